@@ -1,0 +1,3 @@
+//! Loading, parsing and evaluating Meridian spec files.
+
+pub mod fmt;
