@@ -1,1 +1,17 @@
-fn main() {}
+//! The `meridian` binary: parses the command line and runs one command.
+
+use clap::Parser as _;
+use meridian::cli::{normalize_args, Cli};
+use meridian::output::{color_enabled, Output};
+
+fn main() {
+    let cli = Cli::parse_from(normalize_args(std::env::args()));
+    let color = color_enabled(cli.no_color);
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    let mut out_lock = stdout.lock();
+    let mut err_lock = stderr.lock();
+    let mut output = Output { out: &mut out_lock, err: &mut err_lock, color };
+    let code = meridian::commands::run(cli, &mut output);
+    std::process::exit(code);
+}

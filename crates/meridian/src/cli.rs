@@ -1,0 +1,161 @@
+//! Command-line definitions (clap). Terraform spellings with one dash (`-var`, `-var-file`)
+//! are accepted and normalised before parsing.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "meridian",
+    version,
+    about = "Plan multi-cloud AI deployments from one HCL spec: residency on every failover path, validated before anything is generated.",
+    after_help = "Examples:\n  meridian init\n  meridian validate examples/eu-bank\n  meridian validate --json -var region=westeurope .\n  meridian catalog models --provider aws\n\nExit codes: 0 success, 1 error, 3 `fmt --check` found unformatted files."
+)]
+pub struct Cli {
+    /// Never colour output (NO_COLOR and CI=true do the same).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a commented starter spec and the .meridian/ state directory.
+    #[command(after_help = "Examples:\n  meridian init\n  meridian init infra/ai --force")]
+    Init {
+        /// Directory to initialise.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Overwrite an existing main.hcl.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check a spec: syntax, references, catalog facts, residency on every tier, policy.
+    #[command(after_help = "Examples:\n  meridian validate\n  meridian validate examples/eu-bank\n  meridian validate --json spec.hcl > result.json\n  meridian validate -var-file prod.mvars -var primary_region=westeurope\n\nExit codes: 0 valid (warnings allowed), 1 invalid.")]
+    Validate {
+        #[command(flatten)]
+        spec: SpecArgs,
+        /// Print exactly one JSON object shaped like `terraform validate -json`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the validated model: tiers, targets and each target's processing footprint.
+    #[command(after_help = "Examples:\n  meridian inspect examples/eu-bank\n  meridian inspect --json . | jq '.models[].tiers'")]
+    Inspect {
+        #[command(flatten)]
+        spec: SpecArgs,
+        /// Print the model as JSON (schema: schema/spec.schema.json).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rewrite spec files in the canonical layout.
+    #[command(after_help = "Examples:\n  meridian fmt\n  meridian fmt --check --diff examples/\n  meridian fmt --recursive .\n\nExit codes: 0 done (or nothing to change), 1 error, 3 `--check` found files to reformat.")]
+    Fmt {
+        /// Files or directories (default: the current directory).
+        paths: Vec<PathBuf>,
+        /// Change nothing; exit 3 when a file is not formatted.
+        #[arg(long)]
+        check: bool,
+        /// Show the changes as unified diffs.
+        #[arg(long)]
+        diff: bool,
+        /// Also format *.hcl files in subdirectories.
+        #[arg(long)]
+        recursive: bool,
+    },
+    /// Browse the built-in catalog of models and regions.
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+    /// Print a shell completion script.
+    #[command(after_help = "Examples:\n  meridian completions bash > /etc/bash_completion.d/meridian\n  meridian completions zsh > \"${fpath[1]}/_meridian\"\n  meridian completions fish > ~/.config/fish/completions/meridian.fish")]
+    Completions {
+        shell: Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// Models, with context, capabilities, processing modes and prices.
+    #[command(after_help = "Examples:\n  meridian catalog models\n  meridian catalog models --provider azure\n  meridian catalog models --json")]
+    Models(CatalogArgs),
+    /// Regions, with their country and residency groupings.
+    #[command(after_help = "Examples:\n  meridian catalog regions --provider gcp\n  meridian catalog regions --json")]
+    Regions(CatalogArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CatalogArgs {
+    /// Only this cloud.
+    #[arg(long, value_enum)]
+    pub provider: Option<Provider>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// A catalog overlay file to merge over the built-in catalog.
+    #[arg(long)]
+    pub overlay: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Provider {
+    Aws,
+    Azure,
+    Gcp,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+/// Where the spec is and what its variables are.
+#[derive(Debug, Args)]
+pub struct SpecArgs {
+    /// A spec file, or a directory whose *.hcl files form the spec (default: current directory).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Set a variable: NAME=VALUE (repeatable; also written -var).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Read variables from a file of NAME = value lines (repeatable; also written -var-file).
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
+}
+
+/// Accepts Terraform's single-dash long flags (`-var x=1`, `-var-file=f`).
+pub fn normalize_args<I: IntoIterator<Item = String>>(args: I) -> Vec<String> {
+    const SINGLE_DASH: &[&str] = &["var", "var-file", "no-color", "json", "check", "diff", "recursive"];
+    args.into_iter()
+        .map(|a| {
+            if let Some(rest) = a.strip_prefix('-').filter(|r| !r.starts_with('-')) {
+                let name = rest.split('=').next().unwrap_or(rest);
+                if SINGLE_DASH.contains(&name) {
+                    return format!("-{a}");
+                }
+            }
+            a
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn single_dash_terraform_flags_are_accepted() {
+        let args = normalize_args(
+            ["meridian", "validate", "-var", "a=1", "-var-file=x.mvars", "-json", "-v"].map(String::from),
+        );
+        assert_eq!(args, ["meridian", "validate", "--var", "a=1", "--var-file=x.mvars", "--json", "-v"]);
+    }
+}

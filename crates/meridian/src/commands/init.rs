@@ -1,0 +1,99 @@
+use crate::exit;
+use crate::output::Output;
+use std::path::Path;
+
+/// The starter spec `meridian init` writes. It validates clean.
+pub const STARTER_SPEC: &str = r#"# Meridian spec: one source of truth for your AI models, where they run and how they fail over.
+# Validate with `meridian validate`; browse models and regions with `meridian catalog models`.
+
+meridian {
+  name         = "my-ai-platform" # prefixes every generated resource name
+  default_tags = { owner = "ml-platform", cost_center = "cc-0000" }
+}
+
+# One cloud account. Credentials never go in a spec: they come from the environment.
+provider "azure" "main" {
+  subscription_id = "00000000-0000-0000-0000-000000000000"
+  resource_group  = "rg-ai"
+}
+
+provider "aws" "main" {
+  account_id = "123456789012"
+}
+
+# Prompts from EU users must stay in EU member states, on every failover path.
+residency "eu" {
+  geographies = ["eu"]
+  processing  = "geography" # at most the cloud's EU data zone / EU inference profile
+}
+
+model "assistant" {
+  description  = "General assistant"
+  capabilities = ["chat", "tools"]
+  context      = 128000
+  residency    = residency.eu
+
+  tier "primary" {
+    target "aoai-sweden" {
+      provider   = provider.azure.main
+      model      = "gpt-5.1"
+      version    = "2025-11-13"
+      region     = "swedencentral"
+      processing = "region" # Azure Standard: processed within the Sweden geography
+      capacity   = 100      # thousand tokens per minute
+    }
+  }
+
+  tier "secondary" {
+    target "bedrock-frankfurt" {
+      provider   = provider.aws.main
+      model      = "anthropic.claude-sonnet-4-5-20250929-v1:0"
+      region     = "eu-central-1"
+      processing = "geography" # the eu. inference profile; from Frankfurt it stays in the EU
+    }
+  }
+
+  failover {
+    on      = ["rate_limit", "server_error", "timeout"]
+    retries = 2
+    timeout = "30s"
+  }
+}
+
+policy {
+  require_residency = true
+  min_tiers         = 2
+}
+
+emit "terraform" { path = "generated/terraform" }
+emit "litellm" { path = "generated/router/litellm.yaml" }
+"#;
+
+/// `meridian init`: writes `main.hcl` and `.meridian/`.
+pub fn init(dir: &Path, force: bool, out: &mut Output<'_>) -> i32 {
+    let spec = dir.join("main.hcl");
+    if spec.exists() && !force {
+        let _ = writeln!(
+            out.err,
+            "error: {} already exists; pass --force to overwrite it.",
+            spec.display()
+        );
+        return exit::ERROR;
+    }
+    let result = std::fs::create_dir_all(dir.join(".meridian")).and_then(|()| {
+        let tmp = dir.join(".main.hcl.tmp");
+        std::fs::write(&tmp, STARTER_SPEC)?;
+        std::fs::rename(&tmp, &spec)
+    });
+    match result {
+        Ok(()) => {
+            let _ = writeln!(out.out, "Wrote {} and {}/.", spec.display(), dir.join(".meridian").display());
+            let _ = writeln!(out.out, "Next: edit the spec, then run `meridian validate {}`.", dir.display());
+            exit::OK
+        }
+        Err(e) => {
+            let _ = writeln!(out.err, "error: cannot initialise {}: {e}", dir.display());
+            exit::ERROR
+        }
+    }
+}

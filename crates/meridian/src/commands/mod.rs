@@ -1,0 +1,48 @@
+//! One function per command. Each returns the process exit code and writes to [`Output`].
+
+mod catalog;
+mod fmt;
+mod init;
+mod inspect;
+mod validate;
+
+pub use catalog::{catalog_models, catalog_regions};
+pub use fmt::fmt;
+pub use init::{init, STARTER_SPEC};
+pub use inspect::inspect;
+pub use validate::validate;
+
+use crate::cli::{CatalogCommand, Cli, Command, SpecArgs};
+use crate::output::Output;
+use meridian_spec::Inputs;
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
+    match cli.command {
+        Command::Init { dir, force } => init(&dir, force, out),
+        Command::Validate { spec, json } => validate(&spec.path, &inputs(&spec), json, out),
+        Command::Inspect { spec, json } => inspect(&spec.path, &inputs(&spec), json, out),
+        Command::Fmt { paths, check, diff, recursive } => fmt(&paths, check, diff, recursive, out),
+        Command::Catalog(CatalogCommand::Models(args)) => catalog_models(&args, out),
+        Command::Catalog(CatalogCommand::Regions(args)) => catalog_regions(&args, out),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let shell = match shell {
+                crate::cli::Shell::Bash => clap_complete::Shell::Bash,
+                crate::cli::Shell::Zsh => clap_complete::Shell::Zsh,
+                crate::cli::Shell::Fish => clap_complete::Shell::Fish,
+            };
+            clap_complete::generate(shell, &mut cmd, "meridian", &mut out.out);
+            crate::exit::OK
+        }
+    }
+}
+
+fn inputs(spec: &SpecArgs) -> Inputs {
+    Inputs {
+        vars: spec.vars.clone(),
+        var_files: spec.var_files.clone(),
+        env: Vec::new(),
+    }
+    .with_process_env()
+}

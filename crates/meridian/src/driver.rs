@@ -1,0 +1,149 @@
+//! The validation pipeline shared by every command that reads a spec: load the files, apply
+//! the catalog overlay, validate.
+
+use meridian_catalog::Catalog;
+use meridian_diag::{codes, Diagnostic, Diagnostics, SourceMap, Span};
+use meridian_model::{ir::Project, Date, Options};
+use meridian_spec::{Inputs, Spec};
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+
+/// A loaded and validated spec.
+pub struct Checked {
+    pub sources: SourceMap,
+    pub spec: Spec,
+    /// `None` when the spec could not be read or parsed far enough to validate.
+    pub project: Option<Project>,
+    pub diagnostics: Diagnostics,
+}
+
+impl Checked {
+    pub fn is_valid(&self) -> bool {
+        !self.diagnostics.has_errors() && self.project.is_some()
+    }
+}
+
+/// Loads and validates the spec at `path` against the built-in catalog (plus the overlay the
+/// spec names), as of `today`.
+pub fn check(path: &Path, inputs: &Inputs, today: Date) -> Checked {
+    let loaded = meridian_spec::load(path, inputs);
+    let mut sources = loaded.sources;
+    let spec = loaded.spec;
+    let mut diagnostics = loaded.diagnostics;
+    let blocking = diagnostics
+        .iter()
+        .any(|d| d.code == codes::SYN_PARSE || d.code == codes::IO_READ || d.code == codes::IO_NO_SPEC);
+    if blocking {
+        diagnostics.sort();
+        return Checked { sources, spec, project: None, diagnostics };
+    }
+    let catalog = load_catalog(&spec, &mut sources, &mut diagnostics);
+    let resolve = |p: &Path| resolve_existing(p);
+    let validated = meridian_model::validate(
+        &spec,
+        &Options { catalog: &catalog, today, resolve_path: &resolve },
+    );
+    diagnostics.extend(validated.diagnostics);
+    diagnostics.sort();
+    Checked { sources, spec, project: Some(validated.project), diagnostics }
+}
+
+/// The built-in catalog, with the overlay of `meridian { catalog = "..." }` merged over it.
+pub fn load_catalog<'a>(spec: &Spec, sources: &mut SourceMap, diags: &mut Diagnostics) -> Cow<'a, Catalog> {
+    let builtin = Catalog::builtin();
+    let Some(overlay) = spec.meridian.as_ref().and_then(|m| m.catalog.as_ref()) else {
+        return Cow::Borrowed(builtin);
+    };
+    let path = spec.dir.join(&overlay.value);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(codes::IO_READ, format!("Cannot read catalog overlay {}", path.display()))
+                    .detail(format!("{e}. The path is relative to the spec directory."))
+                    .at(overlay.span),
+            );
+            return Cow::Borrowed(builtin);
+        }
+    };
+    match builtin.with_overlay(&text) {
+        Ok(c) => Cow::Owned(c),
+        Err(e) => {
+            let id = sources.add(path.display().to_string(), &path, text);
+            let span = sources.get(id).map(|f| {
+                let byte = line_col_to_byte(&f.text, e.line, e.column);
+                let end = f.text[byte..].chars().next().map_or(byte, |c| byte + c.len_utf8());
+                Span::new(id, byte, end)
+            });
+            diags.push(
+                Diagnostic::error(codes::CAT_OVERLAY, "Invalid catalog overlay")
+                    .detail(format!("{} Check it against schema/catalog.schema.json.", e.message))
+                    .at_opt(span)
+                    .label(overlay.span, "the overlay is named here"),
+            );
+            Cow::Borrowed(builtin)
+        }
+    }
+}
+
+fn line_col_to_byte(text: &str, line: usize, column: usize) -> usize {
+    if line == 0 {
+        return 0;
+    }
+    let mut offset = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line {
+            let col = column.saturating_sub(1);
+            return offset + l.char_indices().nth(col).map_or(l.len(), |(b, _)| b);
+        }
+        offset += l.len();
+    }
+    text.len()
+}
+
+/// The canonical form of `path`: its longest existing ancestor canonicalised (following
+/// symlinks), joined with the rest. `..` components that remain are kept, so callers can
+/// still see them.
+pub fn resolve_existing(path: &Path) -> Option<PathBuf> {
+    let mut existing = path.to_path_buf();
+    let mut rest: Vec<std::ffi::OsString> = Vec::new();
+    loop {
+        if let Ok(c) = existing.canonicalize() {
+            let mut out = c;
+            for part in rest.iter().rev() {
+                out.push(part);
+            }
+            return Some(out);
+        }
+        let name = existing.file_name().map(std::ffi::OsStr::to_os_string);
+        match (name, existing.parent()) {
+            (Some(n), Some(parent)) => {
+                rest.push(n);
+                existing = if parent.as_os_str().is_empty() { PathBuf::from(".") } else { parent.to_path_buf() };
+            }
+            _ => return None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_maps_to_bytes() {
+        let t = "ab\ncçd\n";
+        assert_eq!(line_col_to_byte(t, 1, 1), 0);
+        assert_eq!(line_col_to_byte(t, 2, 3), 5);
+        assert_eq!(line_col_to_byte(t, 9, 1), t.len());
+        assert_eq!(line_col_to_byte(t, 0, 0), 0);
+    }
+
+    #[test]
+    fn resolves_missing_tails_under_existing_dirs() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let canon = dir.path().canonicalize().expect("canon");
+        let p = dir.path().join("generated/terraform");
+        assert_eq!(resolve_existing(&p), Some(canon.join("generated/terraform")));
+    }
+}
