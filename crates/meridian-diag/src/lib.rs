@@ -51,6 +51,8 @@ pub struct Diagnostic {
     pub detail: String,
     pub primary: Option<Span>,
     pub secondary: Vec<Label>,
+    /// The primary range holds a secret: renderers mask it instead of quoting it.
+    pub redact: bool,
 }
 
 impl Diagnostic {
@@ -71,7 +73,15 @@ impl Diagnostic {
             detail: String::new(),
             primary: None,
             secondary: Vec::new(),
+            redact: false,
         }
+    }
+
+    /// Marks the primary range as secret: code frames show it masked.
+    #[must_use]
+    pub fn redacted(mut self) -> Self {
+        self.redact = true;
+        self
     }
 
     #[must_use]
@@ -239,8 +249,8 @@ fn similarity(a: &str, b: &str) -> f64 {
         }
     }
     let m = matches as f64;
-    let jaro = (m / a.len() as f64 + m / b.len() as f64 + (m - transpositions as f64 / 2.0) / m)
-        / 3.0;
+    let jaro =
+        (m / a.len() as f64 + m / b.len() as f64 + (m - transpositions as f64 / 2.0) / m) / 3.0;
     let prefix = a
         .iter()
         .zip(b.iter())

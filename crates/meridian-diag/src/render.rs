@@ -53,13 +53,18 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, paint: &Pai
     let _ = writeln!(
         out,
         "{}{} {}",
-        paint.severity(d.severity, &format!("{}[{}]", d.severity.as_str(), d.code.id)),
+        paint.severity(
+            d.severity,
+            &format!("{}[{}]", d.severity.as_str(), d.code.id)
+        ),
         paint.bold(":"),
         paint.bold(&d.summary)
     );
     let gutter = frame_gutter(d, sources);
     if let Some(span) = d.primary {
-        frame(out, sources, span, None, gutter, paint, d.severity, "-->");
+        frame(
+            out, sources, span, None, gutter, paint, d.severity, "-->", d.redact,
+        );
     }
     for label in &d.secondary {
         frame(
@@ -71,6 +76,7 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, paint: &Pai
             paint,
             d.severity,
             ":::",
+            false,
         );
     }
     if !d.detail.is_empty() {
@@ -105,6 +111,7 @@ fn frame(
     paint: &Paint,
     severity: Severity,
     arrow: &str,
+    redact: bool,
 ) {
     let pad = " ".repeat(gutter);
     let Some((file, start, end)) = sources.resolve(span) else {
@@ -118,7 +125,22 @@ fn frame(
         start.line,
         start.column
     );
-    let text = file.line_text(start.line);
+    let raw_text = file.line_text(start.line);
+    let masked;
+    let text = if redact {
+        masked = mask(
+            raw_text,
+            start.column,
+            if end.line == start.line {
+                end.column
+            } else {
+                usize::MAX
+            },
+        );
+        masked.as_str()
+    } else {
+        raw_text
+    };
     let _ = writeln!(out, "{pad} {}", paint.blue("|"));
     let _ = writeln!(
         out,
@@ -150,6 +172,22 @@ fn frame(
         " ".repeat(from),
         underline
     );
+}
+
+/// Replaces the characters from column `from` (1-based) up to column `to` (exclusive) with
+/// `*`, keeping the first four so the value can still be recognised.
+fn mask(line: &str, from: usize, to: usize) -> String {
+    line.chars()
+        .enumerate()
+        .map(|(i, c)| {
+            let col = i + 1;
+            if col >= from + 5 && col < to && !c.is_whitespace() && c != '"' {
+                '*'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// The `--json` view: one object shaped like Terraform's `validate -json`.
@@ -259,10 +297,13 @@ mod tests {
         assert_eq!(f, FileId(0));
         let mut d = Diagnostics::new();
         d.push(
-            Diagnostic::error(codes::SPEC_UNKNOWN_ATTRIBUTE, "Unknown attribute \"contxt\"")
-                .detail("Did you mean \"context\"?")
-                .at(Span::new(f, 14, 20))
-                .label(Span::new(f, 0, 9), "in this model"),
+            Diagnostic::error(
+                codes::SPEC_UNKNOWN_ATTRIBUTE,
+                "Unknown attribute \"contxt\"",
+            )
+            .detail("Did you mean \"context\"?")
+            .at(Span::new(f, 14, 20))
+            .label(Span::new(f, 0, 9), "in this model"),
         );
         (d, sm)
     }
@@ -278,6 +319,25 @@ mod tests {
         assert!(!text.contains('\x1b'));
         let colored = render_human(&d, &sm, RenderOptions { color: true });
         assert!(colored.contains("\x1b[1;31m"));
+    }
+
+    #[test]
+    fn redacted_ranges_are_masked_in_frames() {
+        let mut sm = SourceMap::new();
+        let f = sm.add(
+            "s.hcl",
+            Path::new("s.hcl"),
+            "k = \"AKIAABCDEFGHIJKLMNOP\"\n".into(),
+        );
+        let mut d = Diagnostics::new();
+        d.push(
+            Diagnostic::error(codes::SEC_SECRET, "Secret")
+                .at(Span::new(f, 4, 26))
+                .redacted(),
+        );
+        let text = render_human(&d, &sm, RenderOptions { color: false });
+        assert!(!text.contains("ABCDEFGHIJKLMNOP"), "{text}");
+        assert!(text.contains("\"AKIA****************"), "{text}");
     }
 
     #[test]

@@ -29,7 +29,11 @@ impl Span {
         if self.file != other.file {
             return self;
         }
-        Span::new(self.file, self.start.min(other.start), self.end.max(other.end))
+        Span::new(
+            self.file,
+            self.start.min(other.start),
+            self.end.max(other.end),
+        )
     }
 }
 
@@ -92,7 +96,11 @@ impl SourceFile {
         let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {
             return "";
         };
-        let end = self.line_starts.get(line).copied().unwrap_or(self.text.len());
+        let end = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
 
@@ -143,10 +151,31 @@ mod tests {
     #[test]
     fn positions_are_one_based_and_count_chars() {
         let f = SourceFile::new("a.hcl", "a.hcl", "ab\nçd = 1\n".to_string());
-        assert_eq!(f.position(0), Position { line: 1, column: 1, byte: 0 });
-        assert_eq!(f.position(3), Position { line: 2, column: 1, byte: 3 });
+        assert_eq!(
+            f.position(0),
+            Position {
+                line: 1,
+                column: 1,
+                byte: 0
+            }
+        );
+        assert_eq!(
+            f.position(3),
+            Position {
+                line: 2,
+                column: 1,
+                byte: 3
+            }
+        );
         // 'ç' is two bytes: byte 5 is column 2.
-        assert_eq!(f.position(5), Position { line: 2, column: 2, byte: 5 });
+        assert_eq!(
+            f.position(5),
+            Position {
+                line: 2,
+                column: 2,
+                byte: 5
+            }
+        );
         // inside a multi-byte char: moved back to its start
         assert_eq!(f.position(4).byte, 3);
         assert_eq!(f.line_text(2), "çd = 1");

@@ -27,7 +27,9 @@ pub fn tier_costs(model: &ir::Model, tier: &ir::Tier, catalog: &Catalog) -> Vec<
         .iter()
         .map(|t| {
             let share = t.weight as f64 / total_weight as f64;
-            let price = catalog.model(t.cloud, &t.model).and_then(|m| m.price(t.processing));
+            let price = catalog
+                .model(t.cloud, &t.model)
+                .and_then(|m| m.price(t.processing));
             let monthly = price.map_or(0.0, |p| {
                 share
                     * (usage.input_tokens_per_month as f64 * p.input_per_1m
@@ -46,13 +48,19 @@ pub fn tier_costs(model: &ir::Model, tier: &ir::Tier, catalog: &Catalog) -> Vec<
 
 /// The normal case: all traffic on the first tier, by weight.
 pub fn model_normal_monthly(model: &ir::Model, catalog: &Catalog) -> f64 {
-    model
-        .tiers
-        .first()
-        .map_or(0.0, |tier| tier_costs(model, tier, catalog).iter().map(|c| c.monthly_usd).sum())
+    model.tiers.first().map_or(0.0, |tier| {
+        tier_costs(model, tier, catalog)
+            .iter()
+            .map(|c| c.monthly_usd)
+            .sum()
+    })
 }
 
 /// The normal-case total over every model.
 pub fn project_normal_monthly(project: &ir::Project, catalog: &Catalog) -> f64 {
-    project.models.iter().map(|m| model_normal_monthly(m, catalog)).sum()
+    project
+        .models
+        .iter()
+        .map(|m| model_normal_monthly(m, catalog))
+        .sum()
 }

@@ -23,7 +23,7 @@ impl Date {
         let secs = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
-        Date((secs / 86_400) as i64)
+        Date(i64::try_from(secs / 86_400).unwrap_or(i64::MAX))
     }
 
     pub fn days_until(self, other: Date) -> i64 {

@@ -116,8 +116,13 @@ pub enum FailoverOn {
 }
 
 impl FailoverOn {
-    pub const NAMES: &'static [&'static str] =
-        &["rate_limit", "server_error", "timeout", "content_filter", "context_window"];
+    pub const NAMES: &'static [&'static str] = &[
+        "rate_limit",
+        "server_error",
+        "timeout",
+        "content_filter",
+        "context_window",
+    ];
     pub fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "rate_limit" => FailoverOn::RateLimit,

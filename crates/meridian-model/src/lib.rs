@@ -47,7 +47,11 @@ pub fn validate(spec: &Spec, opts: &Options<'_>) -> Validated {
     rules::access::check(spec, &mut diags);
     rules::emit::check(spec, opts.resolve_path, &mut diags);
 
-    let mut lower = lower::Lowerer { opts, spec, diags: &mut diags };
+    let mut lower = lower::Lowerer {
+        opts,
+        spec,
+        diags: &mut diags,
+    };
     let (name, default_tags) = lower.project_header();
     let providers = lower.providers();
     let residencies = lower.residencies();
@@ -68,7 +72,10 @@ pub fn validate(spec: &Spec, opts: &Options<'_>) -> Validated {
     rules::policy::check(&mut diags, spec, &project, opts.catalog, opts.today);
     rules::logging::check(&mut diags, spec, &project, opts.catalog);
     diags.sort();
-    Validated { project, diagnostics: diags }
+    Validated {
+        project,
+        diagnostics: diags,
+    }
 }
 
 /// The JSON Schema of the validated model, as committed in `schema/spec.schema.json`.

@@ -43,10 +43,18 @@ pub(crate) fn parse_choice<T>(
 
 pub(crate) const PROCESSING_NAMES: &[&str] = &["region", "geography", "global"];
 pub(crate) const BILLING_NAMES: &[&str] = &["on_demand", "provisioned"];
-pub(crate) const CAPABILITY_NAMES: &[&str] = &["chat", "tools", "vision", "json", "embeddings", "reasoning"];
+pub(crate) const CAPABILITY_NAMES: &[&str] =
+    &["chat", "tools", "vision", "json", "embeddings", "reasoning"];
 
 pub(crate) fn parse_processing(diags: &mut Diagnostics, v: &Spanned<String>) -> Option<Processing> {
-    parse_choice(diags, v, "processing", PROCESSING_NAMES, codes::SPEC_INVALID_VALUE, Processing::parse)
+    parse_choice(
+        diags,
+        v,
+        "processing",
+        PROCESSING_NAMES,
+        codes::SPEC_INVALID_VALUE,
+        Processing::parse,
+    )
 }
 
 /// Parses a duration like `30s`, `1.5m`, `500ms`, `2h` into seconds.
@@ -73,9 +81,12 @@ impl Lowerer<'_> {
         let parsed = parse_duration(&v.value);
         if parsed.is_none() {
             self.diags.push(
-                Diagnostic::error(codes::SPEC_INVALID_VALUE, format!("Invalid {attr} \"{}\"", v.value))
-                    .detail("Durations are a number and a unit: ms, s, m or h, e.g. \"30s\".")
-                    .at(v.span),
+                Diagnostic::error(
+                    codes::SPEC_INVALID_VALUE,
+                    format!("Invalid {attr} \"{}\"", v.value),
+                )
+                .detail("Durations are a number and a unit: ms, s, m or h, e.g. \"30s\".")
+                .at(v.span),
             );
         }
         parsed
@@ -121,7 +132,11 @@ impl Lowerer<'_> {
                         .iter()
                         .map(|w| ir::Waiver {
                             check: w.check.value.clone(),
-                            reason: w.reason.as_ref().map(|r| r.value.clone()).unwrap_or_default(),
+                            reason: w
+                                .reason
+                                .as_ref()
+                                .map(|r| r.value.clone())
+                                .unwrap_or_default(),
                         })
                         .collect(),
                 })
@@ -138,7 +153,8 @@ impl Lowerer<'_> {
                 match catalog.geography(&g.value) {
                     Some(geo) => allowed.extend(geo.countries.iter().cloned()),
                     None => {
-                        let codes_known: Vec<&str> = catalog.geographies().map(|g| g.code.as_str()).collect();
+                        let codes_known: Vec<&str> =
+                            catalog.geographies().map(|g| g.code.as_str()).collect();
                         let lower = g.value.to_lowercase();
                         let hint = if catalog.geography(&lower).is_some() {
                             format!(" Geography codes are lower-case: \"{lower}\".")
@@ -146,9 +162,15 @@ impl Lowerer<'_> {
                             did_you_mean(&g.value, codes_known.iter().copied())
                         };
                         self.diags.push(
-                            Diagnostic::error(codes::RES_UNKNOWN_GEOGRAPHY, format!("Unknown geography \"{}\"", g.value))
-                                .detail(format!("Geographies are: {}.{hint}", codes_known.join(", ")))
-                                .at(g.span),
+                            Diagnostic::error(
+                                codes::RES_UNKNOWN_GEOGRAPHY,
+                                format!("Unknown geography \"{}\"", g.value),
+                            )
+                            .detail(format!(
+                                "Geographies are: {}.{hint}",
+                                codes_known.join(", ")
+                            ))
+                            .at(g.span),
                         );
                     }
                 }
@@ -164,14 +186,22 @@ impl Lowerer<'_> {
                         String::new()
                     };
                     self.diags.push(
-                        Diagnostic::error(codes::RES_UNKNOWN_GEOGRAPHY, format!("Unknown country code \"{}\"", c.value))
-                            .detail(format!("Countries are ISO 3166-1 alpha-2 codes such as DE, FR or SE.{hint}"))
-                            .at(c.span),
+                        Diagnostic::error(
+                            codes::RES_UNKNOWN_GEOGRAPHY,
+                            format!("Unknown country code \"{}\"", c.value),
+                        )
+                        .detail(format!(
+                            "Countries are ISO 3166-1 alpha-2 codes such as DE, FR or SE.{hint}"
+                        ))
+                        .at(c.span),
                     );
                 }
             }
             for d in &r.deny_regions {
-                if !Cloud::ALL.iter().any(|c| catalog.region(*c, &d.value).is_some()) {
+                if !Cloud::ALL
+                    .iter()
+                    .any(|c| catalog.region(*c, &d.value).is_some())
+                {
                     let all: Vec<&str> = catalog.regions(None).map(|r| r.id.as_str()).collect();
                     self.diags.push(
                         Diagnostic::error(codes::CAT_UNKNOWN_REGION, format!("Unknown region \"{}\" in deny_regions", d.value))
@@ -202,7 +232,12 @@ impl Lowerer<'_> {
         out
     }
 
-    fn capabilities(&mut self, list: &[Spanned<String>], attr: &str, allow_context: bool) -> (Vec<Capability>, bool) {
+    fn capabilities(
+        &mut self,
+        list: &[Spanned<String>],
+        attr: &str,
+        allow_context: bool,
+    ) -> (Vec<Capability>, bool) {
         let mut caps = Vec::new();
         let mut context = false;
         for c in list {
@@ -211,17 +246,28 @@ impl Lowerer<'_> {
                 continue;
             }
             let names: Vec<&str> = if allow_context {
-                CAPABILITY_NAMES.iter().copied().chain(std::iter::once("context")).collect()
+                CAPABILITY_NAMES
+                    .iter()
+                    .copied()
+                    .chain(std::iter::once("context"))
+                    .collect()
             } else {
                 CAPABILITY_NAMES.to_vec()
             };
-            let code = if allow_context { codes::MOD_DEGRADE } else { codes::SPEC_INVALID_VALUE };
+            let code = if allow_context {
+                codes::MOD_DEGRADE
+            } else {
+                codes::SPEC_INVALID_VALUE
+            };
             if let Some(cap) = parse_choice(self.diags, c, attr, &names, code, Capability::parse) {
                 if caps.contains(&cap) {
                     self.diags.push(
-                        Diagnostic::warning(codes::SPEC_DUPLICATE, format!("\"{}\" is listed twice in {attr}", c.value))
-                            .detail("Remove the repeated entry.")
-                            .at(c.span),
+                        Diagnostic::warning(
+                            codes::SPEC_DUPLICATE,
+                            format!("\"{}\" is listed twice in {attr}", c.value),
+                        )
+                        .detail("Remove the repeated entry.")
+                        .at(c.span),
                     );
                 } else {
                     caps.push(cap);
@@ -239,11 +285,24 @@ impl Lowerer<'_> {
             let strategy = m
                 .strategy
                 .as_ref()
-                .and_then(|s| parse_choice(self.diags, s, "strategy", Strategy::NAMES, codes::SPEC_INVALID_VALUE, Strategy::parse))
+                .and_then(|s| {
+                    parse_choice(
+                        self.diags,
+                        s,
+                        "strategy",
+                        Strategy::NAMES,
+                        codes::SPEC_INVALID_VALUE,
+                        Strategy::parse,
+                    )
+                })
                 .unwrap_or(Strategy::Priority);
             let rule = m.residency.as_ref().and_then(|r| {
                 let ir = residencies.iter().find(|x| x.name == r.value)?;
-                let raw = self.spec.residencies.iter().find(|x| x.name.value == r.value)?;
+                let raw = self
+                    .spec
+                    .residencies
+                    .iter()
+                    .find(|x| x.name.value == r.value)?;
                 Some((ir, raw, r.span))
             });
             if m.tiers.iter().all(|t| t.targets.is_empty()) {
@@ -265,9 +324,12 @@ impl Lowerer<'_> {
                 let position = u32::try_from(i + 1).unwrap_or(u32::MAX);
                 if t.targets.is_empty() {
                     self.diags.push(
-                        Diagnostic::error(codes::MOD_NO_TIERS, format!("Tier \"{}\" has no targets", t.name.value))
-                            .detail("Add at least one target to the tier, or remove it.")
-                            .at(t.span),
+                        Diagnostic::error(
+                            codes::MOD_NO_TIERS,
+                            format!("Tier \"{}\" has no targets", t.name.value),
+                        )
+                        .detail("Add at least one target to the tier, or remove it.")
+                        .at(t.span),
                     );
                 }
                 let weighted = t.targets.iter().filter(|x| x.weight.is_some()).count();
@@ -288,13 +350,26 @@ impl Lowerer<'_> {
                     .iter()
                     .filter_map(|target| self.target(&model_ctx, t, position, target))
                     .collect();
-                tiers.push(ir::Tier { name: t.name.value.clone(), position, targets });
+                tiers.push(ir::Tier {
+                    name: t.name.value.clone(),
+                    position,
+                    targets,
+                });
             }
             let failover = m.failover.as_ref().map(|f| ir::Failover {
                 on: f
                     .on
                     .iter()
-                    .filter_map(|o| parse_choice(self.diags, o, "failover condition", FailoverOn::NAMES, codes::SPEC_INVALID_VALUE, FailoverOn::parse))
+                    .filter_map(|o| {
+                        parse_choice(
+                            self.diags,
+                            o,
+                            "failover condition",
+                            FailoverOn::NAMES,
+                            codes::SPEC_INVALID_VALUE,
+                            FailoverOn::parse,
+                        )
+                    })
                     .collect(),
                 retries: f.retries.as_ref().map(|r| r.value),
                 timeout_seconds: self.duration(f.timeout.as_ref(), "timeout"),
@@ -317,20 +392,41 @@ impl Lowerer<'_> {
                 tiers,
                 failover,
                 usage,
-                azure_rai_policy: m.azure.as_ref().and_then(|a| a.rai_policy.as_ref()).map(|r| r.value.clone()),
-                aws_guardrail: m.aws.as_ref().and_then(|a| a.guardrail.as_ref()).map(|r| r.value.clone()),
+                azure_rai_policy: m
+                    .azure
+                    .as_ref()
+                    .and_then(|a| a.rai_policy.as_ref())
+                    .map(|r| r.value.clone()),
+                aws_guardrail: m
+                    .aws
+                    .as_ref()
+                    .and_then(|a| a.guardrail.as_ref())
+                    .map(|r| r.value.clone()),
             });
         }
         out
     }
 
-    fn target(&mut self, mc: &ModelCtx<'_>, tier: &raw::Tier, position: u32, t: &raw::Target) -> Option<ir::Target> {
+    fn target(
+        &mut self,
+        mc: &ModelCtx<'_>,
+        tier: &raw::Tier,
+        position: u32,
+        t: &raw::Target,
+    ) -> Option<ir::Target> {
         let processing = match &t.processing {
             Some(p) => parse_processing(self.diags, p)?,
             None => Processing::Region,
         };
         let billing = match &t.billing {
-            Some(b) => parse_choice(self.diags, b, "billing", BILLING_NAMES, codes::SPEC_INVALID_VALUE, Billing::parse)?,
+            Some(b) => parse_choice(
+                self.diags,
+                b,
+                "billing",
+                BILLING_NAMES,
+                codes::SPEC_INVALID_VALUE,
+                Billing::parse,
+            )?,
             None => Billing::OnDemand,
         };
         if let Some(w) = t.weight.as_ref().filter(|w| w.value == 0) {
@@ -374,7 +470,10 @@ impl Lowerer<'_> {
                 return None;
             }
         };
-        let address = format!("model.{}.tier.{}.target.{}", mc.raw.name.value, tier.name.value, t.name.value);
+        let address = format!(
+            "model.{}.tier.{}.target.{}",
+            mc.raw.name.value, tier.name.value, t.name.value
+        );
         let ir_target = ir::Target {
             name: t.name.value.clone(),
             address,
@@ -392,7 +491,10 @@ impl Lowerer<'_> {
                 regions: footprint
                     .regions
                     .iter()
-                    .map(|r| ir::FootprintRegion { region: r.id.clone(), country: r.country.clone() })
+                    .map(|r| ir::FootprintRegion {
+                        region: r.id.clone(),
+                        country: r.country.clone(),
+                    })
                     .collect(),
                 countries: footprint.countries.clone(),
             },
@@ -406,7 +508,14 @@ impl Lowerer<'_> {
         Some(ir_target)
     }
 
-    fn catalog_error(&mut self, e: &CatalogError, cloud: Cloud, t: &raw::Target, processing: Processing, billing: Billing) {
+    fn catalog_error(
+        &mut self,
+        e: &CatalogError,
+        cloud: Cloud,
+        t: &raw::Target,
+        processing: Processing,
+        billing: Billing,
+    ) {
         let model = t.model.as_ref().map_or("", |m| m.value.as_str());
         let region = t.region.as_ref().map_or("", |r| r.value.as_str());
         let at = |v: &Option<Spanned<String>>| v.as_ref().map_or(t.span, |x| x.span);
@@ -533,15 +642,24 @@ impl Lowerer<'_> {
             .map(|l| ir::Logging {
                 name: l.name.value.clone(),
                 retention_days: l.retention_days.as_ref().map(|r| r.value),
-                aws: l.aws.as_ref().and_then(|x| Some(ir::AwsSink { bucket: s(&x.bucket)?, region: s(&x.region)? })),
-                azure: l
-                    .azure
-                    .as_ref()
-                    .and_then(|x| Some(ir::AzureSink { workspace_id: s(&x.workspace_id)?, region: s(&x.region)? })),
-                gcp: l
-                    .gcp
-                    .as_ref()
-                    .and_then(|x| Some(ir::GcpSink { bigquery_dataset: s(&x.bigquery_dataset)?, location: s(&x.location)? })),
+                aws: l.aws.as_ref().and_then(|x| {
+                    Some(ir::AwsSink {
+                        bucket: s(&x.bucket)?,
+                        region: s(&x.region)?,
+                    })
+                }),
+                azure: l.azure.as_ref().and_then(|x| {
+                    Some(ir::AzureSink {
+                        workspace_id: s(&x.workspace_id)?,
+                        region: s(&x.region)?,
+                    })
+                }),
+                gcp: l.gcp.as_ref().and_then(|x| {
+                    Some(ir::GcpSink {
+                        bigquery_dataset: s(&x.bigquery_dataset)?,
+                        location: s(&x.location)?,
+                    })
+                }),
             })
             .collect()
     }
@@ -587,7 +705,10 @@ impl Lowerer<'_> {
         match &self.spec.meridian {
             Some(m) => (
                 m.name.as_ref().map(|n| n.value.clone()).unwrap_or_default(),
-                m.default_tags.iter().map(|(k, v)| (k.value.clone(), v.value.clone())).collect(),
+                m.default_tags
+                    .iter()
+                    .map(|(k, v)| (k.value.clone(), v.value.clone()))
+                    .collect(),
             ),
             None => {
                 let span = self.spec.files.first().map(|f| Span::new(*f, 0, 0));

@@ -12,12 +12,32 @@ use meridian_diag::{codes, Diagnostic, FileId};
 use std::collections::HashMap;
 
 impl Decoder<'_, '_> {
-    fn body<'b>(&mut self, block: &'b Block, file: FileId, what: String, attrs: &[&str], blocks: &[&str]) -> BodyR<'b> {
-        self.open(&block.body, file, header_span(file, block), what, attrs, blocks)
+    fn body<'b>(
+        &mut self,
+        block: &'b Block,
+        file: FileId,
+        what: String,
+        attrs: &[&str],
+        blocks: &[&str],
+    ) -> BodyR<'b> {
+        self.open(
+            &block.body,
+            file,
+            header_span(file, block),
+            what,
+            attrs,
+            blocks,
+        )
     }
 
     pub fn meridian(&mut self, block: &Block, file: FileId) -> MeridianBlock {
-        let b = self.body(block, file, "meridian".into(), &["name", "catalog", "default_tags"], &[]);
+        let b = self.body(
+            block,
+            file,
+            "meridian".into(),
+            &["name", "catalog", "default_tags"],
+            &[],
+        );
         let name = self.req_string(&b, "name", "\"my-project\"");
         let catalog = self.string(&b, "catalog");
         let (default_tags_span, default_tags) = match self.string_map(&b, "default_tags") {
@@ -33,17 +53,38 @@ impl Decoder<'_, '_> {
         }
     }
 
-    pub fn provider(&mut self, block: &Block, file: FileId, cloud: Spanned<String>, name: Spanned<String>) -> Provider {
+    pub fn provider(
+        &mut self,
+        block: &Block,
+        file: FileId,
+        cloud: Spanned<String>,
+        name: Spanned<String>,
+    ) -> Provider {
         let what = format!("provider \"{}\" \"{}\"", cloud.value, name.value);
         let (attrs, required): (&[&str], &[(&str, &str)]) = match cloud.value.as_str() {
             "azure" => (
                 &["subscription_id", "resource_group", "tenant_id", "endpoint"],
-                &[("subscription_id", "\"00000000-0000-0000-0000-000000000000\""), ("resource_group", "\"rg-ai\"")],
+                &[
+                    (
+                        "subscription_id",
+                        "\"00000000-0000-0000-0000-000000000000\"",
+                    ),
+                    ("resource_group", "\"rg-ai\""),
+                ],
             ),
-            "aws" => (&["account_id", "partition", "endpoint"], &[("account_id", "\"123456789012\"")]),
+            "aws" => (
+                &["account_id", "partition", "endpoint"],
+                &[("account_id", "\"123456789012\"")],
+            ),
             _ => (&["project", "endpoint"], &[("project", "\"my-project\"")]),
         };
-        let b = self.body(block, file, what, attrs, &["network", "encryption", "waiver"]);
+        let b = self.body(
+            block,
+            file,
+            what,
+            attrs,
+            &["network", "encryption", "waiver"],
+        );
         for (attr, example) in required {
             if b.attr(attr).is_none() {
                 self.missing(&b, attr, example);
@@ -66,25 +107,49 @@ impl Decoder<'_, '_> {
         });
         let encryption = self.single(&b, "encryption").map(|eb| {
             let eb_body = self.body(eb, file, "encryption".into(), &["key_id"], &[]);
-            let key_id = self.req_string(&eb_body, "key_id", "\"https://VAULT.vault.azure.net/keys/NAME/VERSION\"");
-            Encryption { span: eb_body.header, key_id }
+            let key_id = self.req_string(
+                &eb_body,
+                "key_id",
+                "\"https://VAULT.vault.azure.net/keys/NAME/VERSION\"",
+            );
+            Encryption {
+                span: eb_body.header,
+                key_id,
+            }
         });
         let mut waivers: Vec<Waiver> = Vec::new();
         for wb in b.blocks_named("waiver") {
-            let Some(labels) = self.labels(wb, file, &["check_id"]) else { continue };
-            let Some(check) = labels.into_iter().next() else { continue };
-            let w_body = self.body(wb, file, format!("waiver \"{}\"", check.value), &["reason"], &[]);
+            let Some(labels) = self.labels(wb, file, &["check_id"]) else {
+                continue;
+            };
+            let Some(check) = labels.into_iter().next() else {
+                continue;
+            };
+            let w_body = self.body(
+                wb,
+                file,
+                format!("waiver \"{}\"", check.value),
+                &["reason"],
+                &[],
+            );
             if let Some(first) = waivers.iter().find(|w| w.check.value == check.value) {
                 self.diags.push(
-                    Diagnostic::error(codes::SPEC_DUPLICATE, format!("Check \"{}\" is waived twice", check.value))
-                        .detail("Keep one waiver per check id.")
-                        .at(check.span)
-                        .label(first.check.span, "first waived here"),
+                    Diagnostic::error(
+                        codes::SPEC_DUPLICATE,
+                        format!("Check \"{}\" is waived twice", check.value),
+                    )
+                    .detail("Keep one waiver per check id.")
+                    .at(check.span)
+                    .label(first.check.span, "first waived here"),
                 );
                 continue;
             }
             let reason = self.string(&w_body, "reason");
-            waivers.push(Waiver { span: w_body.header, check, reason });
+            waivers.push(Waiver {
+                span: w_body.header,
+                check,
+                reason,
+            });
         }
         Provider {
             span: b.header,
@@ -151,13 +216,20 @@ impl Decoder<'_, '_> {
         );
         let mut tiers: Vec<Tier> = Vec::new();
         for tb in b.blocks_named("tier") {
-            let Some(labels) = self.labels(tb, file, &["name"]) else { continue };
-            let Some(tier_name) = labels.into_iter().next() else { continue };
+            let Some(labels) = self.labels(tb, file, &["name"]) else {
+                continue;
+            };
+            let Some(tier_name) = labels.into_iter().next() else {
+                continue;
+            };
             if let Some(first) = tiers.iter().find(|t| t.name.value == tier_name.value) {
                 self.diags.push(
                     Diagnostic::error(
                         codes::SPEC_DUPLICATE,
-                        format!("Tier \"{}\" is defined twice in model \"{}\"", tier_name.value, name.value),
+                        format!(
+                            "Tier \"{}\" is defined twice in model \"{}\"",
+                            tier_name.value, name.value
+                        ),
                     )
                     .detail("Tier names are unique within their model.")
                     .at(tier_name.span)
@@ -168,7 +240,13 @@ impl Decoder<'_, '_> {
             tiers.push(self.tier(tb, file, &name.value, tier_name, &tiers));
         }
         let failover = self.single(&b, "failover").map(|fb| {
-            let f = self.body(fb, file, "failover".into(), &["on", "retries", "timeout", "cooldown"], &[]);
+            let f = self.body(
+                fb,
+                file,
+                "failover".into(),
+                &["on", "retries", "timeout", "cooldown"],
+                &[],
+            );
             Failover {
                 span: f.header,
                 on: self.string_list(&f, "on"),
@@ -178,7 +256,13 @@ impl Decoder<'_, '_> {
             }
         });
         let usage = self.single(&b, "usage").map(|ub| {
-            let u = self.body(ub, file, "usage".into(), &["input_tokens_per_month", "output_tokens_per_month"], &[]);
+            let u = self.body(
+                ub,
+                file,
+                "usage".into(),
+                &["input_tokens_per_month", "output_tokens_per_month"],
+                &[],
+            );
             Usage {
                 span: u.header,
                 input_tokens_per_month: self.uint(&u, "input_tokens_per_month"),
@@ -187,11 +271,17 @@ impl Decoder<'_, '_> {
         });
         let azure = self.single(&b, "azure").map(|ab| {
             let a = self.body(ab, file, "azure".into(), &["rai_policy"], &[]);
-            AzureOverride { span: a.header, rai_policy: self.string(&a, "rai_policy") }
+            AzureOverride {
+                span: a.header,
+                rai_policy: self.string(&a, "rai_policy"),
+            }
         });
         let aws = self.single(&b, "aws").map(|ab| {
             let a = self.body(ab, file, "aws".into(), &["guardrail"], &[]);
-            AwsOverride { span: a.header, guardrail: self.string(&a, "guardrail") }
+            AwsOverride {
+                span: a.header,
+                guardrail: self.string(&a, "guardrail"),
+            }
         });
         Model {
             span: b.header,
@@ -211,12 +301,29 @@ impl Decoder<'_, '_> {
         }
     }
 
-    fn tier(&mut self, block: &Block, file: FileId, model: &str, name: Spanned<String>, earlier: &[Tier]) -> Tier {
-        let b = self.body(block, file, format!("tier \"{}\"", name.value), &[], &["target"]);
+    fn tier(
+        &mut self,
+        block: &Block,
+        file: FileId,
+        model: &str,
+        name: Spanned<String>,
+        earlier: &[Tier],
+    ) -> Tier {
+        let b = self.body(
+            block,
+            file,
+            format!("tier \"{}\"", name.value),
+            &[],
+            &["target"],
+        );
         let mut targets: Vec<Target> = Vec::new();
         for tb in b.blocks_named("target") {
-            let Some(labels) = self.labels(tb, file, &["name"]) else { continue };
-            let Some(target_name) = labels.into_iter().next() else { continue };
+            let Some(labels) = self.labels(tb, file, &["name"]) else {
+                continue;
+            };
+            let Some(target_name) = labels.into_iter().next() else {
+                continue;
+            };
             let previous = targets
                 .iter()
                 .chain(earlier.iter().flat_map(|t| t.targets.iter()))
@@ -236,7 +343,11 @@ impl Decoder<'_, '_> {
             }
             targets.push(self.target(tb, file, target_name));
         }
-        Tier { span: b.header, name, targets }
+        Tier {
+            span: b.header,
+            name,
+            targets,
+        }
     }
 
     fn target(&mut self, block: &Block, file: FileId, name: Spanned<String>) -> Target {
@@ -244,10 +355,23 @@ impl Decoder<'_, '_> {
             block,
             file,
             format!("target \"{}\"", name.value),
-            &["provider", "model", "version", "region", "processing", "billing", "capacity", "weight"],
+            &[
+                "provider",
+                "model",
+                "version",
+                "region",
+                "processing",
+                "billing",
+                "capacity",
+                "weight",
+            ],
             &[],
         );
-        for (attr, example) in [("provider", "provider.azure.corp"), ("model", "\"gpt-4.1\""), ("region", "\"swedencentral\"")] {
+        for (attr, example) in [
+            ("provider", "provider.azure.corp"),
+            ("model", "\"gpt-4.1\""),
+            ("region", "\"swedencentral\""),
+        ] {
             if b.attr(attr).is_none() {
                 self.missing(&b, attr, example);
             }
@@ -267,7 +391,13 @@ impl Decoder<'_, '_> {
     }
 
     pub fn access(&mut self, block: &Block, file: FileId, name: Spanned<String>) -> Access {
-        let b = self.body(block, file, format!("access \"{}\"", name.value), &["models", "aws", "azure", "gcp"], &[]);
+        let b = self.body(
+            block,
+            file,
+            format!("access \"{}\"", name.value),
+            &["models", "aws", "azure", "gcp"],
+            &[],
+        );
         if b.attr("models").is_none() {
             self.missing(&b, "models", "[model.assistant]");
         }
@@ -282,7 +412,13 @@ impl Decoder<'_, '_> {
     }
 
     pub fn logging(&mut self, block: &Block, file: FileId, name: Spanned<String>) -> Logging {
-        let b = self.body(block, file, format!("logging \"{}\"", name.value), &["retention_days"], &["aws", "azure", "gcp"]);
+        let b = self.body(
+            block,
+            file,
+            format!("logging \"{}\"", name.value),
+            &["retention_days"],
+            &["aws", "azure", "gcp"],
+        );
         let aws = self.single(&b, "aws").map(|sb| {
             let s = self.body(sb, file, "aws".into(), &["bucket", "region"], &[]);
             AwsSink {
@@ -295,12 +431,22 @@ impl Decoder<'_, '_> {
             let s = self.body(sb, file, "azure".into(), &["workspace_id", "region"], &[]);
             AzureSink {
                 span: s.header,
-                workspace_id: self.req_string(&s, "workspace_id", "\"/subscriptions/.../workspaces/NAME\""),
+                workspace_id: self.req_string(
+                    &s,
+                    "workspace_id",
+                    "\"/subscriptions/.../workspaces/NAME\"",
+                ),
                 region: self.req_string(&s, "region", "\"westeurope\""),
             }
         });
         let gcp = self.single(&b, "gcp").map(|sb| {
-            let s = self.body(sb, file, "gcp".into(), &["bigquery_dataset", "location"], &[]);
+            let s = self.body(
+                sb,
+                file,
+                "gcp".into(),
+                &["bigquery_dataset", "location"],
+                &[],
+            );
             GcpSink {
                 span: s.header,
                 bigquery_dataset: self.req_string(&s, "bigquery_dataset", "\"vertex_logs\""),
@@ -348,7 +494,13 @@ impl Decoder<'_, '_> {
     }
 
     pub fn emit(&mut self, block: &Block, file: FileId, format: Spanned<String>) -> Emit {
-        let b = self.body(block, file, format!("emit \"{}\"", format.value), &["path", "language"], &[]);
+        let b = self.body(
+            block,
+            file,
+            format!("emit \"{}\"", format.value),
+            &["path", "language"],
+            &[],
+        );
         Emit {
             span: b.header,
             path: self.req_string(&b, "path", "\"generated/terraform\""),
@@ -367,10 +519,15 @@ pub(crate) fn check_unique(
 ) -> bool {
     if let Some(first) = seen.get(&name.value) {
         diags.push(
-            Diagnostic::error(codes::SPEC_DUPLICATE, format!("{kind} \"{}\" is defined twice", name.value))
-                .detail(format!("Names of {kind} blocks are unique across all spec files; rename or remove one."))
-                .at(name.span)
-                .label(*first, "first defined here"),
+            Diagnostic::error(
+                codes::SPEC_DUPLICATE,
+                format!("{kind} \"{}\" is defined twice", name.value),
+            )
+            .detail(format!(
+                "Names of {kind} blocks are unique across all spec files; rename or remove one."
+            ))
+            .at(name.span)
+            .label(*first, "first defined here"),
         );
         return false;
     }

@@ -11,6 +11,9 @@ use meridian_diag::{codes, did_you_mean, Diagnostic, Diagnostics, FileId, Span};
 pub const SECRET_SCAN_MIN_LEN: usize = 20;
 
 /// One block body whose attribute and block names have been checked against a schema.
+/// Key/value pairs of an object of strings, e.g. `default_tags`.
+pub(crate) type StringPairs = Vec<(Spanned<String>, Spanned<String>)>;
+
 pub(crate) struct BodyR<'b> {
     pub file: FileId,
     /// The block header (identifier and labels), where "missing attribute" errors point.
@@ -23,11 +26,17 @@ pub(crate) struct BodyR<'b> {
 
 impl<'b> BodyR<'b> {
     pub fn attr(&self, name: &str) -> Option<&'b Attribute> {
-        self.attrs.iter().copied().find(|a| a.key.value().as_str() == name)
+        self.attrs
+            .iter()
+            .copied()
+            .find(|a| a.key.value().as_str() == name)
     }
 
     pub fn blocks_named(&self, name: &'b str) -> impl Iterator<Item = &'b Block> + '_ {
-        self.blocks.iter().copied().filter(move |b| b.ident.value().as_str() == name)
+        self.blocks
+            .iter()
+            .copied()
+            .filter(move |b| b.ident.value().as_str() == name)
     }
 }
 
@@ -137,7 +146,12 @@ impl Decoder<'_, '_> {
     }
 
     /// Checks a block has exactly `names.len()` labels and returns them.
-    pub fn labels(&mut self, block: &Block, file: FileId, names: &[&str]) -> Option<Vec<Spanned<String>>> {
+    pub fn labels(
+        &mut self,
+        block: &Block,
+        file: FileId,
+        names: &[&str],
+    ) -> Option<Vec<Spanned<String>>> {
         if block.labels.len() != names.len() {
             let ident = block.ident.value().as_str();
             let shape = std::iter::once(ident.to_string())
@@ -194,7 +208,7 @@ impl Decoder<'_, '_> {
         Some(v)
     }
 
-    fn record_strings(&mut self, key: &str, v: &SValue) {
+    pub fn record_strings(&mut self, key: &str, v: &SValue) {
         match &v.value {
             Value::String(s) if s.len() >= SECRET_SCAN_MIN_LEN => self.strings.push(StringSite {
                 key: key.to_string(),
@@ -228,14 +242,17 @@ impl Decoder<'_, '_> {
         self.diags.push(
             Diagnostic::error(
                 codes::SPEC_TYPE,
-                format!("\"{attr}\" must be {expected}, not a {}", v.value.type_name()),
+                format!(
+                    "\"{attr}\" must be {expected}, not a {}",
+                    v.value.type_name()
+                ),
             )
             .detail(format!("Give \"{attr}\" {expected} value.{hint}"))
             .at(v.span),
         );
     }
 
-    pub fn to_string(&mut self, v: SValue, attr: &str) -> Option<Spanned<String>> {
+    pub fn string_value(&mut self, v: SValue, attr: &str) -> Option<Spanned<String>> {
         match v.value {
             Value::String(s) => Some(Spanned::new(s, v.span)),
             Value::Number(_) | Value::Bool(_) => {
@@ -254,10 +271,15 @@ impl Decoder<'_, '_> {
         if v.value == Value::Null {
             return None;
         }
-        self.to_string(v, name)
+        self.string_value(v, name)
     }
 
-    pub fn req_string(&mut self, body: &BodyR<'_>, name: &str, example: &str) -> Option<Spanned<String>> {
+    pub fn req_string(
+        &mut self,
+        body: &BodyR<'_>,
+        name: &str,
+        example: &str,
+    ) -> Option<Spanned<String>> {
         if body.attr(name).is_none() {
             self.missing(body, name, example);
             return None;
@@ -269,7 +291,9 @@ impl Decoder<'_, '_> {
         let v = self.value(body, name)?;
         match v.value {
             Value::Bool(b) => Some(Spanned::new(b, v.span)),
-            Value::String(ref s) if s == "true" || s == "false" => Some(Spanned::new(s == "true", v.span)),
+            Value::String(ref s) if s == "true" || s == "false" => {
+                Some(Spanned::new(s == "true", v.span))
+            }
             Value::Null => None,
             _ => {
                 self.wrong_type(&v, name, "a bool (true or false)");
@@ -298,9 +322,15 @@ impl Decoder<'_, '_> {
         let n = self.number(body, name)?;
         if n.value.fract() != 0.0 || n.value < 0.0 || n.value > 9.007_199_254_740_992e15 {
             self.diags.push(
-                Diagnostic::error(codes::SPEC_TYPE, format!("\"{name}\" must be a whole number of zero or more"))
-                    .detail(format!("{} is not; give a whole number such as 1000.", n.value))
-                    .at(n.span),
+                Diagnostic::error(
+                    codes::SPEC_TYPE,
+                    format!("\"{name}\" must be a whole number of zero or more"),
+                )
+                .detail(format!(
+                    "{} is not; give a whole number such as 1000.",
+                    n.value
+                ))
+                .at(n.span),
             );
             return None;
         }
@@ -308,17 +338,23 @@ impl Decoder<'_, '_> {
     }
 
     pub fn string_list(&mut self, body: &BodyR<'_>, name: &str) -> Vec<Spanned<String>> {
-        self.string_list_spanned(body, name).map(|l| l.value).unwrap_or_default()
+        self.string_list_spanned(body, name)
+            .map(|l| l.value)
+            .unwrap_or_default()
     }
 
-    pub fn string_list_spanned(&mut self, body: &BodyR<'_>, name: &str) -> Option<Spanned<Vec<Spanned<String>>>> {
+    pub fn string_list_spanned(
+        &mut self,
+        body: &BodyR<'_>,
+        name: &str,
+    ) -> Option<Spanned<Vec<Spanned<String>>>> {
         let v = self.value(body, name)?;
         let span = v.span;
         match v.value {
             Value::List(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for item in items {
-                    if let Some(s) = self.to_string(item, name) {
+                    if let Some(s) = self.string_value(item, name) {
                         out.push(s);
                     }
                 }
@@ -332,7 +368,7 @@ impl Decoder<'_, '_> {
         }
     }
 
-    pub fn string_map(&mut self, body: &BodyR<'_>, name: &str) -> Option<(Span, Vec<(Spanned<String>, Spanned<String>)>)> {
+    pub fn string_map(&mut self, body: &BodyR<'_>, name: &str) -> Option<(Span, StringPairs)> {
         let v = self.value(body, name)?;
         let span = v.span;
         match v.value {
@@ -340,7 +376,7 @@ impl Decoder<'_, '_> {
                 let mut out = Vec::with_capacity(entries.len());
                 for (k, item) in entries {
                     let key = Spanned::new(k, item.span);
-                    if let Some(s) = self.to_string(item, name) {
+                    if let Some(s) = self.string_value(item, name) {
                         out.push((key, s));
                     }
                 }
@@ -348,7 +384,11 @@ impl Decoder<'_, '_> {
             }
             Value::Null => None,
             other => {
-                self.wrong_type(&SValue::new(other, span), name, "an object of strings, e.g. { owner = \"team\" }");
+                self.wrong_type(
+                    &SValue::new(other, span),
+                    name,
+                    "an object of strings, e.g. { owner = \"team\" }",
+                );
                 None
             }
         }
@@ -363,14 +403,23 @@ impl Decoder<'_, '_> {
                     _ => format!("{kind}.{s}"),
                 };
                 self.diags.push(
-                    Diagnostic::error(codes::SPEC_TYPE, format!("\"{attr}\" must be a reference to a {kind} block"))
-                        .detail(format!("Write a reference, not a string: {attr} = {example}"))
-                        .at(v.span),
+                    Diagnostic::error(
+                        codes::SPEC_TYPE,
+                        format!("\"{attr}\" must be a reference to a {kind} block"),
+                    )
+                    .detail(format!(
+                        "Write a reference, not a string: {attr} = {example}"
+                    ))
+                    .at(v.span),
                 );
                 None
             }
             other => {
-                self.wrong_type(&SValue::new(other, v.span), attr, &format!("a reference to a {kind} block"));
+                self.wrong_type(
+                    &SValue::new(other, v.span),
+                    attr,
+                    &format!("a reference to a {kind} block"),
+                );
                 None
             }
         }
@@ -378,9 +427,12 @@ impl Decoder<'_, '_> {
 
     fn mismatched_ref(&mut self, r: &BlockRef, span: Span, attr: &str, kind: &str) {
         self.diags.push(
-            Diagnostic::error(codes::SPEC_TYPE, format!("\"{attr}\" must reference a {kind}, not {r}"))
-                .detail(format!("Give a {kind} reference here."))
-                .at(span),
+            Diagnostic::error(
+                codes::SPEC_TYPE,
+                format!("\"{attr}\" must reference a {kind}, not {r}"),
+            )
+            .detail(format!("Give a {kind} reference here."))
+            .at(span),
         );
     }
 
@@ -388,7 +440,9 @@ impl Decoder<'_, '_> {
         let v = self.value(body, name)?;
         let (r, span) = self.want_ref(v, name, "provider")?;
         match r {
-            BlockRef::Provider { cloud, name } => Some(Spanned::new(ProviderRef { cloud, name }, span)),
+            BlockRef::Provider { cloud, name } => {
+                Some(Spanned::new(ProviderRef { cloud, name }, span))
+            }
             other => {
                 self.mismatched_ref(&other, span, name, "provider");
                 None
@@ -419,7 +473,11 @@ impl Decoder<'_, '_> {
         let items = match v.value {
             Value::List(items) => items,
             other => {
-                self.wrong_type(&SValue::new(other, span), name, "a list of model references");
+                self.wrong_type(
+                    &SValue::new(other, span),
+                    name,
+                    "a list of model references",
+                );
                 return Vec::new();
             }
         };

@@ -3,9 +3,7 @@
 //! that could not be computed (its problem has been reported).
 
 use crate::value::{format_number, BlockRef, SValue, Value};
-use hcl_edit::expr::{
-    BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator,
-};
+use hcl_edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator};
 use hcl_edit::template::{Element, Template};
 use meridian_diag::{codes, did_you_mean, Diagnostic, Diagnostics, FileId, Span};
 use std::collections::{HashMap, HashSet};
@@ -46,7 +44,7 @@ pub(crate) fn span_of(file: FileId, node: &impl hcl_edit::Span) -> Span {
         .map_or(Span::new(file, 0, 0), |r| Span::new(file, r.start, r.end))
 }
 
-impl<'a> Scope<'a> {
+impl Scope<'_> {
     /// Evaluates every local once, in declaration order, so cycles are reported even for
     /// locals nobody references.
     pub fn eval_all_locals(&mut self, order: &[String], diags: &mut Diagnostics) {
@@ -103,7 +101,12 @@ impl<'a> Scope<'a> {
     }
 
     /// Evaluates an expression.
-    pub fn eval(&mut self, expr: &Expression, file: FileId, diags: &mut Diagnostics) -> Option<SValue> {
+    pub fn eval(
+        &mut self,
+        expr: &Expression,
+        file: FileId,
+        diags: &mut Diagnostics,
+    ) -> Option<SValue> {
         let span = span_of(file, expr);
         let value = match expr {
             Expression::Null(_) => Value::Null,
@@ -134,12 +137,18 @@ impl<'a> Scope<'a> {
                     let key = match key {
                         ObjectKey::Ident(id) => Some(id.value().as_str().to_string()),
                         ObjectKey::Expression(e) => match self.eval(e, file, diags) {
-                            Some(SValue { value: Value::String(s), .. }) => Some(s),
+                            Some(SValue {
+                                value: Value::String(s),
+                                ..
+                            }) => Some(s),
                             Some(other) => {
                                 diags.push(
-                                    Diagnostic::error(codes::SPEC_TYPE, "Object key must be a string")
-                                        .detail(format!("This key is a {}.", other.value.type_name()))
-                                        .at(other.span),
+                                    Diagnostic::error(
+                                        codes::SPEC_TYPE,
+                                        "Object key must be a string",
+                                    )
+                                    .detail(format!("This key is a {}.", other.value.type_name()))
+                                    .at(other.span),
                                 );
                                 None
                             }
@@ -164,8 +173,14 @@ impl<'a> Scope<'a> {
                 Value::Object(out)
             }
             Expression::StringTemplate(t) => Value::String(self.template(t, file, diags)?),
-            Expression::HeredocTemplate(h) => Value::String(self.template(&h.template, file, diags)?),
-            Expression::Parenthesis(p) => return self.eval(p.inner(), file, diags).map(|v| SValue { span, ..v }),
+            Expression::HeredocTemplate(h) => {
+                Value::String(self.template(&h.template, file, diags)?)
+            }
+            Expression::Parenthesis(p) => {
+                return self
+                    .eval(p.inner(), file, diags)
+                    .map(|v| SValue { span, ..v })
+            }
             Expression::Variable(ident) => {
                 let name = ident.value().as_str();
                 let hint = did_you_mean(name, ROOTS.iter().copied());
@@ -186,7 +201,10 @@ impl<'a> Scope<'a> {
                     return type_error(
                         diags,
                         cond.span,
-                        &format!("The condition must be a bool, not a {}.", cond.value.type_name()),
+                        &format!(
+                            "The condition must be a bool, not a {}.",
+                            cond.value.type_name()
+                        ),
                     );
                 };
                 let chosen = if b { &c.true_expr } else { &c.false_expr };
@@ -293,7 +311,9 @@ impl<'a> Scope<'a> {
                                 codes::EXPR_UNKNOWN_REFERENCE,
                                 format!("Reference to undeclared variable \"{name}\""),
                             )
-                            .detail(format!("Declare it with a variable \"{name}\" {{ ... }} block.{hint}"))
+                            .detail(format!(
+                                "Declare it with a variable \"{name}\" {{ ... }} block.{hint}"
+                            ))
                             .at(span),
                         );
                         return None;
@@ -321,9 +341,18 @@ impl<'a> Scope<'a> {
             }
             "provider" => {
                 let (Some(cloud), Some(name)) = (attr(0), attr(1)) else {
-                    return bad_ref(diags, span, "provider", "Write provider.TYPE.NAME, e.g. provider.azure.corp.");
+                    return bad_ref(
+                        diags,
+                        span,
+                        "provider",
+                        "Write provider.TYPE.NAME, e.g. provider.azure.corp.",
+                    );
                 };
-                if !self.providers.get(cloud).is_some_and(|names| names.iter().any(|n| n == name)) {
+                if !self
+                    .providers
+                    .get(cloud)
+                    .is_some_and(|names| names.iter().any(|n| n == name))
+                {
                     let all: Vec<String> = self
                         .providers
                         .iter()
@@ -338,14 +367,19 @@ impl<'a> Scope<'a> {
                             codes::EXPR_UNKNOWN_REFERENCE,
                             format!("Reference to undeclared provider \"{wanted}\""),
                         )
-                        .detail(format!("Declare it with provider \"{cloud}\" \"{name}\" {{ ... }}.{hint}"))
+                        .detail(format!(
+                            "Declare it with provider \"{cloud}\" \"{name}\" {{ ... }}.{hint}"
+                        ))
                         .at(span),
                     );
                     return None;
                 }
                 (
                     SValue::new(
-                        Value::Ref(BlockRef::Provider { cloud: cloud.to_string(), name: name.to_string() }),
+                        Value::Ref(BlockRef::Provider {
+                            cloud: cloud.to_string(),
+                            name: name.to_string(),
+                        }),
                         span,
                     ),
                     2,
@@ -355,7 +389,11 @@ impl<'a> Scope<'a> {
                 let Some(name) = attr(0) else {
                     return bad_ref(diags, span, root, &format!("Write {root}.NAME."));
                 };
-                let set = if root == "model" { &self.models } else { &self.residencies };
+                let set = if root == "model" {
+                    &self.models
+                } else {
+                    &self.residencies
+                };
                 if !set.contains(name) {
                     let hint = did_you_mean(name, set.iter().map(String::as_str));
                     diags.push(
@@ -363,7 +401,9 @@ impl<'a> Scope<'a> {
                             codes::EXPR_UNKNOWN_REFERENCE,
                             format!("Reference to undeclared {root} \"{name}\""),
                         )
-                        .detail(format!("Declare it with {root} \"{name}\" {{ ... }}.{hint}"))
+                        .detail(format!(
+                            "Declare it with {root} \"{name}\" {{ ... }}.{hint}"
+                        ))
                         .at(span),
                     );
                     return None;
@@ -378,11 +418,14 @@ impl<'a> Scope<'a> {
             other => {
                 let hint = did_you_mean(other, ROOTS.iter().copied());
                 diags.push(
-                    Diagnostic::error(codes::EXPR_UNKNOWN_REFERENCE, format!("Unknown reference \"{other}\""))
-                        .detail(format!(
-                            "References start with var., local., provider., residency. or model.{hint}"
-                        ))
-                        .at(span),
+                    Diagnostic::error(
+                        codes::EXPR_UNKNOWN_REFERENCE,
+                        format!("Unknown reference \"{other}\""),
+                    )
+                    .detail(format!(
+                        "References start with var., local., provider., residency. or model.{hint}"
+                    ))
+                    .at(span),
                 );
                 return None;
             }
@@ -406,7 +449,8 @@ impl<'a> Scope<'a> {
                     let key = id.value().as_str();
                     match value.value {
                         Value::Object(entries) => {
-                            let keys: Vec<String> = entries.iter().map(|(k, _)| k.clone()).collect();
+                            let keys: Vec<String> =
+                                entries.iter().map(|(k, _)| k.clone()).collect();
                             if let Some((_, v)) = entries.into_iter().find(|(k, _)| k == key) {
                                 v
                             } else {
@@ -416,7 +460,10 @@ impl<'a> Scope<'a> {
                                         codes::EXPR_UNKNOWN_REFERENCE,
                                         format!("The object has no attribute \"{key}\""),
                                     )
-                                    .detail(format!("Its attributes are: {}.{hint}", keys.join(", ")))
+                                    .detail(format!(
+                                        "Its attributes are: {}.{hint}",
+                                        keys.join(", ")
+                                    ))
                                     .at(op_span),
                                 );
                                 return None;
@@ -428,7 +475,9 @@ impl<'a> Scope<'a> {
                                     codes::EXPR_UNKNOWN_REFERENCE,
                                     format!("{r} has no attribute \"{key}\""),
                                 )
-                                .detail(format!("Use {r} itself: block references name a whole block."))
+                                .detail(format!(
+                                    "Use {r} itself: block references name a whole block."
+                                ))
                                 .at(op_span),
                             );
                             return None;
@@ -437,7 +486,10 @@ impl<'a> Scope<'a> {
                             return type_error(
                                 diags,
                                 op_span,
-                                &format!("Cannot read attribute \"{key}\" of a {}.", other.type_name()),
+                                &format!(
+                                    "Cannot read attribute \"{key}\" of a {}.",
+                                    other.type_name()
+                                ),
                             )
                         }
                     }
@@ -477,9 +529,12 @@ impl<'a> Scope<'a> {
                 )
             };
             diags.push(
-                Diagnostic::error(codes::EXPR_UNKNOWN_FUNCTION, format!("Unknown function \"{name}\""))
-                    .detail(detail)
-                    .at(span),
+                Diagnostic::error(
+                    codes::EXPR_UNKNOWN_FUNCTION,
+                    format!("Unknown function \"{name}\""),
+                )
+                .detail(detail)
+                .at(span),
             );
             return None;
         }
@@ -489,9 +544,17 @@ impl<'a> Scope<'a> {
         }
         if call.args.expand_final() {
             match args.pop() {
-                Some(SValue { value: Value::List(items), .. }) => args.extend(items),
+                Some(SValue {
+                    value: Value::List(items),
+                    ..
+                }) => args.extend(items),
                 Some(other) => {
-                    return call_error(diags, other.span, name, "Only a list can be expanded with `...`.")
+                    return call_error(
+                        diags,
+                        other.span,
+                        name,
+                        "Only a list can be expanded with `...`.",
+                    )
                 }
                 None => {}
             }
@@ -507,7 +570,14 @@ fn index(value: SValue, idx: &SValue, span: Span, diags: &mut Diagnostics) -> Op
             if n.fract() == 0.0 && *n >= 0.0 && (*n as usize) < len {
                 items.into_iter().nth(*n as usize)
             } else {
-                type_error(diags, span, &format!("Index {} is out of range for a list of {len}.", format_number(*n)))
+                type_error(
+                    diags,
+                    span,
+                    &format!(
+                        "Index {} is out of range for a list of {len}.",
+                        format_number(*n)
+                    ),
+                )
             }
         }
         (Value::Object(entries), Value::String(k)) => {
@@ -515,8 +585,11 @@ fn index(value: SValue, idx: &SValue, span: Span, diags: &mut Diagnostics) -> Op
                 Some(v)
             } else {
                 diags.push(
-                    Diagnostic::error(codes::EXPR_UNKNOWN_REFERENCE, format!("The object has no key \"{k}\""))
-                        .at(span),
+                    Diagnostic::error(
+                        codes::EXPR_UNKNOWN_REFERENCE,
+                        format!("The object has no key \"{k}\""),
+                    )
+                    .at(span),
                 );
                 None
             }
@@ -529,7 +602,13 @@ fn index(value: SValue, idx: &SValue, span: Span, diags: &mut Diagnostics) -> Op
     }
 }
 
-fn binary(op: BinaryOperator, l: &Value, r: &Value, span: Span, diags: &mut Diagnostics) -> Option<Value> {
+fn binary(
+    op: BinaryOperator,
+    l: &Value,
+    r: &Value,
+    span: Span,
+    diags: &mut Diagnostics,
+) -> Option<Value> {
     use BinaryOperator as B;
     let v = match (op, l, r) {
         (B::Eq, a, b) => Value::Bool(values_equal(a, b)),
@@ -554,7 +633,11 @@ fn binary(op: BinaryOperator, l: &Value, r: &Value, span: Span, diags: &mut Diag
                     op.as_str(),
                     a.type_name(),
                     b.type_name(),
-                    if matches!(op, B::Div | B::Mod) { " (or divides by zero)" } else { "" }
+                    if matches!(op, B::Div | B::Mod) {
+                        " (or divides by zero)"
+                    } else {
+                        ""
+                    }
                 ),
             )
         }
@@ -565,11 +648,17 @@ fn binary(op: BinaryOperator, l: &Value, r: &Value, span: Span, diags: &mut Diag
 fn values_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::List(x), Value::List(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| values_equal(&p.value, &q.value))
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|(p, q)| values_equal(&p.value, &q.value))
         }
         (Value::Object(x), Value::Object(y)) => {
             x.len() == y.len()
-                && x.iter().all(|(k, v)| y.iter().any(|(k2, v2)| k == k2 && values_equal(&v.value, &v2.value)))
+                && x.iter().all(|(k, v)| {
+                    y.iter()
+                        .any(|(k2, v2)| k == k2 && values_equal(&v.value, &v2.value))
+                })
         }
         _ => a == b,
     }
@@ -584,11 +673,19 @@ fn type_error<T>(diags: &mut Diagnostics, span: Span, detail: &str) -> Option<T>
     None
 }
 
-pub(crate) fn call_error<T>(diags: &mut Diagnostics, span: Span, func: &str, detail: &str) -> Option<T> {
+pub(crate) fn call_error<T>(
+    diags: &mut Diagnostics,
+    span: Span,
+    func: &str,
+    detail: &str,
+) -> Option<T> {
     diags.push(
-        Diagnostic::error(codes::EXPR_FUNCTION_CALL, format!("Invalid call to {func}()"))
-            .detail(detail)
-            .at(span),
+        Diagnostic::error(
+            codes::EXPR_FUNCTION_CALL,
+            format!("Invalid call to {func}()"),
+        )
+        .detail(detail)
+        .at(span),
     );
     None
 }
@@ -604,9 +701,12 @@ fn unsupported<T>(diags: &mut Diagnostics, span: Span, what: &str) -> Option<T> 
 
 fn bad_ref<T>(diags: &mut Diagnostics, span: Span, root: &str, how: &str) -> Option<T> {
     diags.push(
-        Diagnostic::error(codes::EXPR_UNKNOWN_REFERENCE, format!("Incomplete reference to {root}"))
-            .detail(how)
-            .at(span),
+        Diagnostic::error(
+            codes::EXPR_UNKNOWN_REFERENCE,
+            format!("Incomplete reference to {root}"),
+        )
+        .detail(how)
+        .at(span),
     );
     None
 }

@@ -4,14 +4,23 @@ use crate::eval::call_error;
 use crate::value::{format_number, SValue, Value};
 use meridian_diag::{Diagnostics, Span};
 
-pub(crate) fn call(name: &str, args: Vec<SValue>, span: Span, diags: &mut Diagnostics) -> Option<SValue> {
+pub(crate) fn call(
+    name: &str,
+    args: Vec<SValue>,
+    span: Span,
+    diags: &mut Diagnostics,
+) -> Option<SValue> {
     let value = match name {
         "lower" | "upper" => {
             let [arg] = exact::<1>(name, args, span, diags)?;
             let Value::String(s) = arg.value else {
                 return call_error(diags, arg.span, name, "The argument must be a string.");
             };
-            Value::String(if name == "lower" { s.to_lowercase() } else { s.to_uppercase() })
+            Value::String(if name == "lower" {
+                s.to_lowercase()
+            } else {
+                s.to_uppercase()
+            })
         }
         "join" => {
             let [sep, list] = exact::<2>(name, args, span, diags)?;
@@ -19,13 +28,25 @@ pub(crate) fn call(name: &str, args: Vec<SValue>, span: Span, diags: &mut Diagno
                 return call_error(diags, sep.span, name, "The separator must be a string.");
             };
             let Value::List(items) = list.value else {
-                return call_error(diags, list.span, name, "The second argument must be a list of strings.");
+                return call_error(
+                    diags,
+                    list.span,
+                    name,
+                    "The second argument must be a list of strings.",
+                );
             };
             let mut parts = Vec::with_capacity(items.len());
             for item in items {
                 match item.value.to_template_string() {
                     Some(s) => parts.push(s),
-                    None => return call_error(diags, item.span, name, "Every element must be a string, number or bool."),
+                    None => {
+                        return call_error(
+                            diags,
+                            item.span,
+                            name,
+                            "Every element must be a string, number or bool.",
+                        )
+                    }
                 }
             }
             Value::String(parts.join(&sep))
@@ -40,7 +61,10 @@ pub(crate) fn call(name: &str, args: Vec<SValue>, span: Span, diags: &mut Diagno
                             diags,
                             arg.span,
                             name,
-                            &format!("Every argument must be a list, not a {}.", other.type_name()),
+                            &format!(
+                                "Every argument must be a list, not a {}.",
+                                other.type_name()
+                            ),
                         )
                     }
                 }
@@ -66,7 +90,10 @@ pub(crate) fn call(name: &str, args: Vec<SValue>, span: Span, diags: &mut Diagno
                             diags,
                             arg.span,
                             name,
-                            &format!("Every argument must be an object, not a {}.", other.type_name()),
+                            &format!(
+                                "Every argument must be an object, not a {}.",
+                                other.type_name()
+                            ),
                         )
                     }
                 }
@@ -79,7 +106,12 @@ pub(crate) fn call(name: &str, args: Vec<SValue>, span: Span, diags: &mut Diagno
                 return call_error(diags, span, name, "format needs a format string.");
             };
             let Value::String(fmt) = fmt.value else {
-                return call_error(diags, fmt.span, name, "The first argument must be a format string.");
+                return call_error(
+                    diags,
+                    fmt.span,
+                    name,
+                    "The first argument must be a format string.",
+                );
             };
             let rest: Vec<SValue> = args.collect();
             match format(&fmt, &rest) {
@@ -92,7 +124,12 @@ pub(crate) fn call(name: &str, args: Vec<SValue>, span: Span, diags: &mut Diagno
     Some(SValue::new(value, span))
 }
 
-fn exact<const N: usize>(name: &str, args: Vec<SValue>, span: Span, diags: &mut Diagnostics) -> Option<[SValue; N]> {
+fn exact<const N: usize>(
+    name: &str,
+    args: Vec<SValue>,
+    span: Span,
+    diags: &mut Diagnostics,
+) -> Option<[SValue; N]> {
     let n = args.len();
     match <[SValue; N]>::try_from(args) {
         Ok(a) => Some(a),
@@ -100,7 +137,10 @@ fn exact<const N: usize>(name: &str, args: Vec<SValue>, span: Span, diags: &mut 
             diags,
             span,
             name,
-            &format!("{name} takes {N} argument{}, not {n}.", if N == 1 { "" } else { "s" }),
+            &format!(
+                "{name} takes {N} argument{}, not {n}.",
+                if N == 1 { "" } else { "s" }
+            ),
         ),
     }
 }
@@ -115,14 +155,19 @@ fn format(fmt: &str, args: &[SValue]) -> Result<String, String> {
             out.push(c);
             continue;
         }
-        let verb = chars.next().ok_or("The format string ends with a lone %.")?;
+        let verb = chars
+            .next()
+            .ok_or("The format string ends with a lone %.")?;
         if verb == '%' {
             out.push('%');
             continue;
         }
-        let arg = args
-            .get(next_arg)
-            .ok_or_else(|| format!("Not enough arguments: the format string needs more than {}.", args.len()))?;
+        let arg = args.get(next_arg).ok_or_else(|| {
+            format!(
+                "Not enough arguments: the format string needs more than {}.",
+                args.len()
+            )
+        })?;
         next_arg += 1;
         match (verb, &arg.value) {
             ('s' | 'v', v) => out.push_str(
@@ -136,7 +181,10 @@ fn format(fmt: &str, args: &[SValue]) -> Result<String, String> {
         }
     }
     if next_arg < args.len() {
-        return Err(format!("Too many arguments: the format string uses {next_arg}, {} given.", args.len()));
+        return Err(format!(
+            "Too many arguments: the format string uses {next_arg}, {} given.",
+            args.len()
+        ));
     }
     Ok(out)
 }
@@ -155,7 +203,10 @@ mod tests {
 
     #[test]
     fn format_verbs() {
-        assert_eq!(format("%s-%d-%%", &[s("a"), n(3.0)]).as_deref(), Ok("a-3-%"));
+        assert_eq!(
+            format("%s-%d-%%", &[s("a"), n(3.0)]).as_deref(),
+            Ok("a-3-%")
+        );
         assert!(format("%d", &[s("x")]).is_err());
         assert!(format("%s", &[]).is_err());
         assert!(format("x", &[s("extra")]).is_err());
@@ -166,7 +217,10 @@ mod tests {
     fn functions_check_arity_and_types() {
         let mut d = Diagnostics::new();
         let sp = Span::new(FileId(0), 0, 0);
-        assert_eq!(call("upper", vec![s("eu")], sp, &mut d).map(|v| v.value), Some(Value::String("EU".into())));
+        assert_eq!(
+            call("upper", vec![s("eu")], sp, &mut d).map(|v| v.value),
+            Some(Value::String("EU".into()))
+        );
         assert!(call("upper", vec![], sp, &mut d).is_none());
         assert!(call("lower", vec![n(1.0)], sp, &mut d).is_none());
         let list = SValue::new(Value::List(vec![s("a"), s("b")]), sp);

@@ -57,25 +57,42 @@ pub fn discover(path: &Path) -> std::io::Result<(PathBuf, Vec<PathBuf>)> {
         files.sort();
         Ok((path.to_path_buf(), files))
     } else {
-        let dir = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-        let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
+        let dir = path
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        let dir = if dir.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            dir
+        };
         Ok((dir, vec![path.to_path_buf()]))
     }
 }
 
 fn io_error(what: &str, path: &Path, err: &std::io::Error) -> Diagnostic {
-    Diagnostic::error(codes::IO_READ, format!("Cannot read {what} {}", path.display()))
-        .detail(format!("{err}."))
+    Diagnostic::error(
+        codes::IO_READ,
+        format!("Cannot read {what} {}", path.display()),
+    )
+    .detail(format!("{err}."))
 }
 
-fn read_into(sources: &mut SourceMap, path: &Path, what: &str, diags: &mut Diagnostics) -> Option<FileId> {
+fn read_into(
+    sources: &mut SourceMap,
+    path: &Path,
+    what: &str,
+    diags: &mut Diagnostics,
+) -> Option<FileId> {
     match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => Some(sources.add(path.display().to_string(), path, text)),
             Err(_) => {
                 diags.push(
-                    Diagnostic::error(codes::IO_READ, format!("{} is not UTF-8 text", path.display()))
-                        .detail(format!("The {what} must be UTF-8 encoded."))
+                    Diagnostic::error(
+                        codes::IO_READ,
+                        format!("{} is not UTF-8 text", path.display()),
+                    )
+                    .detail(format!("The {what} must be UTF-8 encoded.")),
                 );
                 None
             }
@@ -95,13 +112,20 @@ pub fn load(path: &Path, inputs: &Inputs) -> Loaded {
         Ok(found) => found,
         Err(e) => {
             diags.push(io_error("spec", path, &e));
-            return Loaded { sources, spec: Spec::default(), diagnostics: diags };
+            return Loaded {
+                sources,
+                spec: Spec::default(),
+                diagnostics: diags,
+            };
         }
     };
     if files.is_empty() {
         diags.push(
-            Diagnostic::error(codes::IO_NO_SPEC, format!("No *.hcl files in {}", dir.display()))
-                .detail("Run `meridian init` to write a starter spec, or name a spec file."),
+            Diagnostic::error(
+                codes::IO_NO_SPEC,
+                format!("No *.hcl files in {}", dir.display()),
+            )
+            .detail("Run `meridian init` to write a starter spec, or name a spec file."),
         );
     }
     let ids: Vec<FileId> = files
@@ -109,7 +133,11 @@ pub fn load(path: &Path, inputs: &Inputs) -> Loaded {
         .filter_map(|f| read_into(&mut sources, f, "spec file", &mut diags))
         .collect();
     let spec = load_files(&mut sources, &ids, dir, inputs, &mut diags);
-    Loaded { sources, spec, diagnostics: diags }
+    Loaded {
+        sources,
+        spec,
+        diagnostics: diags,
+    }
 }
 
 /// Loads a spec given as text (tests, benchmarks, editors).
@@ -117,9 +145,15 @@ pub fn load_text(name: &str, text: &str, inputs: &Inputs) -> Loaded {
     let mut sources = SourceMap::new();
     let mut diags = Diagnostics::new();
     let id = sources.add(name, Path::new(name), text.to_string());
-    let dir = Path::new(name).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let dir = Path::new(name)
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     let spec = load_files(&mut sources, &[id], dir, inputs, &mut diags);
-    Loaded { sources, spec, diagnostics: diags }
+    Loaded {
+        sources,
+        spec,
+        diagnostics: diags,
+    }
 }
 
 fn parse(sources: &SourceMap, id: FileId, diags: &mut Diagnostics) -> Option<Body> {
@@ -128,7 +162,10 @@ fn parse(sources: &SourceMap, id: FileId, diags: &mut Diagnostics) -> Option<Bod
         Ok(body) => Some(body),
         Err(e) => {
             let offset = e.location().offset().min(file.text.len());
-            let end = file.text[offset..].chars().next().map_or(offset, |c| offset + c.len_utf8());
+            let end = file.text[offset..]
+                .chars()
+                .next()
+                .map_or(offset, |c| offset + c.len_utf8());
             diags.push(
                 Diagnostic::error(codes::SYN_PARSE, "Invalid HCL syntax")
                     .detail(format!("{}.", e.message().trim_end_matches('.')))
@@ -152,12 +189,22 @@ enum Decl<'a> {
 }
 
 #[allow(clippy::too_many_lines)]
-fn load_files(sources: &mut SourceMap, ids: &[FileId], dir: PathBuf, inputs: &Inputs, diags: &mut Diagnostics) -> Spec {
+fn load_files(
+    sources: &mut SourceMap,
+    ids: &[FileId],
+    dir: PathBuf,
+    inputs: &Inputs,
+    diags: &mut Diagnostics,
+) -> Spec {
     let bodies: Vec<(FileId, Body)> = ids
         .iter()
         .filter_map(|&id| parse(sources, id, diags).map(|b| (id, b)))
         .collect();
-    let mut spec = Spec { dir, files: ids.to_vec(), ..Spec::default() };
+    let mut spec = Spec {
+        dir,
+        files: ids.to_vec(),
+        ..Spec::default()
+    };
     let mut scope = Scope::default();
     let mut decls: Vec<(FileId, Decl<'_>)> = Vec::new();
     let mut var_blocks: Vec<(FileId, &Block, Spanned<String>)> = Vec::new();
@@ -169,7 +216,11 @@ fn load_files(sources: &mut SourceMap, ids: &[FileId], dir: PathBuf, inputs: &In
 
     // Pass 1: declarations.
     {
-        let mut dec = Decoder { scope: &mut scope, diags, strings: &mut strings };
+        let mut dec = Decoder {
+            scope: &mut scope,
+            diags,
+            strings: &mut strings,
+        };
         for (file, body) in &bodies {
             let file = *file;
             for structure in body.iter() {
@@ -193,23 +244,32 @@ fn load_files(sources: &mut SourceMap, ids: &[FileId], dir: PathBuf, inputs: &In
                     "variable" | "residency" | "model" | "access" | "logging" => &["name"],
                     other => {
                         dec.diags.push(
-                            Diagnostic::error(codes::SPEC_UNKNOWN_BLOCK, format!("Unknown block type \"{other}\""))
-                                .detail(format!(
-                                    "The spec language has these blocks: {}.{}",
-                                    TOP_LEVEL_BLOCKS.join(", "),
-                                    did_you_mean(other, TOP_LEVEL_BLOCKS.iter().copied())
-                                ))
-                                .at(ident_span(file, block)),
+                            Diagnostic::error(
+                                codes::SPEC_UNKNOWN_BLOCK,
+                                format!("Unknown block type \"{other}\""),
+                            )
+                            .detail(format!(
+                                "The spec language has these blocks: {}.{}",
+                                TOP_LEVEL_BLOCKS.join(", "),
+                                did_you_mean(other, TOP_LEVEL_BLOCKS.iter().copied())
+                            ))
+                            .at(ident_span(file, block)),
                         );
                         continue;
                     }
                 };
-                let Some(labels) = dec.labels(block, file, label_names) else { continue };
+                let Some(labels) = dec.labels(block, file, label_names) else {
+                    continue;
+                };
                 let mut labels = labels.into_iter();
                 let header = header_span(file, block);
                 match ident {
                     "meridian" | "policy" => {
-                        let first = if ident == "meridian" { &mut first_meridian } else { &mut first_policy };
+                        let first = if ident == "meridian" {
+                            &mut first_meridian
+                        } else {
+                            &mut first_policy
+                        };
                         if let Some(f) = first {
                             dec.diags.push(
                                 Diagnostic::error(codes::SPEC_DUPLICATE, format!("Only one {ident} block is allowed"))
@@ -220,7 +280,14 @@ fn load_files(sources: &mut SourceMap, ids: &[FileId], dir: PathBuf, inputs: &In
                             continue;
                         }
                         *first = Some(header);
-                        decls.push((file, if ident == "meridian" { Decl::Meridian(block) } else { Decl::Policy(block) }));
+                        decls.push((
+                            file,
+                            if ident == "meridian" {
+                                Decl::Meridian(block)
+                            } else {
+                                Decl::Policy(block)
+                            },
+                        ));
                     }
                     "locals" => {
                         for s in block.body.iter() {
@@ -228,9 +295,12 @@ fn load_files(sources: &mut SourceMap, ids: &[FileId], dir: PathBuf, inputs: &In
                                 Structure::Attribute(a) => a,
                                 Structure::Block(inner) => {
                                     dec.diags.push(
-                                        Diagnostic::error(codes::SPEC_UNKNOWN_BLOCK, "Blocks are not allowed in locals")
-                                            .detail("locals holds NAME = expression attributes only.")
-                                            .at(header_span(file, inner)),
+                                        Diagnostic::error(
+                                            codes::SPEC_UNKNOWN_BLOCK,
+                                            "Blocks are not allowed in locals",
+                                        )
+                                        .detail("locals holds NAME = expression attributes only.")
+                                        .at(header_span(file, inner)),
                                     );
                                     continue;
                                 }
@@ -239,42 +309,70 @@ fn load_files(sources: &mut SourceMap, ids: &[FileId], dir: PathBuf, inputs: &In
                             let span = key_span(file, a);
                             if let Some(first) = scope_local_span(dec.scope, &name) {
                                 dec.diags.push(
-                                    Diagnostic::error(codes::SPEC_DUPLICATE, format!("Local \"{name}\" is defined twice"))
-                                        .detail("Each local is defined once across all locals blocks.")
-                                        .at(span)
-                                        .label(first, "first defined here"),
+                                    Diagnostic::error(
+                                        codes::SPEC_DUPLICATE,
+                                        format!("Local \"{name}\" is defined twice"),
+                                    )
+                                    .detail("Each local is defined once across all locals blocks.")
+                                    .at(span)
+                                    .label(first, "first defined here"),
                                 );
                                 continue;
                             }
                             local_order.push(name.clone());
                             dec.scope.locals.insert(
                                 name,
-                                LocalSlot { expr: &a.value, file, key_span: span, state: LocalState::Pending },
+                                LocalSlot {
+                                    expr: &a.value,
+                                    file,
+                                    key_span: span,
+                                    state: LocalState::Pending,
+                                },
                             );
                         }
                     }
                     "variable" => {
                         let Some(name) = labels.next() else { continue };
-                        if check_unique(dec.diags, seen.entry("variable").or_default(), "variable", &name) {
+                        if check_unique(
+                            dec.diags,
+                            seen.entry("variable").or_default(),
+                            "variable",
+                            &name,
+                        ) {
                             var_blocks.push((file, block, name));
                         }
                     }
                     "provider" => {
-                        let (Some(cloud), Some(name)) = (labels.next(), labels.next()) else { continue };
+                        let (Some(cloud), Some(name)) = (labels.next(), labels.next()) else {
+                            continue;
+                        };
                         if !PROVIDER_TYPES.contains(&cloud.value.as_str()) {
                             dec.diags.push(
-                                Diagnostic::error(codes::CAT_UNKNOWN_PROVIDER, format!("Unknown provider type \"{}\"", cloud.value))
-                                    .detail(format!(
-                                        "Provider types are aws, azure and gcp.{}",
-                                        did_you_mean(&cloud.value, PROVIDER_TYPES.iter().copied())
-                                    ))
-                                    .at(cloud.span),
+                                Diagnostic::error(
+                                    codes::CAT_UNKNOWN_PROVIDER,
+                                    format!("Unknown provider type \"{}\"", cloud.value),
+                                )
+                                .detail(format!(
+                                    "Provider types are aws, azure and gcp.{}",
+                                    did_you_mean(&cloud.value, PROVIDER_TYPES.iter().copied())
+                                ))
+                                .at(cloud.span),
                             );
                             continue;
                         }
-                        let key = Spanned::new(format!("{}.{}", cloud.value, name.value), name.span);
-                        if check_unique(dec.diags, seen.entry("provider").or_default(), "provider", &key) {
-                            dec.scope.providers.entry(cloud.value.clone()).or_default().push(name.value.clone());
+                        let key =
+                            Spanned::new(format!("{}.{}", cloud.value, name.value), name.span);
+                        if check_unique(
+                            dec.diags,
+                            seen.entry("provider").or_default(),
+                            "provider",
+                            &key,
+                        ) {
+                            dec.scope
+                                .providers
+                                .entry(cloud.value.clone())
+                                .or_default()
+                                .push(name.value.clone());
                             decls.push((file, Decl::Provider(block, cloud, name)));
                         }
                     }
@@ -298,8 +396,11 @@ fn load_files(sources: &mut SourceMap, ids: &[FileId], dir: PathBuf, inputs: &In
                         decls.push((file, decl));
                     }
                     "emit" => {
-                        let Some(format) = labels.next() else { continue };
-                        if check_unique(dec.diags, seen.entry("emit").or_default(), "emit", &format) {
+                        let Some(format) = labels.next() else {
+                            continue;
+                        };
+                        if check_unique(dec.diags, seen.entry("emit").or_default(), "emit", &format)
+                        {
                             decls.push((file, Decl::Emit(block, format)));
                         }
                     }
@@ -312,7 +413,11 @@ fn load_files(sources: &mut SourceMap, ids: &[FileId], dir: PathBuf, inputs: &In
     // Pass 2: variables.
     let input_values = collect_inputs(sources, inputs, &var_blocks, diags);
     {
-        let mut dec = Decoder { scope: &mut scope, diags, strings: &mut strings };
+        let mut dec = Decoder {
+            scope: &mut scope,
+            diags,
+            strings: &mut strings,
+        };
         for (file, block, name) in &var_blocks {
             let var = decode_variable(&mut dec, *file, block, name.clone(), &input_values);
             dec.scope.vars.insert(name.value.clone(), var.value.clone());
@@ -325,12 +430,26 @@ fn load_files(sources: &mut SourceMap, ids: &[FileId], dir: PathBuf, inputs: &In
 
     // Pass 3: locals, then every other block.
     scope.eval_all_locals(&local_order, diags);
-    let mut dec = Decoder { scope: &mut scope, diags, strings: &mut strings };
+    let mut dec = Decoder {
+        scope: &mut scope,
+        diags,
+        strings: &mut strings,
+    };
+    // Locals are scanned for secrets whether or not anything uses them.
+    for name in &local_order {
+        let value = match dec.scope.locals.get(name).map(|s| &s.state) {
+            Some(LocalState::Done(Some(v))) => v.clone(),
+            _ => continue,
+        };
+        dec.record_strings(name, &value);
+    }
     for (file, decl) in decls {
         match decl {
             Decl::Meridian(b) => spec.meridian = Some(dec.meridian(b, file)),
             Decl::Policy(b) => spec.policy = Some(dec.policy(b, file)),
-            Decl::Provider(b, cloud, name) => spec.providers.push(dec.provider(b, file, cloud, name)),
+            Decl::Provider(b, cloud, name) => {
+                spec.providers.push(dec.provider(b, file, cloud, name))
+            }
             Decl::Residency(b, name) => spec.residencies.push(dec.residency(b, file, name)),
             Decl::Model(b, name) => spec.models.push(dec.model(b, file, name)),
             Decl::Access(b, name) => spec.access.push(dec.access(b, file, name)),
@@ -368,7 +487,11 @@ fn collect_inputs(
 
     let mut cli_pairs: Vec<(String, String, FileId, Span, bool)> = Vec::new();
     if !inputs.env.is_empty() {
-        let text: String = inputs.env.iter().map(|(k, v)| format!("MERIDIAN_VAR_{k}={v}\n")).collect();
+        let text: String = inputs
+            .env
+            .iter()
+            .map(|(k, v)| format!("MERIDIAN_VAR_{k}={v}\n"))
+            .collect();
         let id = sources.add("<environment>", Path::new("<environment>"), text);
         let mut offset = 0;
         for (k, v) in &inputs.env {
@@ -382,8 +505,12 @@ fn collect_inputs(
         }
     }
     for path in &inputs.var_files {
-        let Some(id) = read_into(sources, path, "variable file", diags) else { continue };
-        let Some(body) = parse(sources, id, diags) else { continue };
+        let Some(id) = read_into(sources, path, "variable file", diags) else {
+            continue;
+        };
+        let Some(body) = parse(sources, id, diags) else {
+            continue;
+        };
         let mut scope = Scope::default();
         for s in body.iter() {
             match s {
@@ -401,13 +528,23 @@ fn collect_inputs(
                         continue;
                     }
                     if let Some(v) = scope.eval(&a.value, id, diags) {
-                        out.insert(name.to_string(), InputValue { value: v, from_cli: false, raw: None });
+                        out.insert(
+                            name.to_string(),
+                            InputValue {
+                                value: v,
+                                from_cli: false,
+                                raw: None,
+                            },
+                        );
                     }
                 }
                 Structure::Block(b) => diags.push(
-                    Diagnostic::error(codes::VAR_SYNTAX, "Blocks are not allowed in a variable file")
-                        .detail("A variable file holds NAME = value lines only.")
-                        .at(header_span(id, b)),
+                    Diagnostic::error(
+                        codes::VAR_SYNTAX,
+                        "Blocks are not allowed in a variable file",
+                    )
+                    .detail("A variable file holds NAME = value lines only.")
+                    .at(header_span(id, b)),
                 ),
             }
         }
@@ -430,12 +567,15 @@ fn collect_inputs(
             let k = k.trim();
             if !names.contains(&k) {
                 diags.push(
-                    Diagnostic::error(codes::VAR_UNDECLARED, format!("Value for undeclared variable \"{k}\""))
-                        .detail(format!(
-                            "No variable block declares \"{k}\"; declare it or drop the -var.{}",
-                            did_you_mean(k, names.iter().copied())
-                        ))
-                        .at(span),
+                    Diagnostic::error(
+                        codes::VAR_UNDECLARED,
+                        format!("Value for undeclared variable \"{k}\""),
+                    )
+                    .detail(format!(
+                        "No variable block declares \"{k}\"; declare it or drop the -var.{}",
+                        did_you_mean(k, names.iter().copied())
+                    ))
+                    .at(span),
                 );
                 continue;
             }
@@ -483,14 +623,23 @@ fn parse_type(expr: &Expression, file: FileId, diags: &mut Diagnostics) -> Optio
             _ => bad(diags),
         },
         Expression::FuncCall(call) if call.args.len() == 1 && !call.name.is_namespaced() => {
-            let inner = call.args.iter().next().and_then(|a| parse_type(a, file, diags))?;
+            let inner = call
+                .args
+                .iter()
+                .next()
+                .and_then(|a| parse_type(a, file, diags))?;
             match call.name.name.value().as_str() {
                 "list" | "set" => Some(VarType::List(Box::new(inner))),
                 "map" => Some(VarType::Map(Box::new(inner))),
                 _ => bad(diags),
             }
         }
-        Expression::Traversal(t) if matches!(t.operators.first().map(|o| o.value()), Some(TraversalOperator::GetAttr(_))) => {
+        Expression::Traversal(t)
+            if matches!(
+                t.operators.first().map(|o| o.value()),
+                Some(TraversalOperator::GetAttr(_))
+            ) =>
+        {
             bad(diags)
         }
         _ => bad(diags),
@@ -522,7 +671,9 @@ fn decode_variable(
     let given = inputs.get(&name.value);
     let candidate = match given {
         Some(input) => match (&ty, &input.raw) {
-            (VarType::String | VarType::Any, Some(raw)) => Some(SValue::new(Value::String(raw.clone()), input.value.span)),
+            (VarType::String | VarType::Any, Some(raw)) => {
+                Some(SValue::new(Value::String(raw.clone()), input.value.span))
+            }
             (_, Some(raw)) => parse_cli_value(raw, input.value.span, dec.diags),
             (_, None) => Some(input.value.clone()),
         },
@@ -545,20 +696,34 @@ fn decode_variable(
             Ok(v) => Some(v),
             Err((path, bad)) => {
                 dec.diags.push(
-                    Diagnostic::error(codes::VAR_TYPE, format!("Invalid value for variable \"{}\"", name.value))
-                        .detail(format!(
-                            "The variable's type is {ty}, but {} is a {}.",
-                            if path.is_empty() { "the value".to_string() } else { format!("element {path}") },
-                            bad.value.type_name()
-                        ))
-                        .at(bad.span)
-                        .label(b.header, "the variable is declared here"),
+                    Diagnostic::error(
+                        codes::VAR_TYPE,
+                        format!("Invalid value for variable \"{}\"", name.value),
+                    )
+                    .detail(format!(
+                        "The variable's type is {ty}, but {} is a {}.",
+                        if path.is_empty() {
+                            "the value".to_string()
+                        } else {
+                            format!("element {path}")
+                        },
+                        bad.value.type_name()
+                    ))
+                    .at(bad.span)
+                    .label(b.header, "the variable is declared here"),
                 );
                 None
             }
         },
     };
-    Variable { span: b.header, name, description, ty, sensitive, value }
+    Variable {
+        span: b.header,
+        name,
+        description,
+        ty,
+        sensitive,
+        value,
+    }
 }
 
 /// A -var or environment value for a non-string variable is an HCL expression (a literal).
@@ -577,7 +742,9 @@ fn parse_cli_value(raw: &str, span: Span, diags: &mut Diagnostics) -> Option<SVa
     if local.has_errors() {
         diags.push(
             Diagnostic::error(codes::VAR_SYNTAX, "Variable values must be literals")
-                .detail(format!("\"{raw}\" holds references or function calls; give a literal value."))
+                .detail(format!(
+                    "\"{raw}\" holds references or function calls; give a literal value."
+                ))
                 .at(span),
         );
         return None;

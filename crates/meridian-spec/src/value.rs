@@ -135,7 +135,9 @@ impl VarType {
             (VarType::String, Value::Number(n)) => {
                 Ok(SValue::new(Value::String(format_number(n)), span))
             }
-            (VarType::String, Value::Bool(b)) => Ok(SValue::new(Value::String(b.to_string()), span)),
+            (VarType::String, Value::Bool(b)) => {
+                Ok(SValue::new(Value::String(b.to_string()), span))
+            }
             (VarType::Number, Value::Number(n)) => Ok(SValue::new(Value::Number(n), span)),
             (VarType::Number, Value::String(s)) => match s.trim().parse::<f64>() {
                 Ok(n) if n.is_finite() => Ok(SValue::new(Value::Number(n), span)),

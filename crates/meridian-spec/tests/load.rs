@@ -75,16 +75,28 @@ fn evaluates_variables_locals_templates_and_references() {
     let l = load_text("main.hcl", BASE, &Inputs::default());
     assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
     let m = l.spec.meridian.as_ref().expect("meridian");
-    assert_eq!(m.name.as_ref().map(|n| n.value.as_str()), Some("ebk-assistants"));
+    assert_eq!(
+        m.name.as_ref().map(|n| n.value.as_str()),
+        Some("ebk-assistants")
+    );
     assert_eq!(m.default_tags[1].1.value, "ml-platform");
     let model = &l.spec.models[0];
-    assert_eq!(model.residency.as_ref().map(|r| r.value.as_str()), Some("eu"));
+    assert_eq!(
+        model.residency.as_ref().map(|r| r.value.as_str()),
+        Some("eu")
+    );
     let target = &model.tiers[0].targets[0];
     assert_eq!(target.name.value, "aoai-sweden");
-    assert_eq!(target.region.as_ref().map(|r| r.value.as_str()), Some("swedencentral"));
+    assert_eq!(
+        target.region.as_ref().map(|r| r.value.as_str()),
+        Some("swedencentral")
+    );
     assert_eq!(target.capacity.as_ref().map(|c| c.value), Some(100));
     let p = target.provider.as_ref().expect("provider");
-    assert_eq!((p.value.cloud.as_str(), p.value.name.as_str()), ("azure", "corp"));
+    assert_eq!(
+        (p.value.cloud.as_str(), p.value.name.as_str()),
+        ("azure", "corp")
+    );
     assert_eq!(l.spec.access[0].models[0].value, "assistant");
     // The region came from a variable default: its span is the reference site.
     let span = target.region.as_ref().expect("region").span;
@@ -102,13 +114,19 @@ fn cli_env_and_file_inputs_override_defaults_in_terraform_order() {
     let inputs = Inputs {
         vars: vec!["primary_region=germanywestcentral".into()],
         var_files: vec![vf],
-        env: vec![("capacity".into(), "50".into()), ("primary_region".into(), "westeurope".into())],
+        env: vec![
+            ("capacity".into(), "50".into()),
+            ("primary_region".into(), "westeurope".into()),
+        ],
     };
     let l = load_text("main.hcl", BASE, &inputs);
     assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
     let t = &l.spec.models[0].tiers[0].targets[0];
     // -var beats the var file, which beats the environment.
-    assert_eq!(t.region.as_ref().map(|r| r.value.as_str()), Some("germanywestcentral"));
+    assert_eq!(
+        t.region.as_ref().map(|r| r.value.as_str()),
+        Some("germanywestcentral")
+    );
     assert_eq!(t.capacity.as_ref().map(|c| c.value), Some(300));
 }
 
@@ -121,7 +139,10 @@ fn variable_errors_are_reported() {
     assert!(d[1].detail.contains("element [1]"), "{}", d[1].detail);
     assert_eq!(text_at(&l, 1), "[\"b\"]");
 
-    let bad = Inputs { vars: vec!["n=abc".into(), "nope=1".into(), "oops".into()], ..Inputs::default() };
+    let bad = Inputs {
+        vars: vec!["n=abc".into(), "nope=1".into(), "oops".into()],
+        ..Inputs::default()
+    };
     let l = load_text("main.hcl", "variable \"n\" {\n  type = number\n}\n", &bad);
     let mut c = codes(&l.diagnostics);
     c.sort_unstable();
@@ -132,11 +153,35 @@ fn variable_errors_are_reported() {
 fn unknown_names_get_did_you_mean_hints() {
     let src = "modle \"x\" {}\nmodel \"m\" {\n  contxt = 5\n  residency = residency.euu\n  tier \"p\" {\n    targett \"t\" {}\n  }\n}\nresidency \"eu\" {\n  geographies = [\"eu\"]\n}\n";
     let l = load_text("main.hcl", src, &Inputs::default());
-    let details: Vec<String> = l.diagnostics.iter().map(|d| format!("{} {}", d.code.id, d.detail)).collect();
-    assert!(details.iter().any(|d| d.starts_with("MRD-SPEC-001") && d.contains("Did you mean \"model\"?")), "{details:?}");
-    assert!(details.iter().any(|d| d.starts_with("MRD-SPEC-002") && d.contains("Did you mean \"context\"?")), "{details:?}");
-    assert!(details.iter().any(|d| d.starts_with("MRD-EXPR-001") && d.contains("Did you mean \"eu\"?")), "{details:?}");
-    assert!(details.iter().any(|d| d.starts_with("MRD-SPEC-001") && d.contains("Did you mean \"target\"?")), "{details:?}");
+    let details: Vec<String> = l
+        .diagnostics
+        .iter()
+        .map(|d| format!("{} {}", d.code.id, d.detail))
+        .collect();
+    assert!(
+        details
+            .iter()
+            .any(|d| d.starts_with("MRD-SPEC-001") && d.contains("Did you mean \"model\"?")),
+        "{details:?}"
+    );
+    assert!(
+        details
+            .iter()
+            .any(|d| d.starts_with("MRD-SPEC-002") && d.contains("Did you mean \"context\"?")),
+        "{details:?}"
+    );
+    assert!(
+        details
+            .iter()
+            .any(|d| d.starts_with("MRD-EXPR-001") && d.contains("Did you mean \"eu\"?")),
+        "{details:?}"
+    );
+    assert!(
+        details
+            .iter()
+            .any(|d| d.starts_with("MRD-SPEC-001") && d.contains("Did you mean \"target\"?")),
+        "{details:?}"
+    );
     // every diagnostic has a range
     assert!(l.diagnostics.iter().all(|d| d.primary.is_some()));
 }
@@ -147,7 +192,12 @@ fn locals_cycle_names_the_cycle() {
     let l = load_text("main.hcl", src, &Inputs::default());
     assert_eq!(codes(&l.diagnostics), vec!["MRD-EXPR-005"]);
     let d = l.diagnostics.iter().next().expect("one");
-    assert!(d.summary.contains("local.a -> local.b -> local.c -> local.a"), "{}", d.summary);
+    assert!(
+        d.summary
+            .contains("local.a -> local.b -> local.c -> local.a"),
+        "{}",
+        d.summary
+    );
 }
 
 #[test]
@@ -155,15 +205,28 @@ fn env_function_is_refused_with_reason() {
     let src = "locals {\n  k = env(\"AWS_SECRET_ACCESS_KEY\")\n}\n";
     let l = load_text("main.hcl", src, &Inputs::default());
     assert_eq!(codes(&l.diagnostics), vec!["MRD-EXPR-002"]);
-    assert!(l.diagnostics.iter().next().is_some_and(|d| d.detail.contains("secrets")));
+    assert!(l
+        .diagnostics
+        .iter()
+        .next()
+        .is_some_and(|d| d.detail.contains("secrets")));
     assert_eq!(text_at(&l, 0), "env(\"AWS_SECRET_ACCESS_KEY\")");
 }
 
 #[test]
 fn syntax_errors_have_a_range() {
-    let l = load_text("main.hcl", "model \"a\" {\n  context = \n}\n", &Inputs::default());
+    let l = load_text(
+        "main.hcl",
+        "model \"a\" {\n  context = \n}\n",
+        &Inputs::default(),
+    );
     assert_eq!(codes(&l.diagnostics), vec!["MRD-SYN-001"]);
-    let span = l.diagnostics.iter().next().and_then(|d| d.primary).expect("range");
+    let span = l
+        .diagnostics
+        .iter()
+        .next()
+        .and_then(|d| d.primary)
+        .expect("range");
     let (_, start, _) = l.sources.resolve(span).expect("resolves");
     assert_eq!(start.line, 2);
 }
@@ -179,7 +242,11 @@ fn duplicates_point_at_both_definitions() {
 #[test]
 fn directory_specs_merge_files_and_references_cross_files() {
     let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(dir.path().join("a.hcl"), "residency \"eu\" {\n  geographies = [\"eu\"]\n}\n").expect("write");
+    std::fs::write(
+        dir.path().join("a.hcl"),
+        "residency \"eu\" {\n  geographies = [\"eu\"]\n}\n",
+    )
+    .expect("write");
     std::fs::write(
         dir.path().join("b.hcl"),
         "model \"m\" {\n  residency = residency.eu\n}\n",
@@ -189,7 +256,13 @@ fn directory_specs_merge_files_and_references_cross_files() {
     let l = load(dir.path(), &Inputs::default());
     assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
     assert_eq!(l.spec.files.len(), 2);
-    assert_eq!(l.spec.models[0].residency.as_ref().map(|r| r.value.as_str()), Some("eu"));
+    assert_eq!(
+        l.spec.models[0]
+            .residency
+            .as_ref()
+            .map(|r| r.value.as_str()),
+        Some("eu")
+    );
 
     let empty = tempfile::tempdir().expect("tempdir");
     let l = load(empty.path(), &Inputs::default());
@@ -198,17 +271,33 @@ fn directory_specs_merge_files_and_references_cross_files() {
 
 #[test]
 fn strings_instead_of_references_are_explained() {
-    let src = "residency \"eu\" {\n  geographies = [\"eu\"]\n}\nmodel \"m\" {\n  residency = \"eu\"\n}\n";
+    let src =
+        "residency \"eu\" {\n  geographies = [\"eu\"]\n}\nmodel \"m\" {\n  residency = \"eu\"\n}\n";
     let l = load_text("main.hcl", src, &Inputs::default());
     assert_eq!(codes(&l.diagnostics), vec!["MRD-SPEC-006"]);
-    assert!(l.diagnostics.iter().next().is_some_and(|d| d.detail.contains("residency = residency.eu")));
+    assert!(l
+        .diagnostics
+        .iter()
+        .next()
+        .is_some_and(|d| d.detail.contains("residency = residency.eu")));
 }
 
 #[test]
 fn long_strings_are_kept_for_the_secret_scan() {
-    let src = "meridian {\n  name = \"x\"\n  default_tags = { api_key = \"AKIAABCDEFGHIJKLMNOP\" }\n}\n";
+    let src =
+        "meridian {\n  name = \"x\"\n  default_tags = { api_key = \"AKIAABCDEFGHIJKLMNOP\" }\n}\n";
     let l = load_text("main.hcl", src, &Inputs::default());
     assert_eq!(l.spec.strings.len(), 1);
     assert_eq!(l.spec.strings[0].key, "api_key");
-    assert!(matches!(Value::String(l.spec.strings[0].value.clone()), Value::String(s) if s.starts_with("AKIA")));
+    assert!(
+        matches!(Value::String(l.spec.strings[0].value.clone()), Value::String(s) if s.starts_with("AKIA"))
+    );
+}
+
+#[test]
+fn unused_locals_are_scanned_for_secrets_too() {
+    let src = "locals {\n  unused_token = \"ghp_abcdefghijklmnopqrstuvwxyz0123456789\"\n}\n";
+    let l = load_text("main.hcl", src, &Inputs::default());
+    assert_eq!(l.spec.strings.len(), 1);
+    assert_eq!(l.spec.strings[0].key, "unused_token");
 }

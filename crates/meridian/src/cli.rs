@@ -32,7 +32,9 @@ pub enum Command {
         force: bool,
     },
     /// Check a spec: syntax, references, catalog facts, residency on every tier, policy.
-    #[command(after_help = "Examples:\n  meridian validate\n  meridian validate examples/eu-bank\n  meridian validate --json spec.hcl > result.json\n  meridian validate -var-file prod.mvars -var primary_region=westeurope\n\nExit codes: 0 valid (warnings allowed), 1 invalid.")]
+    #[command(
+        after_help = "Examples:\n  meridian validate\n  meridian validate examples/eu-bank\n  meridian validate --json spec.hcl > result.json\n  meridian validate -var-file prod.mvars -var primary_region=westeurope\n\nExit codes: 0 valid (warnings allowed), 1 invalid."
+    )]
     Validate {
         #[command(flatten)]
         spec: SpecArgs,
@@ -41,7 +43,9 @@ pub enum Command {
         json: bool,
     },
     /// Show the validated model: tiers, targets and each target's processing footprint.
-    #[command(after_help = "Examples:\n  meridian inspect examples/eu-bank\n  meridian inspect --json . | jq '.models[].tiers'")]
+    #[command(
+        after_help = "Examples:\n  meridian inspect examples/eu-bank\n  meridian inspect --json . | jq '.models[].tiers'"
+    )]
     Inspect {
         #[command(flatten)]
         spec: SpecArgs,
@@ -50,7 +54,9 @@ pub enum Command {
         json: bool,
     },
     /// Rewrite spec files in the canonical layout.
-    #[command(after_help = "Examples:\n  meridian fmt\n  meridian fmt --check --diff examples/\n  meridian fmt --recursive .\n\nExit codes: 0 done (or nothing to change), 1 error, 3 `--check` found files to reformat.")]
+    #[command(
+        after_help = "Examples:\n  meridian fmt\n  meridian fmt --check --diff examples/\n  meridian fmt --recursive .\n\nExit codes: 0 done (or nothing to change), 1 error, 3 `--check` found files to reformat."
+    )]
     Fmt {
         /// Files or directories (default: the current directory).
         paths: Vec<PathBuf>,
@@ -68,19 +74,23 @@ pub enum Command {
     #[command(subcommand)]
     Catalog(CatalogCommand),
     /// Print a shell completion script.
-    #[command(after_help = "Examples:\n  meridian completions bash > /etc/bash_completion.d/meridian\n  meridian completions zsh > \"${fpath[1]}/_meridian\"\n  meridian completions fish > ~/.config/fish/completions/meridian.fish")]
-    Completions {
-        shell: Shell,
-    },
+    #[command(
+        after_help = "Examples:\n  meridian completions bash > /etc/bash_completion.d/meridian\n  meridian completions zsh > \"${fpath[1]}/_meridian\"\n  meridian completions fish > ~/.config/fish/completions/meridian.fish"
+    )]
+    Completions { shell: Shell },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum CatalogCommand {
     /// Models, with context, capabilities, processing modes and prices.
-    #[command(after_help = "Examples:\n  meridian catalog models\n  meridian catalog models --provider azure\n  meridian catalog models --json")]
+    #[command(
+        after_help = "Examples:\n  meridian catalog models\n  meridian catalog models --provider azure\n  meridian catalog models --json"
+    )]
     Models(CatalogArgs),
     /// Regions, with their country and residency groupings.
-    #[command(after_help = "Examples:\n  meridian catalog regions --provider gcp\n  meridian catalog regions --json")]
+    #[command(
+        after_help = "Examples:\n  meridian catalog regions --provider gcp\n  meridian catalog regions --json"
+    )]
     Regions(CatalogArgs),
 }
 
@@ -127,7 +137,15 @@ pub struct SpecArgs {
 
 /// Accepts Terraform's single-dash long flags (`-var x=1`, `-var-file=f`).
 pub fn normalize_args<I: IntoIterator<Item = String>>(args: I) -> Vec<String> {
-    const SINGLE_DASH: &[&str] = &["var", "var-file", "no-color", "json", "check", "diff", "recursive"];
+    const SINGLE_DASH: &[&str] = &[
+        "var",
+        "var-file",
+        "no-color",
+        "json",
+        "check",
+        "diff",
+        "recursive",
+    ];
     args.into_iter()
         .map(|a| {
             if let Some(rest) = a.strip_prefix('-').filter(|r| !r.starts_with('-')) {
@@ -154,8 +172,28 @@ mod tests {
     #[test]
     fn single_dash_terraform_flags_are_accepted() {
         let args = normalize_args(
-            ["meridian", "validate", "-var", "a=1", "-var-file=x.mvars", "-json", "-v"].map(String::from),
+            [
+                "meridian",
+                "validate",
+                "-var",
+                "a=1",
+                "-var-file=x.mvars",
+                "-json",
+                "-v",
+            ]
+            .map(String::from),
         );
-        assert_eq!(args, ["meridian", "validate", "--var", "a=1", "--var-file=x.mvars", "--json", "-v"]);
+        assert_eq!(
+            args,
+            [
+                "meridian",
+                "validate",
+                "--var",
+                "a=1",
+                "--var-file=x.mvars",
+                "--json",
+                "-v"
+            ]
+        );
     }
 }

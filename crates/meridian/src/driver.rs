@@ -30,26 +30,44 @@ pub fn check(path: &Path, inputs: &Inputs, today: Date) -> Checked {
     let mut sources = loaded.sources;
     let spec = loaded.spec;
     let mut diagnostics = loaded.diagnostics;
-    let blocking = diagnostics
-        .iter()
-        .any(|d| d.code == codes::SYN_PARSE || d.code == codes::IO_READ || d.code == codes::IO_NO_SPEC);
+    let blocking = diagnostics.iter().any(|d| {
+        d.code == codes::SYN_PARSE || d.code == codes::IO_READ || d.code == codes::IO_NO_SPEC
+    });
     if blocking {
         diagnostics.sort();
-        return Checked { sources, spec, project: None, diagnostics };
+        return Checked {
+            sources,
+            spec,
+            project: None,
+            diagnostics,
+        };
     }
     let catalog = load_catalog(&spec, &mut sources, &mut diagnostics);
     let resolve = |p: &Path| resolve_existing(p);
     let validated = meridian_model::validate(
         &spec,
-        &Options { catalog: &catalog, today, resolve_path: &resolve },
+        &Options {
+            catalog: &catalog,
+            today,
+            resolve_path: &resolve,
+        },
     );
     diagnostics.extend(validated.diagnostics);
     diagnostics.sort();
-    Checked { sources, spec, project: Some(validated.project), diagnostics }
+    Checked {
+        sources,
+        spec,
+        project: Some(validated.project),
+        diagnostics,
+    }
 }
 
 /// The built-in catalog, with the overlay of `meridian { catalog = "..." }` merged over it.
-pub fn load_catalog<'a>(spec: &Spec, sources: &mut SourceMap, diags: &mut Diagnostics) -> Cow<'a, Catalog> {
+pub fn load_catalog<'a>(
+    spec: &Spec,
+    sources: &mut SourceMap,
+    diags: &mut Diagnostics,
+) -> Cow<'a, Catalog> {
     let builtin = Catalog::builtin();
     let Some(overlay) = spec.meridian.as_ref().and_then(|m| m.catalog.as_ref()) else {
         return Cow::Borrowed(builtin);
@@ -59,9 +77,12 @@ pub fn load_catalog<'a>(spec: &Spec, sources: &mut SourceMap, diags: &mut Diagno
         Ok(t) => t,
         Err(e) => {
             diags.push(
-                Diagnostic::error(codes::IO_READ, format!("Cannot read catalog overlay {}", path.display()))
-                    .detail(format!("{e}. The path is relative to the spec directory."))
-                    .at(overlay.span),
+                Diagnostic::error(
+                    codes::IO_READ,
+                    format!("Cannot read catalog overlay {}", path.display()),
+                )
+                .detail(format!("{e}. The path is relative to the spec directory."))
+                .at(overlay.span),
             );
             return Cow::Borrowed(builtin);
         }
@@ -72,12 +93,18 @@ pub fn load_catalog<'a>(spec: &Spec, sources: &mut SourceMap, diags: &mut Diagno
             let id = sources.add(path.display().to_string(), &path, text);
             let span = sources.get(id).map(|f| {
                 let byte = line_col_to_byte(&f.text, e.line, e.column);
-                let end = f.text[byte..].chars().next().map_or(byte, |c| byte + c.len_utf8());
+                let end = f.text[byte..]
+                    .chars()
+                    .next()
+                    .map_or(byte, |c| byte + c.len_utf8());
                 Span::new(id, byte, end)
             });
             diags.push(
                 Diagnostic::error(codes::CAT_OVERLAY, "Invalid catalog overlay")
-                    .detail(format!("{} Check it against schema/catalog.schema.json.", e.message))
+                    .detail(format!(
+                        "{} Check it against schema/catalog.schema.json.",
+                        e.message
+                    ))
                     .at_opt(span)
                     .label(overlay.span, "the overlay is named here"),
             );
@@ -119,7 +146,11 @@ pub fn resolve_existing(path: &Path) -> Option<PathBuf> {
         match (name, existing.parent()) {
             (Some(n), Some(parent)) => {
                 rest.push(n);
-                existing = if parent.as_os_str().is_empty() { PathBuf::from(".") } else { parent.to_path_buf() };
+                existing = if parent.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    parent.to_path_buf()
+                };
             }
             _ => return None,
         }
@@ -134,7 +165,7 @@ mod tests {
     fn line_col_maps_to_bytes() {
         let t = "ab\ncçd\n";
         assert_eq!(line_col_to_byte(t, 1, 1), 0);
-        assert_eq!(line_col_to_byte(t, 2, 3), 5);
+        assert_eq!(line_col_to_byte(t, 2, 3), 6);
         assert_eq!(line_col_to_byte(t, 9, 1), t.len());
         assert_eq!(line_col_to_byte(t, 0, 0), 0);
     }
@@ -144,6 +175,9 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let canon = dir.path().canonicalize().expect("canon");
         let p = dir.path().join("generated/terraform");
-        assert_eq!(resolve_existing(&p), Some(canon.join("generated/terraform")));
+        assert_eq!(
+            resolve_existing(&p),
+            Some(canon.join("generated/terraform"))
+        );
     }
 }

@@ -11,7 +11,11 @@ fn main() {
     let stderr = std::io::stderr();
     let mut out_lock = stdout.lock();
     let mut err_lock = stderr.lock();
-    let mut output = Output { out: &mut out_lock, err: &mut err_lock, color };
+    let mut output = Output {
+        out: &mut out_lock,
+        err: &mut err_lock,
+        color,
+    };
     let code = meridian::commands::run(cli, &mut output);
     std::process::exit(code);
 }

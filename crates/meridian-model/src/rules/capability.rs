@@ -6,7 +6,13 @@ use meridian_catalog::Model as CatalogModel;
 use meridian_diag::{codes, Diagnostic, Diagnostics};
 use meridian_spec as raw;
 
-pub(crate) fn check_target(diags: &mut Diagnostics, mc: &ModelCtx<'_>, position: u32, t: &raw::Target, entry: &CatalogModel) {
+pub(crate) fn check_target(
+    diags: &mut Diagnostics,
+    mc: &ModelCtx<'_>,
+    position: u32,
+    t: &raw::Target,
+    entry: &CatalogModel,
+) {
     let primary = position == 1;
     let at = t.model.as_ref().map_or(t.span, |m| m.span);
     for (i, cap) in mc.capabilities.iter().enumerate() {

@@ -23,20 +23,35 @@ fn sink_countries(
             _ => {}
         }
     }
-    let id = if cloud == Cloud::Gcp { location.value.to_ascii_lowercase() } else { location.value.clone() };
+    let id = if cloud == Cloud::Gcp {
+        location.value.to_ascii_lowercase()
+    } else {
+        location.value.clone()
+    };
     if let Some(region) = catalog.region(cloud, &id) {
         return Some((vec![region.country.clone()], Some(region.id.clone())));
     }
-    let known: Vec<&str> = catalog.regions(Some(cloud)).map(|r| r.id.as_str()).collect();
+    let known: Vec<&str> = catalog
+        .regions(Some(cloud))
+        .map(|r| r.id.as_str())
+        .collect();
     diags.push(
         Diagnostic::error(
             codes::CAT_UNKNOWN_REGION,
-            format!("Unknown {} location \"{}\" for a log sink", cloud.as_str(), location.value),
+            format!(
+                "Unknown {} location \"{}\" for a log sink",
+                cloud.as_str(),
+                location.value
+            ),
         )
         .detail(format!(
             "Give a {} region{}.{}",
             cloud.as_str(),
-            if cloud == Cloud::Gcp { " or the BigQuery multi-region \"EU\" or \"US\"" } else { "" },
+            if cloud == Cloud::Gcp {
+                " or the BigQuery multi-region \"EU\" or \"US\""
+            } else {
+                ""
+            },
             did_you_mean(&location.value, known.iter().copied())
         ))
         .at(location.span),
@@ -44,7 +59,15 @@ fn sink_countries(
     None
 }
 
-pub(crate) fn check(diags: &mut Diagnostics, spec: &raw::Spec, project: &ir::Project, catalog: &Catalog) {
+/// A sink's cloud, block header and location attribute.
+type Sink<'a> = (Cloud, Option<Span>, Option<&'a Spanned<String>>);
+
+pub(crate) fn check(
+    diags: &mut Diagnostics,
+    spec: &raw::Spec,
+    project: &ir::Project,
+    catalog: &Catalog,
+) {
     for l in &spec.logging {
         if l.aws.is_none() && l.azure.is_none() && l.gcp.is_none() {
             diags.push(
@@ -60,30 +83,54 @@ pub(crate) fn check(diags: &mut Diagnostics, spec: &raw::Spec, project: &ir::Pro
                     .at(r.span),
             );
         }
-        let sinks: [(Cloud, Option<Span>, Option<&Spanned<String>>); 3] = [
-            (Cloud::Aws, l.aws.as_ref().map(|s| s.span), l.aws.as_ref().and_then(|s| s.region.as_ref())),
-            (Cloud::Azure, l.azure.as_ref().map(|s| s.span), l.azure.as_ref().and_then(|s| s.region.as_ref())),
-            (Cloud::Gcp, l.gcp.as_ref().map(|s| s.span), l.gcp.as_ref().and_then(|s| s.location.as_ref())),
+        let sinks: [Sink<'_>; 3] = [
+            (
+                Cloud::Aws,
+                l.aws.as_ref().map(|s| s.span),
+                l.aws.as_ref().and_then(|s| s.region.as_ref()),
+            ),
+            (
+                Cloud::Azure,
+                l.azure.as_ref().map(|s| s.span),
+                l.azure.as_ref().and_then(|s| s.region.as_ref()),
+            ),
+            (
+                Cloud::Gcp,
+                l.gcp.as_ref().map(|s| s.span),
+                l.gcp.as_ref().and_then(|s| s.location.as_ref()),
+            ),
         ];
         for (cloud, sink_span, location) in sinks {
-            let (Some(sink_span), Some(location)) = (sink_span, location) else { continue };
-            let Some((countries, region)) = sink_countries(diags, catalog, cloud, location) else { continue };
+            let (Some(sink_span), Some(location)) = (sink_span, location) else {
+                continue;
+            };
+            let Some((countries, region)) = sink_countries(diags, catalog, cloud, location) else {
+                continue;
+            };
             // Group the recorded models by residency rule: one finding per rule.
             let mut by_rule: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
             for m in &project.models {
-                let records = m.tiers.iter().flat_map(|t| &t.targets).any(|t| t.cloud == cloud);
+                let records = m
+                    .tiers
+                    .iter()
+                    .flat_map(|t| &t.targets)
+                    .any(|t| t.cloud == cloud);
                 if let (true, Some(rule)) = (records, m.residency.as_deref()) {
                     by_rule.entry(rule).or_default().push(&m.name);
                 }
             }
             for (rule_name, models) in by_rule {
-                let Some(rule) = project.residencies.iter().find(|r| r.name == rule_name) else { continue };
+                let Some(rule) = project.residencies.iter().find(|r| r.name == rule_name) else {
+                    continue;
+                };
                 let outside: Vec<&str> = countries
                     .iter()
                     .filter(|c| rule.allowed_countries.binary_search(c).is_err())
                     .map(String::as_str)
                     .collect();
-                let denied = region.as_ref().is_some_and(|r| rule.deny_regions.contains(r));
+                let denied = region
+                    .as_ref()
+                    .is_some_and(|r| rule.deny_regions.contains(r));
                 if outside.is_empty() && !denied {
                     continue;
                 }

@@ -73,9 +73,16 @@ pub(crate) fn check(
 
     if let Some(flag) = p.failover_across_providers.as_ref().filter(|f| f.value) {
         for m in &project.models {
-            let Some(primary) = m.tiers.first() else { continue };
+            let Some(primary) = m.tiers.first() else {
+                continue;
+            };
             let primary_clouds: BTreeSet<Cloud> = primary.targets.iter().map(|t| t.cloud).collect();
-            let crosses = m.tiers.iter().skip(1).flat_map(|t| &t.targets).any(|t| !primary_clouds.contains(&t.cloud));
+            let crosses = m
+                .tiers
+                .iter()
+                .skip(1)
+                .flat_map(|t| &t.targets)
+                .any(|t| !primary_clouds.contains(&t.cloud));
             if !crosses && !primary.targets.is_empty() {
                 if let Some(rm) = raw_model(&m.name) {
                     let clouds: Vec<&str> = primary_clouds.iter().map(|c| c.as_str()).collect();
@@ -102,7 +109,11 @@ pub(crate) fn check(
                 .map(|m| (cost::model_normal_monthly(m, catalog), m.name.as_str()))
                 .collect();
             per_model.sort_by(|a, b| b.0.total_cmp(&a.0));
-            let top: Vec<String> = per_model.iter().take(5).map(|(c, n)| format!("{n} ${c:.0}")).collect();
+            let top: Vec<String> = per_model
+                .iter()
+                .take(5)
+                .map(|(c, n)| format!("{n} ${c:.0}"))
+                .collect();
             diags.push(
                 Diagnostic::error(
                     codes::POL_MAX_COST,
@@ -118,15 +129,30 @@ pub(crate) fn check(
     }
 
     if let Some(days) = &p.retirement_warning_days {
-        for (m, rm) in project.models.iter().filter_map(|m| Some((m, raw_model(&m.name)?))) {
+        for (m, rm) in project
+            .models
+            .iter()
+            .filter_map(|m| Some((m, raw_model(&m.name)?)))
+        {
             for (tier, rt) in m.tiers.iter().zip(&rm.tiers) {
                 for t in &tier.targets {
-                    let Some(entry) = catalog.model(t.cloud, &t.model) else { continue };
-                    let Some(date) = entry.retirement(t.version.as_deref()).and_then(Date::parse) else { continue };
+                    let Some(entry) = catalog.model(t.cloud, &t.model) else {
+                        continue;
+                    };
+                    let Some(date) = entry.retirement(t.version.as_deref()).and_then(Date::parse)
+                    else {
+                        continue;
+                    };
                     let left = today.days_until(date);
                     if left >= 0 && left as u64 <= days.value {
-                        let Some(rt) = rt.targets.iter().find(|x| x.name.value == t.name) else { continue };
-                        let at = rt.version.as_ref().or(rt.model.as_ref()).map_or(rt.span, |v| v.span);
+                        let Some(rt) = rt.targets.iter().find(|x| x.name.value == t.name) else {
+                            continue;
+                        };
+                        let at = rt
+                            .version
+                            .as_ref()
+                            .or(rt.model.as_ref())
+                            .map_or(rt.span, |v| v.span);
                         diags.push(
                             Diagnostic::warning(
                                 codes::POL_RETIREMENT,
@@ -147,11 +173,22 @@ pub(crate) fn check(
         }
     }
 
-    if let (Some(allowed_raw), Some(allowed)) = (&p.allowed_processing, &policy.allowed_processing) {
-        for (m, rm) in project.models.iter().filter_map(|m| Some((m, raw_model(&m.name)?))) {
+    if let (Some(allowed_raw), Some(allowed)) = (&p.allowed_processing, &policy.allowed_processing)
+    {
+        for (m, rm) in project
+            .models
+            .iter()
+            .filter_map(|m| Some((m, raw_model(&m.name)?)))
+        {
             for (tier, rt) in m.tiers.iter().zip(&rm.tiers) {
-                for t in tier.targets.iter().filter(|t| !allowed.contains(&t.processing)) {
-                    let Some(rt) = rt.targets.iter().find(|x| x.name.value == t.name) else { continue };
+                for t in tier
+                    .targets
+                    .iter()
+                    .filter(|t| !allowed.contains(&t.processing))
+                {
+                    let Some(rt) = rt.targets.iter().find(|x| x.name.value == t.name) else {
+                        continue;
+                    };
                     let names: Vec<&str> = allowed.iter().map(|p| p.as_str()).collect();
                     diags.push(
                         Diagnostic::error(
@@ -191,7 +228,10 @@ pub(crate) fn check(
 /// The single failures (a whole cloud, or one region of a cloud) after which the model has no
 /// target left that complies with its residency rule.
 pub fn single_failures(m: &ir::Model, project: &ir::Project) -> Vec<String> {
-    let rule = m.residency.as_ref().and_then(|r| project.residencies.iter().find(|x| &x.name == r));
+    let rule = m
+        .residency
+        .as_ref()
+        .and_then(|r| project.residencies.iter().find(|x| &x.name == r));
     let usable: Vec<&ir::Target> = m
         .tiers
         .iter()

@@ -49,7 +49,8 @@ pub(crate) fn check_target(
         .filter(|r| rule.allowed_countries.binary_search(&r.country).is_err())
         .collect();
     if !outside.is_empty() {
-        let countries: std::collections::BTreeSet<&str> = outside.iter().map(|r| r.country.as_str()).collect();
+        let countries: std::collections::BTreeSet<&str> =
+            outside.iter().map(|r| r.country.as_str()).collect();
         let countries: Vec<&str> = countries.into_iter().collect();
         let all_countries = target.footprint.countries.len();
         diags.push(
@@ -83,7 +84,7 @@ pub(crate) fn check_target(
         .footprint
         .regions
         .iter()
-        .filter(|r| rule.deny_regions.iter().any(|d| *d == r.region))
+        .filter(|r| rule.deny_regions.contains(&r.region))
         .map(|r| r.region.as_str())
         .collect();
     if !denied.is_empty() {
@@ -104,7 +105,11 @@ pub(crate) fn check_target(
             denied.join(", ")
         ))
         .at(t.span);
-        if let Some(deny) = raw_rule.deny_regions.iter().find(|d| denied.contains(&d.value.as_str())) {
+        if let Some(deny) = raw_rule
+            .deny_regions
+            .iter()
+            .find(|d| denied.contains(&d.value.as_str()))
+        {
             d = d.label(deny.span, "denied here");
         }
         diags.push(d.label(ref_span, "the model requires this rule"));
@@ -123,9 +128,8 @@ fn summarize(items: &[String], max: usize) -> String {
 /// Whether a target satisfies a residency rule (scope, countries and denied regions).
 pub fn complies(rule: &ir::Residency, target: &ir::Target) -> bool {
     target.processing <= rule.processing
-        && target
-            .footprint
-            .regions
-            .iter()
-            .all(|r| rule.allowed_countries.binary_search(&r.country).is_ok() && !rule.deny_regions.contains(&r.region))
+        && target.footprint.regions.iter().all(|r| {
+            rule.allowed_countries.binary_search(&r.country).is_ok()
+                && !rule.deny_regions.contains(&r.region)
+        })
 }

@@ -14,7 +14,9 @@ fn cloud(p: Option<Provider>) -> Option<Cloud> {
 
 fn catalog<'a>(args: &CatalogArgs, out: &mut Output<'_>) -> Option<Cow<'a, Catalog>> {
     let builtin = Catalog::builtin();
-    let Some(path) = &args.overlay else { return Some(Cow::Borrowed(builtin)) };
+    let Some(path) = &args.overlay else {
+        return Some(Cow::Borrowed(builtin));
+    };
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
@@ -25,7 +27,14 @@ fn catalog<'a>(args: &CatalogArgs, out: &mut Output<'_>) -> Option<Cow<'a, Catal
     match builtin.with_overlay(&text) {
         Ok(c) => Some(Cow::Owned(c)),
         Err(e) => {
-            let _ = writeln!(out.err, "error[MRD-CAT-008]: {}:{}:{}: {}", path.display(), e.line, e.column, e.message);
+            let _ = writeln!(
+                out.err,
+                "error[MRD-CAT-008]: {}:{}:{}: {}",
+                path.display(),
+                e.line,
+                e.column,
+                e.message
+            );
             None
         }
     }
@@ -44,11 +53,21 @@ fn table(out: &mut Output<'_>, header: &[&str], rows: &[Vec<String>]) {
         cells
             .into_iter()
             .enumerate()
-            .map(|(i, c)| if i == last { c } else { format!("{c:<w$}", w = widths[i]) })
+            .map(|(i, c)| {
+                if i == last {
+                    c
+                } else {
+                    format!("{c:<w$}", w = widths[i])
+                }
+            })
             .collect::<Vec<_>>()
             .join("  ")
     };
-    let _ = writeln!(out.out, "{}", line(header.iter().map(|h| (*h).to_string()).collect()));
+    let _ = writeln!(
+        out.out,
+        "{}",
+        line(header.iter().map(|h| (*h).to_string()).collect())
+    );
     for row in rows {
         let _ = writeln!(out.out, "{}", line(row.clone()));
     }
@@ -56,7 +75,9 @@ fn table(out: &mut Output<'_>, header: &[&str], rows: &[Vec<String>]) {
 
 /// `meridian catalog models`.
 pub fn catalog_models(args: &CatalogArgs, out: &mut Output<'_>) -> i32 {
-    let Some(cat) = catalog(args, out) else { return exit::ERROR };
+    let Some(cat) = catalog(args, out) else {
+        return exit::ERROR;
+    };
     let models: Vec<_> = cat.models(cloud(args.provider)).collect();
     if args.json {
         let text = serde_json::to_string_pretty(&models).unwrap_or_else(|_| "[]".into());
@@ -68,10 +89,17 @@ pub fn catalog_models(args: &CatalogArgs, out: &mut Output<'_>) -> i32 {
         .map(|m| {
             let caps: Vec<&str> = m.capabilities.iter().map(|c| c.as_str()).collect();
             let modes: Vec<&str> = m.offered_processing().iter().map(|p| p.as_str()).collect();
-            let price = [Processing::Region, Processing::Geography, Processing::Global]
-                .iter()
-                .find_map(|p| m.price(*p).map(|pr| format!("${}/${}", pr.input_per_1m, pr.output_per_1m)))
-                .unwrap_or_else(|| "-".into());
+            let price = [
+                Processing::Region,
+                Processing::Geography,
+                Processing::Global,
+            ]
+            .iter()
+            .find_map(|p| {
+                m.price(*p)
+                    .map(|pr| format!("${}/${}", pr.input_per_1m, pr.output_per_1m))
+            })
+            .unwrap_or_else(|| "-".into());
             let versions: Vec<String> = m
                 .versions
                 .iter()
@@ -83,7 +111,11 @@ pub fn catalog_models(args: &CatalogArgs, out: &mut Output<'_>) -> i32 {
             vec![
                 m.cloud.as_str().to_string(),
                 m.id.clone(),
-                if versions.is_empty() { "-".into() } else { versions.join(",") },
+                if versions.is_empty() {
+                    "-".into()
+                } else {
+                    versions.join(",")
+                },
                 m.context_window.to_string(),
                 caps.join(","),
                 modes.join(","),
@@ -92,14 +124,34 @@ pub fn catalog_models(args: &CatalogArgs, out: &mut Output<'_>) -> i32 {
             ]
         })
         .collect();
-    table(out, &["CLOUD", "MODEL", "VERSIONS", "CONTEXT", "CAPABILITIES", "PROCESSING", "PRICE IN/OUT PER 1M", "RETIRES"], &rows);
-    let _ = writeln!(out.out, "\n{} models, catalog as of {}.", models.len(), cat.as_of());
+    table(
+        out,
+        &[
+            "CLOUD",
+            "MODEL",
+            "VERSIONS",
+            "CONTEXT",
+            "CAPABILITIES",
+            "PROCESSING",
+            "PRICE IN/OUT PER 1M",
+            "RETIRES",
+        ],
+        &rows,
+    );
+    let _ = writeln!(
+        out.out,
+        "\n{} models, catalog as of {}.",
+        models.len(),
+        cat.as_of()
+    );
     exit::OK
 }
 
 /// `meridian catalog regions`.
 pub fn catalog_regions(args: &CatalogArgs, out: &mut Output<'_>) -> i32 {
-    let Some(cat) = catalog(args, out) else { return exit::ERROR };
+    let Some(cat) = catalog(args, out) else {
+        return exit::ERROR;
+    };
     let regions: Vec<_> = cat.regions(cloud(args.provider)).collect();
     if args.json {
         let text = serde_json::to_string_pretty(&regions).unwrap_or_else(|_| "[]".into());
@@ -114,7 +166,10 @@ pub fn catalog_regions(args: &CatalogArgs, out: &mut Output<'_>) -> i32 {
                 Cloud::Azure => Some(format!(
                     "geography {}{}",
                     r.azure_geography.clone().unwrap_or_else(|| "-".into()),
-                    r.data_zone.as_ref().map(|z| format!(", data zone {z}")).unwrap_or_default()
+                    r.data_zone
+                        .as_ref()
+                        .map(|z| format!(", data zone {z}"))
+                        .unwrap_or_default()
                 )),
                 Cloud::Gcp => r.multi_region.as_ref().map(|m| format!("multi-region {m}")),
             };
@@ -127,7 +182,16 @@ pub fn catalog_regions(args: &CatalogArgs, out: &mut Output<'_>) -> i32 {
             ]
         })
         .collect();
-    table(out, &["CLOUD", "REGION", "COUNTRY", "NAME", "RESIDENCY GROUPING"], &rows);
-    let _ = writeln!(out.out, "\n{} regions, catalog as of {}.", regions.len(), cat.as_of());
+    table(
+        out,
+        &["CLOUD", "REGION", "COUNTRY", "NAME", "RESIDENCY GROUPING"],
+        &rows,
+    );
+    let _ = writeln!(
+        out.out,
+        "\n{} regions, catalog as of {}.",
+        regions.len(),
+        cat.as_of()
+    );
     exit::OK
 }

@@ -4,10 +4,15 @@ use std::path::{Path, PathBuf};
 
 fn collect(path: &Path, recursive: bool, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     if path.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?.filter_map(Result::ok).map(|e| e.path()).collect();
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .collect();
         entries.sort();
         for p in entries {
-            let hidden = p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
+            let hidden = p
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'));
             if p.is_dir() {
                 if recursive && !hidden {
                     collect(&p, recursive, out)?;
@@ -24,8 +29,18 @@ fn collect(path: &Path, recursive: bool, out: &mut Vec<PathBuf>) -> std::io::Res
 }
 
 /// `meridian fmt`: rewrites files in place (atomically), or with `--check` reports them.
-pub fn fmt(paths: &[PathBuf], check: bool, diff: bool, recursive: bool, out: &mut Output<'_>) -> i32 {
-    let roots: Vec<PathBuf> = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
+pub fn fmt(
+    paths: &[PathBuf],
+    check: bool,
+    diff: bool,
+    recursive: bool,
+    out: &mut Output<'_>,
+) -> i32 {
+    let roots: Vec<PathBuf> = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    };
     let mut files = Vec::new();
     for root in &roots {
         if let Err(e) = collect(root, recursive, &mut files) {
@@ -68,11 +83,16 @@ pub fn fmt(paths: &[PathBuf], check: bool, diff: bool, recursive: bool, out: &mu
         if diff {
             let name = file.display().to_string();
             let d = similar::TextDiff::from_lines(&text, &formatted);
-            let _ = write!(out.out, "{}", d.unified_diff().context_radius(3).header(&name, &name));
+            let _ = write!(
+                out.out,
+                "{}",
+                d.unified_diff().context_radius(3).header(&name, &name)
+            );
         }
         if !check {
             let tmp = file.with_extension("hcl.fmt-tmp");
-            let written = std::fs::write(&tmp, &formatted).and_then(|()| std::fs::rename(&tmp, file));
+            let written =
+                std::fs::write(&tmp, &formatted).and_then(|()| std::fs::rename(&tmp, file));
             if let Err(e) = written {
                 let _ = std::fs::remove_file(&tmp);
                 let _ = writeln!(out.err, "error: cannot write {}: {e}", file.display());

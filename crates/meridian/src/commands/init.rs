@@ -87,8 +87,17 @@ pub fn init(dir: &Path, force: bool, out: &mut Output<'_>) -> i32 {
     });
     match result {
         Ok(()) => {
-            let _ = writeln!(out.out, "Wrote {} and {}/.", spec.display(), dir.join(".meridian").display());
-            let _ = writeln!(out.out, "Next: edit the spec, then run `meridian validate {}`.", dir.display());
+            let _ = writeln!(
+                out.out,
+                "Wrote {} and {}/.",
+                spec.display(),
+                dir.join(".meridian").display()
+            );
+            let _ = writeln!(
+                out.out,
+                "Next: edit the spec, then run `meridian validate {}`.",
+                dir.display()
+            );
             exit::OK
         }
         Err(e) => {

@@ -10,21 +10,38 @@ use std::path::Path;
 pub fn inspect(path: &Path, inputs: &Inputs, json: bool, out: &mut Output<'_>) -> i32 {
     let checked = driver::check(path, inputs, Date::today());
     if !checked.is_valid() {
-        let text = render_human(&checked.diagnostics, &checked.sources, RenderOptions { color: out.color });
+        let text = render_human(
+            &checked.diagnostics,
+            &checked.sources,
+            RenderOptions { color: out.color },
+        );
         let _ = write!(out.err, "{text}");
-        let _ = writeln!(out.err, "The spec is invalid; run `meridian validate` for details.");
+        let _ = writeln!(
+            out.err,
+            "The spec is invalid; run `meridian validate` for details."
+        );
         return exit::ERROR;
     }
-    let Some(project) = checked.project else { return exit::ERROR };
+    let Some(project) = checked.project else {
+        return exit::ERROR;
+    };
     if json {
         let text = serde_json::to_string_pretty(&project).unwrap_or_else(|_| "{}".into());
         let _ = writeln!(out.out, "{text}");
         return exit::OK;
     }
-    let _ = writeln!(out.out, "Project {} (catalog as of {})", project.name, project.catalog_as_of);
+    let _ = writeln!(
+        out.out,
+        "Project {} (catalog as of {})",
+        project.name, project.catalog_as_of
+    );
     for m in &project.models {
         let rule = m.residency.as_deref().unwrap_or("none");
-        let _ = writeln!(out.out, "\nmodel \"{}\"  strategy={:?}  residency={rule}", m.name, m.strategy);
+        let _ = writeln!(
+            out.out,
+            "\nmodel \"{}\"  strategy={:?}  residency={rule}",
+            m.name, m.strategy
+        );
         for tier in &m.tiers {
             let _ = writeln!(out.out, "  tier {} \"{}\"", tier.position, tier.name);
             for t in &tier.targets {
@@ -39,12 +56,21 @@ pub fn inspect(path: &Path, inputs: &Inputs, json: bool, out: &mut Output<'_>) -
                     t.billing.as_str(),
                     t.weight
                 );
-                let regions: Vec<String> = t.footprint.regions.iter().map(|r| format!("{} ({})", r.region, r.country)).collect();
+                let regions: Vec<String> = t
+                    .footprint
+                    .regions
+                    .iter()
+                    .map(|r| format!("{} ({})", r.region, r.country))
+                    .collect();
                 let _ = writeln!(
                     out.out,
                     "      processes in {}{}",
                     regions.join(", "),
-                    t.footprint.via.as_ref().map(|v| format!(" via {v}")).unwrap_or_default()
+                    t.footprint
+                        .via
+                        .as_ref()
+                        .map(|v| format!(" via {v}"))
+                        .unwrap_or_default()
                 );
             }
         }

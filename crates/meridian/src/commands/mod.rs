@@ -22,7 +22,12 @@ pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
         Command::Init { dir, force } => init(&dir, force, out),
         Command::Validate { spec, json } => validate(&spec.path, &inputs(&spec), json, out),
         Command::Inspect { spec, json } => inspect(&spec.path, &inputs(&spec), json, out),
-        Command::Fmt { paths, check, diff, recursive } => fmt(&paths, check, diff, recursive, out),
+        Command::Fmt {
+            paths,
+            check,
+            diff,
+            recursive,
+        } => fmt(&paths, check, diff, recursive, out),
         Command::Catalog(CatalogCommand::Models(args)) => catalog_models(&args, out),
         Command::Catalog(CatalogCommand::Regions(args)) => catalog_regions(&args, out),
         Command::Completions { shell } => {

@@ -15,11 +15,22 @@ pub fn validate(path: &Path, inputs: &Inputs, json: bool, out: &mut Output<'_>) 
         let text = serde_json::to_string_pretty(&report).unwrap_or_else(|_| "{}".into());
         let _ = writeln!(out.out, "{text}");
     } else {
-        let text = render_human(&checked.diagnostics, &checked.sources, RenderOptions { color: out.color });
+        let text = render_human(
+            &checked.diagnostics,
+            &checked.sources,
+            RenderOptions { color: out.color },
+        );
         let _ = write!(out.err, "{text}");
-        let (e, w) = (checked.diagnostics.error_count(), checked.diagnostics.warning_count());
+        let (e, w) = (
+            checked.diagnostics.error_count(),
+            checked.diagnostics.warning_count(),
+        );
         if valid {
-            let note = if w > 0 { format!(" ({w} warning{})", if w == 1 { "" } else { "s" }) } else { String::new() };
+            let note = if w > 0 {
+                format!(" ({w} warning{})", if w == 1 { "" } else { "s" })
+            } else {
+                String::new()
+            };
             let _ = writeln!(out.out, "Success! The spec is valid{note}.");
         } else {
             let _ = writeln!(

@@ -1,0 +1,344 @@
+//! The command line as users run it: exit codes, output shapes, help text, files written.
+
+use assert_cmd::Command;
+use std::path::Path;
+
+fn meridian() -> Command {
+    let mut c = Command::cargo_bin("meridian").expect("binary");
+    c.env_remove("NO_COLOR").env("CI", "true");
+    for (k, _) in std::env::vars() {
+        if k.starts_with("MERIDIAN_VAR_") {
+            c.env_remove(k);
+        }
+    }
+    c
+}
+
+fn stdout(c: &mut Command) -> (i32, String, String) {
+    let o = c.output().expect("run");
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+const SPEC: &str = r#"meridian {
+  name = "cli-test"
+}
+
+variable "region" {
+  type    = string
+  default = "swedencentral"
+}
+
+provider "azure" "corp" {
+  subscription_id = "11111111-2222-3333-4444-555555555555"
+  resource_group  = "rg-ai"
+}
+
+model "chat" {
+  capabilities = ["chat"]
+  tier "primary" {
+    target "aoai" {
+      provider   = provider.azure.corp
+      model      = "gpt-5.1"
+      version    = "2025-11-13"
+      region     = var.region
+      processing = "region"
+    }
+  }
+}
+"#;
+
+fn spec_dir(text: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("main.hcl"), text).expect("write");
+    dir
+}
+
+#[test]
+fn version_and_help_with_examples_on_every_command() {
+    let (code, out, _) = stdout(meridian().arg("--version"));
+    assert_eq!(code, 0);
+    assert!(out.starts_with("meridian "), "{out}");
+    for cmd in [
+        vec!["--help"],
+        vec!["init", "--help"],
+        vec!["validate", "--help"],
+        vec!["inspect", "--help"],
+        vec!["fmt", "--help"],
+        vec!["catalog", "models", "--help"],
+        vec!["catalog", "regions", "--help"],
+        vec!["completions", "--help"],
+    ] {
+        let (code, out, _) = stdout(meridian().args(&cmd));
+        assert_eq!(code, 0, "{cmd:?}");
+        assert!(
+            out.contains("Examples:"),
+            "{cmd:?} help has no example:\n{out}"
+        );
+    }
+}
+
+#[test]
+fn init_writes_a_spec_that_validates_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, _, err) = stdout(meridian().arg("init").arg(dir.path()));
+    assert_eq!(code, 0, "{err}");
+    assert!(dir.path().join(".meridian").is_dir());
+    let (code, out, err) = stdout(meridian().arg("validate").arg(dir.path()));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Success! The spec is valid."), "{out}");
+    let (code, _, err) = stdout(meridian().arg("init").arg(dir.path()));
+    assert_eq!(code, 1);
+    assert!(err.contains("--force"), "{err}");
+    let (code, _, _) = stdout(meridian().arg("init").arg("--force").arg(dir.path()));
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn validate_json_is_one_object_shaped_like_terraform() {
+    let dir = spec_dir(&SPEC.replace("\"chat\"]", "\"chat\"]\n  contxt = 5"));
+    let (code, out, _) = stdout(meridian().args(["validate", "--json"]).arg(dir.path()));
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("exactly one JSON object");
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["error_count"], 1);
+    assert_eq!(v["warning_count"], 0);
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["code"], "MRD-SPEC-002");
+    assert!(d["summary"].as_str().is_some_and(|s| s.contains("contxt")));
+    assert!(d["detail"]
+        .as_str()
+        .is_some_and(|s| s.contains("Did you mean \"context\"?")));
+    assert!(d["range"]["filename"]
+        .as_str()
+        .is_some_and(|f| f.ends_with("main.hcl")));
+    assert_eq!(d["range"]["start"]["line"], 17);
+    assert_eq!(d["range"]["start"]["column"], 3);
+    assert_eq!(d["range"]["end"]["column"], 9);
+
+    let dir = spec_dir(SPEC);
+    let (code, out, _) = stdout(meridian().args(["validate", "--json"]).arg(dir.path()));
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["diagnostics"].as_array().map(Vec::len), Some(0));
+}
+
+#[test]
+fn human_output_has_a_code_frame_and_no_colour_off_a_terminal() {
+    let dir = spec_dir(&SPEC.replace("gpt-5.1", "gpt-5.1x"));
+    let (code, _, err) = stdout(meridian().arg("validate").arg(dir.path()));
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("error[MRD-CAT-002]: Unknown azure model \"gpt-5.1x\""),
+        "{err}"
+    );
+    assert!(err.contains("main.hcl:20:20"), "{err}");
+    assert!(err.contains("^^^^^^^^^^"), "{err}");
+    assert!(err.contains("Did you mean \"gpt-5.1\"?"), "{err}");
+    assert!(!err.contains('\x1b'), "colour off a terminal");
+}
+
+#[test]
+fn variables_from_flags_files_and_environment() {
+    let dir = spec_dir(SPEC);
+    // Terraform's one-dash spelling; a region where gpt-5.1 Standard is not offered.
+    let (code, out, _) = stdout(
+        meridian()
+            .args(["validate", "--json", "-var", "region=southafricanorth"])
+            .arg(dir.path()),
+    );
+    assert_eq!(code, 1);
+    assert!(out.contains("MRD-CAT-005"), "{out}");
+    let (code, _, _) = stdout(
+        meridian()
+            .args(["validate"])
+            .arg(dir.path())
+            .env("MERIDIAN_VAR_region", "eastus2"),
+    );
+    assert_eq!(code, 0);
+    let (code, out, _) = stdout(
+        meridian()
+            .args(["validate", "--json", "--var", "nope=1", "--var", "oops"])
+            .arg(dir.path()),
+    );
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let codes: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["MRD-VAR-003", "MRD-VAR-004"]);
+    assert_eq!(v["diagnostics"][0]["range"]["filename"], "<command line>");
+
+    let vars = dir.path().join("prod.mvars");
+    std::fs::write(&vars, "region = \"westus3\"\nunused = 1\nblock {}\n").expect("write");
+    let (code, out, _) = stdout(
+        meridian()
+            .args(["validate", "--json", "-var-file"])
+            .arg(&vars)
+            .arg(dir.path()),
+    );
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let found: Vec<(String, String)> = v["diagnostics"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or("").to_string(),
+                d["severity"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        found.contains(&("MRD-VAR-003".into(), "warning".into())),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("MRD-VAR-004".into(), "error".into())),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn reading_problems_are_reported() {
+    let (code, _, err) = stdout(meridian().args(["validate", "/nonexistent/spec"]));
+    assert_eq!(code, 1);
+    assert!(err.contains("MRD-IO-001"), "{err}");
+    let empty = tempfile::tempdir().expect("tempdir");
+    let (code, _, err) = stdout(meridian().arg("validate").arg(empty.path()));
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("MRD-IO-002") && err.contains("meridian init"),
+        "{err}"
+    );
+}
+
+#[test]
+fn fmt_check_diff_and_rewrite() {
+    let messy = "model \"a\" {\n      description = \"x\"\n  context = 5 # keep me\n}\n";
+    let dir = spec_dir(messy);
+    let file = dir.path().join("main.hcl");
+    let (code, out, _) = stdout(
+        meridian()
+            .args(["fmt", "--check", "--diff"])
+            .arg(dir.path()),
+    );
+    assert_eq!(code, 3);
+    assert!(
+        out.contains("main.hcl")
+            && out.contains("-      description")
+            && out.contains("+  description"),
+        "{out}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("read"),
+        messy,
+        "--check changes nothing"
+    );
+    let (code, _, _) = stdout(meridian().arg("fmt").arg(dir.path()));
+    assert_eq!(code, 0);
+    let formatted = std::fs::read_to_string(&file).expect("read");
+    assert!(
+        formatted.contains("  description = \"x\"\n  context     = 5 # keep me"),
+        "{formatted}"
+    );
+    let (code, out, _) = stdout(meridian().args(["fmt", "--check"]).arg(dir.path()));
+    assert_eq!((code, out.as_str()), (0, ""));
+    std::fs::write(&file, "model {").expect("write");
+    let (code, _, err) = stdout(meridian().arg("fmt").arg(&file));
+    assert_eq!(code, 1);
+    assert!(err.contains("main.hcl:1:"), "{err}");
+}
+
+#[test]
+fn catalog_listings() {
+    let (code, out, _) = stdout(meridian().args(["catalog", "models", "--provider", "aws"]));
+    assert_eq!(code, 0);
+    assert!(out.contains("anthropic.claude-sonnet-4-5-20250929-v1:0"));
+    assert!(
+        !out.lines()
+            .skip(1)
+            .any(|l| l.starts_with("azure") || l.starts_with("gcp")),
+        "{out}"
+    );
+    let (code, out, _) = stdout(meridian().args(["catalog", "regions", "--json"]));
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert!(v.as_array().map_or(0, Vec::len) >= 60);
+    let overlay = tempfile::NamedTempFile::new().expect("tmp");
+    std::fs::write(overlay.path(), "{ \"models\": [ }").expect("write");
+    let (code, _, err) = stdout(
+        meridian()
+            .args(["catalog", "models", "--overlay"])
+            .arg(overlay.path()),
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("MRD-CAT-008"), "{err}");
+}
+
+#[test]
+fn completions_for_each_shell() {
+    for shell in ["bash", "zsh", "fish"] {
+        let (code, out, _) = stdout(meridian().args(["completions", shell]));
+        assert_eq!(code, 0);
+        assert!(out.contains("validate"), "{shell}");
+    }
+}
+
+#[test]
+fn inspect_shows_footprints_and_refuses_invalid_specs() {
+    let dir = spec_dir(SPEC);
+    let (code, out, _) = stdout(meridian().arg("inspect").arg(dir.path()));
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("processes in swedencentral (SE) via Standard"),
+        "{out}"
+    );
+    let (code, out, _) = stdout(meridian().args(["inspect", "--json"]).arg(dir.path()));
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(
+        v["models"][0]["tiers"][0]["targets"][0]["footprint"]["countries"][0],
+        "SE"
+    );
+    let bad = spec_dir("model {");
+    let (code, _, _) = stdout(meridian().arg("inspect").arg(bad.path()));
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn bundled_examples_validate_clean() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let mut seen = 0;
+    let mut entries: Vec<_> = std::fs::read_dir(&root)
+        .expect("examples")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for dir in entries
+        .into_iter()
+        .filter(|p| p.is_dir() && p.join("README.md").exists())
+    {
+        seen += 1;
+        let (code, out, err) = stdout(meridian().args(["validate", "--json"]).arg(&dir));
+        let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+        assert_eq!(code, 0, "{} is invalid:\n{out}\n{err}", dir.display());
+        assert_eq!(
+            v["warning_count"],
+            0,
+            "{} has warnings:\n{out}",
+            dir.display()
+        );
+    }
+    assert!(seen >= 3, "expected at least three examples, found {seen}");
+}

@@ -1,0 +1,195 @@
+//! Data-driven rule tests. Every `tests/fixtures/invalid/*.hcl` declares the findings it must
+//! produce in header comments:
+//!
+//! ```text
+//! # expect: MRD-RES-001 @ target "bedrock-london"
+//! # expect: MRD-POL-008
+//! ```
+//!
+//! The set of codes produced must equal the set expected, and where `@ TEXT` is given, a
+//! finding with that code must have its primary range start with TEXT (so it points at the
+//! attribute or block that causes it). Every `tests/fixtures/valid/*.hcl` is a near-miss: it
+//! must produce no finding at all, except codes listed in `# allow: CODE` lines.
+//! Every finding of every fixture must carry a source range.
+
+use meridian::driver::{check, Checked};
+use meridian_model::Date;
+use meridian_spec::Inputs;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+fn fixtures(kind: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures")
+        .join(kind);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "hcl"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// The day fixtures are validated on, so retirement findings do not drift with the clock.
+pub fn fixture_day() -> Date {
+    Date::parse("2026-11-25").expect("date")
+}
+
+struct Expect {
+    code: String,
+    at: Option<String>,
+}
+
+fn header(text: &str, key: &str) -> Vec<Expect> {
+    text.lines()
+        .filter_map(|l| l.trim().strip_prefix('#').map(str::trim))
+        .filter_map(|l| l.strip_prefix(key).map(str::trim))
+        .map(|rest| match rest.split_once(" @ ") {
+            Some((code, at)) => Expect {
+                code: code.trim().to_string(),
+                at: Some(at.trim().to_string()),
+            },
+            None => Expect {
+                code: rest.to_string(),
+                at: None,
+            },
+        })
+        .collect()
+}
+
+fn render(c: &Checked) -> String {
+    meridian_diag::render_human(
+        &c.diagnostics,
+        &c.sources,
+        meridian_diag::RenderOptions { color: false },
+    )
+}
+
+fn primary_text(c: &Checked, d: &meridian_diag::Diagnostic) -> String {
+    let span = d.primary.expect("range");
+    let file = c.sources.get(span.file).expect("file");
+    file.text[span.start..span.end.min(file.text.len())].to_string()
+}
+
+#[test]
+fn invalid_fixtures_produce_exactly_their_findings() {
+    let files = fixtures("invalid");
+    assert!(
+        files.len() >= 40,
+        "expected a fixture per rule, found {}",
+        files.len()
+    );
+    let mut failures = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("read");
+        let expects = header(&text, "expect:");
+        assert!(
+            !expects.is_empty(),
+            "{}: no `# expect:` line",
+            file.display()
+        );
+        let c = check(file, &Inputs::default(), fixture_day());
+        let got: BTreeSet<&str> = c.diagnostics.iter().map(|d| d.code.id).collect();
+        let want: BTreeSet<&str> = expects.iter().map(|e| e.code.as_str()).collect();
+        if got != want {
+            failures.push(format!(
+                "{}: expected {want:?}, got {got:?}\n{}",
+                file.display(),
+                render(&c)
+            ));
+            continue;
+        }
+        for d in &c.diagnostics {
+            if d.primary.is_none() {
+                failures.push(format!("{}: {} has no range", file.display(), d.code.id));
+            }
+        }
+        for e in expects.iter().filter(|e| e.at.is_some()) {
+            let at = e.at.as_deref().unwrap_or_default();
+            let ok = c
+                .diagnostics
+                .iter()
+                .filter(|d| d.code.id == e.code && d.primary.is_some())
+                .any(|d| primary_text(&c, d).starts_with(at));
+            if !ok {
+                let got: Vec<String> = c
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.code.id == e.code && d.primary.is_some())
+                    .map(|d| primary_text(&c, d))
+                    .collect();
+                failures.push(format!(
+                    "{}: {} should point at `{at}`, points at {got:?}",
+                    file.display(),
+                    e.code
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} fixture failures:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+#[test]
+fn valid_fixtures_are_clean() {
+    let files = fixtures("valid");
+    assert!(
+        files.len() >= 20,
+        "expected near-miss fixtures, found {}",
+        files.len()
+    );
+    let mut failures = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("read");
+        let allowed: BTreeSet<String> = header(&text, "allow:")
+            .into_iter()
+            .map(|e| e.code)
+            .collect();
+        let c = check(file, &Inputs::default(), fixture_day());
+        let unexpected: Vec<&str> = c
+            .diagnostics
+            .iter()
+            .map(|d| d.code.id)
+            .filter(|code| !allowed.contains(*code))
+            .collect();
+        if !unexpected.is_empty() || c.project.is_none() {
+            failures.push(format!(
+                "{}: unexpected {unexpected:?}\n{}",
+                file.display(),
+                render(&c)
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} fixture failures:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+#[test]
+fn every_rule_code_has_a_fixture() {
+    let mut covered = BTreeSet::new();
+    for file in fixtures("invalid") {
+        let text = std::fs::read_to_string(&file).expect("read");
+        covered.extend(header(&text, "expect:").into_iter().map(|e| e.code));
+    }
+    let missing: Vec<&str> = meridian_diag::codes::ALL
+        .iter()
+        .map(|c| c.id)
+        .filter(|id| !covered.contains(*id))
+        // Reading failures need a file system state, not a spec: covered by CLI tests.
+        .filter(|id| !["MRD-IO-001", "MRD-IO-002"].contains(id))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "codes without an invalid fixture: {missing:?}"
+    );
+}
