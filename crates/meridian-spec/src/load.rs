@@ -85,14 +85,29 @@ fn read_into(
 ) -> Option<FileId> {
     match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Some(sources.add(path.display().to_string(), path, text)),
-            Err(_) => {
+            Ok(mut text) => {
+                // A UTF-8 byte-order mark is not part of the spec.
+                if text.starts_with('\u{feff}') {
+                    text.drain(..'\u{feff}'.len_utf8());
+                }
+                Some(sources.add(path.display().to_string(), path, text))
+            }
+            Err(e) => {
+                // Keep the file (lossily decoded) so the finding can point at the bad byte.
+                let valid = e.utf8_error().valid_up_to();
+                let bytes = e.into_bytes();
+                let prefix_len = String::from_utf8_lossy(&bytes[..valid]).len();
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                let id = sources.add(path.display().to_string(), path, text);
                 diags.push(
                     Diagnostic::error(
                         codes::IO_READ,
                         format!("{} is not UTF-8 text", path.display()),
                     )
-                    .detail(format!("The {what} must be UTF-8 encoded.")),
+                    .detail(format!(
+                        "The {what} must be UTF-8 encoded; the first invalid byte is marked."
+                    ))
+                    .at(Span::new(id, prefix_len, prefix_len + '\u{FFFD}'.len_utf8())),
                 );
                 None
             }

@@ -26,7 +26,15 @@ impl Checked {
 /// Loads and validates the spec at `path` against the built-in catalog (plus the overlay the
 /// spec names), as of `today`.
 pub fn check(path: &Path, inputs: &Inputs, today: Date) -> Checked {
-    let loaded = meridian_spec::load(path, inputs);
+    check_loaded(meridian_spec::load(path, inputs), today)
+}
+
+/// Validates a spec given as text (one file named `name`).
+pub fn check_text(name: &str, text: &str, inputs: &Inputs, today: Date) -> Checked {
+    check_loaded(meridian_spec::load_text(name, text, inputs), today)
+}
+
+fn check_loaded(loaded: meridian_spec::Loaded, today: Date) -> Checked {
     let mut sources = loaded.sources;
     let spec = loaded.spec;
     let mut diagnostics = loaded.diagnostics;

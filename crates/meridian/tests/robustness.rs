@@ -1,0 +1,136 @@
+//! Malformed input never panics and always yields diagnostics with a source range: a corpus of
+//! broken files, and a property test that mutates valid specs.
+
+use meridian::driver::{check, check_text, Checked};
+use meridian_model::Date;
+use meridian_spec::Inputs;
+use proptest::prelude::*;
+use std::path::{Path, PathBuf};
+
+fn day() -> Date {
+    Date::parse("2026-11-25").expect("date")
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn hcl_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.retain(|p| p.extension().is_some_and(|e| e == "hcl"));
+    files.sort();
+    files
+}
+
+/// Every finding has a range that resolves inside its file.
+fn assert_ranged(c: &Checked, what: &str) {
+    for d in &c.diagnostics {
+        let span = d.primary.unwrap_or_else(|| panic!("{what}: {} has no range: {}", d.code.id, d.summary));
+        let file = c.sources.get(span.file).unwrap_or_else(|| panic!("{what}: range in unknown file"));
+        assert!(span.start <= span.end && span.end <= file.text.len(), "{what}: range {span:?} outside file");
+        for l in &d.secondary {
+            assert!(c.sources.resolve(l.span).is_some(), "{what}: secondary range does not resolve");
+        }
+    }
+}
+
+#[test]
+fn malformed_corpus_yields_ranged_errors() {
+    let files = hcl_files(&repo().join("tests/fixtures/malformed"));
+    assert!(files.len() >= 20, "corpus too small: {}", files.len());
+    for file in files {
+        let c = check(&file, &Inputs::default(), day());
+        let name = file.display().to_string();
+        assert!(c.diagnostics.has_errors(), "{name}: malformed input accepted");
+        assert_ranged(&c, &name);
+    }
+}
+
+fn seeds() -> Vec<String> {
+    let mut out = vec![meridian::commands::STARTER_SPEC.to_string()];
+    for dir in ["tests/fixtures/valid", "tests/fixtures/invalid"] {
+        for f in hcl_files(&repo().join(dir)) {
+            if let Ok(t) = std::fs::read_to_string(f) {
+                out.push(t);
+            }
+        }
+    }
+    out
+}
+
+#[derive(Debug, Clone)]
+enum Mutation {
+    Delete { at: usize, len: usize },
+    Insert { at: usize, token: &'static str },
+    Duplicate { at: usize, len: usize },
+    Truncate { at: usize },
+    SwapLines { a: usize, b: usize },
+}
+
+const TOKENS: &[&str] = &[
+    "{", "}", "[", "]", "(", ")", "\"", "=", ",", ".", "${", "%{", "\n", "#", "/*", "*/", "<<EOT\n",
+    "var.", "local.", "model.", "provider.", "residency.", "null", "true", "-1", "1e308", "0.5",
+    "\\", "ü", "\u{0}", "env(", "lower(", "tier \"t\" {", "target \"x\" {", "? :", "...", "[*]",
+];
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        (any::<usize>(), 1usize..40).prop_map(|(at, len)| Mutation::Delete { at, len }),
+        (any::<usize>(), proptest::sample::select(TOKENS)).prop_map(|(at, token)| Mutation::Insert { at, token }),
+        (any::<usize>(), 1usize..80).prop_map(|(at, len)| Mutation::Duplicate { at, len }),
+        any::<usize>().prop_map(|at| Mutation::Truncate { at }),
+        (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Mutation::SwapLines { a, b }),
+    ]
+}
+
+fn apply(text: &str, m: &Mutation) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let n = chars.len().max(1);
+    let s = |from: usize, to: usize| chars[from.min(chars.len())..to.min(chars.len())].iter().collect::<String>();
+    match *m {
+        Mutation::Delete { at, len } => {
+            let at = at % n;
+            s(0, at) + &s(at + len, chars.len())
+        }
+        Mutation::Insert { at, token } => {
+            let at = at % n;
+            s(0, at) + token + &s(at, chars.len())
+        }
+        Mutation::Duplicate { at, len } => {
+            let at = at % n;
+            s(0, at + len) + &s(at, chars.len())
+        }
+        Mutation::Truncate { at } => s(0, at % n),
+        Mutation::SwapLines { a, b } => {
+            let mut lines: Vec<&str> = text.split('\n').collect();
+            let len = lines.len();
+            lines.swap(a % len, b % len);
+            lines.join("\n")
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn mutated_specs_never_panic_and_every_finding_has_a_range(
+        seed in any::<prop::sample::Index>(),
+        mutations in prop::collection::vec(mutation(), 1..4),
+    ) {
+        let seeds = seeds();
+        let mut text = seeds[seed.index(seeds.len())].clone();
+        for m in &mutations {
+            text = apply(&text, m);
+        }
+        let c = check_text("mutated.hcl", &text, &Inputs::default(), day());
+        assert_ranged(&c, &format!("mutated input {text:?}"));
+        // `fmt` must not panic either, and must keep meaning when it succeeds.
+        if let Ok(formatted) = meridian_spec::fmt::format_source(&text) {
+            let again = meridian_spec::fmt::format_source(&formatted).expect("formatted output parses");
+            prop_assert_eq!(again, formatted);
+        }
+    }
+}
