@@ -104,8 +104,6 @@ codes! {
         "Logs hold prompts: a sink's location must satisfy the residency of every model whose traffic it records.";
     RES_UNKNOWN_GEOGRAPHY = "MRD-RES-005", "Unknown geography or country",
         "Geographies are catalog codes (eu, eea, europe, us, ...); countries are ISO 3166-1 alpha-2 codes.";
-    RES_UNKNOWN_RULE = "MRD-RES-006", "Unknown residency rule",
-        "A model's `residency` must name a declared residency block.";
     // --- models, tiers, targets -----------------------------------------------------------
     MOD_CAPABILITY = "MRD-MOD-001", "Capability shortfall",
         "Every target must offer the model's capabilities; a failover tier may lack one only when `degrade` lists it.";
@@ -113,8 +111,6 @@ codes! {
         "Every target must offer the model's minimum context; a failover tier may fall short only when `degrade` lists \"context\".";
     MOD_NO_TIERS = "MRD-MOD-003", "Model without targets",
         "A model needs at least one tier with at least one target.";
-    MOD_PROVIDER_REF = "MRD-MOD-004", "Invalid provider reference",
-        "`provider` must reference a provider block, e.g. provider.azure.corp.";
     MOD_CAPACITY = "MRD-MOD-005", "Invalid capacity or weight",
         "Capacity and weight are positive whole numbers; provisioned billing needs a capacity.";
     MOD_DEGRADE = "MRD-MOD-006", "Invalid degrade entry",

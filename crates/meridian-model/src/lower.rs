@@ -180,7 +180,11 @@ impl Lowerer<'_> {
                     allowed.push(c.value.clone());
                 } else {
                     let upper = c.value.to_uppercase();
-                    let hint = if catalog.is_country(&upper) {
+                    let hint = if upper == "UK" {
+                        " The ISO code of the United Kingdom is \"GB\".".to_string()
+                    } else if upper == "EL" {
+                        " The ISO code of Greece is \"GR\".".to_string()
+                    } else if catalog.is_country(&upper) {
                         format!(" Country codes are upper-case: \"{upper}\".")
                     } else {
                         String::new()
@@ -303,6 +307,9 @@ impl Lowerer<'_> {
                     .residencies
                     .iter()
                     .find(|x| x.name.value == r.value)?;
+                if raw.incomplete {
+                    return None;
+                }
                 Some((ir, raw, r.span))
             });
             if m.tiers.iter().all(|t| t.targets.is_empty()) {
@@ -414,6 +421,11 @@ impl Lowerer<'_> {
         position: u32,
         t: &raw::Target,
     ) -> Option<ir::Target> {
+        if t.incomplete {
+            // An attribute failed to evaluate and was reported; checking the rest against
+            // defaults would only produce false findings.
+            return None;
+        }
         let processing = match &t.processing {
             Some(p) => parse_processing(self.diags, p)?,
             None => Processing::Region,

@@ -169,6 +169,7 @@ impl Decoder<'_, '_> {
     }
 
     pub fn residency(&mut self, block: &Block, file: FileId, name: Spanned<String>) -> Residency {
+        let before = self.diags.len();
         let b = self.body(
             block,
             file,
@@ -188,12 +189,15 @@ impl Decoder<'_, '_> {
                 .at(b.header),
             );
         }
+        let deny_regions = self.string_list(&b, "deny_regions");
+        let processing = self.string(&b, "processing");
         Residency {
             span: b.header,
+            incomplete: self.diags.len() > before,
+            deny_regions,
+            processing,
             geographies,
             countries,
-            deny_regions: self.string_list(&b, "deny_regions"),
-            processing: self.string(&b, "processing"),
             name,
         }
     }
@@ -214,6 +218,16 @@ impl Decoder<'_, '_> {
             ],
             &["tier", "failover", "usage", "azure", "aws"],
         );
+        let before = self.diags.len();
+        let description = self.string(&b, "description");
+        let task = self.string(&b, "task");
+        let capabilities = self.string_list(&b, "capabilities");
+        let context = self.uint(&b, "context");
+        let residency = self.residency_ref(&b, "residency");
+        let residency_attr = b.attr("residency").map(|a| key_span(file, a));
+        let strategy = self.string(&b, "strategy");
+        let degrade = self.string_list(&b, "degrade");
+        let incomplete = self.diags.len() > before;
         let mut tiers: Vec<Tier> = Vec::new();
         for tb in b.blocks_named("tier") {
             let Some(labels) = self.labels(tb, file, &["name"]) else {
@@ -285,13 +299,15 @@ impl Decoder<'_, '_> {
         });
         Model {
             span: b.header,
-            description: self.string(&b, "description"),
-            task: self.string(&b, "task"),
-            capabilities: self.string_list(&b, "capabilities"),
-            context: self.uint(&b, "context"),
-            residency: self.residency_ref(&b, "residency"),
-            strategy: self.string(&b, "strategy"),
-            degrade: self.string_list(&b, "degrade"),
+            description,
+            task,
+            capabilities,
+            context,
+            residency,
+            residency_attr,
+            strategy,
+            degrade,
+            incomplete,
             name,
             tiers,
             failover,
@@ -351,6 +367,7 @@ impl Decoder<'_, '_> {
     }
 
     fn target(&mut self, block: &Block, file: FileId, name: Spanned<String>) -> Target {
+        let before = self.diags.len();
         let b = self.body(
             block,
             file,
@@ -376,16 +393,25 @@ impl Decoder<'_, '_> {
                 self.missing(&b, attr, example);
             }
         }
+        let provider = self.provider_ref(&b, "provider");
+        let model = self.string(&b, "model");
+        let version = self.string(&b, "version");
+        let region = self.string(&b, "region");
+        let processing = self.string(&b, "processing");
+        let billing = self.string(&b, "billing");
+        let capacity = self.uint(&b, "capacity");
+        let weight = self.uint(&b, "weight");
         Target {
             span: b.header,
-            provider: self.provider_ref(&b, "provider"),
-            model: self.string(&b, "model"),
-            version: self.string(&b, "version"),
-            region: self.string(&b, "region"),
-            processing: self.string(&b, "processing"),
-            billing: self.string(&b, "billing"),
-            capacity: self.uint(&b, "capacity"),
-            weight: self.uint(&b, "weight"),
+            incomplete: self.diags.len() > before,
+            provider,
+            model,
+            version,
+            region,
+            processing,
+            billing,
+            capacity,
+            weight,
             name,
         }
     }
@@ -412,6 +438,7 @@ impl Decoder<'_, '_> {
     }
 
     pub fn logging(&mut self, block: &Block, file: FileId, name: Spanned<String>) -> Logging {
+        let before = self.diags.len();
         let b = self.body(
             block,
             file,
@@ -453,9 +480,11 @@ impl Decoder<'_, '_> {
                 location: self.req_string(&s, "location", "\"EU\""),
             }
         });
+        let retention_days = self.uint(&b, "retention_days");
         Logging {
             span: b.header,
-            retention_days: self.uint(&b, "retention_days"),
+            incomplete: self.diags.len() > before,
+            retention_days,
             name,
             aws,
             azure,

@@ -23,8 +23,16 @@ pub use value::{BlockRef, SValue, Value, VarType};
 
 /// The top-level block types of the language, in documentation order.
 pub const TOP_LEVEL_BLOCKS: &[&str] = &[
-    "meridian", "variable", "locals", "provider", "residency", "model", "access", "logging",
-    "policy", "emit",
+    "meridian",
+    "variable",
+    "locals",
+    "provider",
+    "residency",
+    "model",
+    "access",
+    "logging",
+    "policy",
+    "emit",
 ];
 
 /// Provider types.

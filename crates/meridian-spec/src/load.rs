@@ -107,7 +107,11 @@ fn read_into(
                     .detail(format!(
                         "The {what} must be UTF-8 encoded; the first invalid byte is marked."
                     ))
-                    .at(Span::new(id, prefix_len, prefix_len + '\u{FFFD}'.len_utf8())),
+                    .at(Span::new(
+                        id,
+                        prefix_len,
+                        prefix_len + '\u{FFFD}'.len_utf8(),
+                    )),
                 );
                 None
             }
@@ -273,8 +277,12 @@ fn load_files(
                         continue;
                     }
                 };
-                let Some(labels) = dec.labels(block, file, label_names) else {
-                    continue;
+                let labels = match dec.labels(block, file, label_names) {
+                    Some(labels) => labels,
+                    // Unlabelled blocks keep their meaning despite stray labels (reported),
+                    // so one typo does not also make the spec "lack" its meridian block.
+                    None if label_names.is_empty() => Vec::new(),
+                    None => continue,
                 };
                 let mut labels = labels.into_iter();
                 let header = header_span(file, block);
@@ -463,7 +471,7 @@ fn load_files(
             Decl::Meridian(b) => spec.meridian = Some(dec.meridian(b, file)),
             Decl::Policy(b) => spec.policy = Some(dec.policy(b, file)),
             Decl::Provider(b, cloud, name) => {
-                spec.providers.push(dec.provider(b, file, cloud, name))
+                spec.providers.push(dec.provider(b, file, cloud, name));
             }
             Decl::Residency(b, name) => spec.residencies.push(dec.residency(b, file, name)),
             Decl::Model(b, name) => spec.models.push(dec.model(b, file, name)),

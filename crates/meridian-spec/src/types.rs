@@ -128,6 +128,9 @@ pub struct Residency {
     pub countries: Vec<Spanned<String>>,
     pub deny_regions: Vec<Spanned<String>>,
     pub processing: Option<Spanned<String>>,
+    /// Some attribute of the block failed to evaluate or decode (already reported): checks
+    /// that depend on the whole block are skipped to avoid false findings.
+    pub incomplete: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -140,6 +143,8 @@ pub struct Model {
     pub context: Option<Spanned<u64>>,
     /// The residency rule's name, from `residency = residency.NAME`.
     pub residency: Option<Spanned<String>>,
+    /// Where `residency = ...` is written, even when its value could not be resolved.
+    pub residency_attr: Option<Span>,
     pub strategy: Option<Spanned<String>>,
     pub degrade: Vec<Spanned<String>>,
     pub tiers: Vec<Tier>,
@@ -147,6 +152,9 @@ pub struct Model {
     pub usage: Option<Usage>,
     pub azure: Option<AzureOverride>,
     pub aws: Option<AwsOverride>,
+    /// Some attribute of the block failed to evaluate or decode (already reported): checks
+    /// that depend on the whole block are skipped to avoid false findings.
+    pub incomplete: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -175,6 +183,9 @@ pub struct Target {
     pub billing: Option<Spanned<String>>,
     pub capacity: Option<Spanned<u64>>,
     pub weight: Option<Spanned<u64>>,
+    /// Some attribute of the block failed to evaluate or decode (already reported): checks
+    /// that depend on the whole block are skipped to avoid false findings.
+    pub incomplete: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -224,6 +235,9 @@ pub struct Logging {
     pub aws: Option<AwsSink>,
     pub azure: Option<AzureSink>,
     pub gcp: Option<GcpSink>,
+    /// Some attribute of the block failed to evaluate or decode (already reported): checks
+    /// that depend on the whole block are skipped to avoid false findings.
+    pub incomplete: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -110,8 +110,8 @@ pub fn load_catalog<'a>(
             diags.push(
                 Diagnostic::error(codes::CAT_OVERLAY, "Invalid catalog overlay")
                     .detail(format!(
-                        "{} Check it against schema/catalog.schema.json.",
-                        e.message
+                        "{}. Check it against schema/catalog.schema.json.",
+                        e.message.trim_end_matches('.')
                     ))
                     .at_opt(span)
                     .label(overlay.span, "the overlay is named here"),

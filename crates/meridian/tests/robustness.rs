@@ -27,11 +27,22 @@ fn hcl_files(dir: &Path) -> Vec<PathBuf> {
 /// Every finding has a range that resolves inside its file.
 fn assert_ranged(c: &Checked, what: &str) {
     for d in &c.diagnostics {
-        let span = d.primary.unwrap_or_else(|| panic!("{what}: {} has no range: {}", d.code.id, d.summary));
-        let file = c.sources.get(span.file).unwrap_or_else(|| panic!("{what}: range in unknown file"));
-        assert!(span.start <= span.end && span.end <= file.text.len(), "{what}: range {span:?} outside file");
+        let span = d
+            .primary
+            .unwrap_or_else(|| panic!("{what}: {} has no range: {}", d.code.id, d.summary));
+        let file = c
+            .sources
+            .get(span.file)
+            .unwrap_or_else(|| panic!("{what}: range in unknown file"));
+        assert!(
+            span.start <= span.end && span.end <= file.text.len(),
+            "{what}: range {span:?} outside file"
+        );
         for l in &d.secondary {
-            assert!(c.sources.resolve(l.span).is_some(), "{what}: secondary range does not resolve");
+            assert!(
+                c.sources.resolve(l.span).is_some(),
+                "{what}: secondary range does not resolve"
+            );
         }
     }
 }
@@ -43,7 +54,10 @@ fn malformed_corpus_yields_ranged_errors() {
     for file in files {
         let c = check(&file, &Inputs::default(), day());
         let name = file.display().to_string();
-        assert!(c.diagnostics.has_errors(), "{name}: malformed input accepted");
+        assert!(
+            c.diagnostics.has_errors(),
+            "{name}: malformed input accepted"
+        );
         assert_ranged(&c, &name);
     }
 }
@@ -70,15 +84,50 @@ enum Mutation {
 }
 
 const TOKENS: &[&str] = &[
-    "{", "}", "[", "]", "(", ")", "\"", "=", ",", ".", "${", "%{", "\n", "#", "/*", "*/", "<<EOT\n",
-    "var.", "local.", "model.", "provider.", "residency.", "null", "true", "-1", "1e308", "0.5",
-    "\\", "ü", "\u{0}", "env(", "lower(", "tier \"t\" {", "target \"x\" {", "? :", "...", "[*]",
+    "{",
+    "}",
+    "[",
+    "]",
+    "(",
+    ")",
+    "\"",
+    "=",
+    ",",
+    ".",
+    "${",
+    "%{",
+    "\n",
+    "#",
+    "/*",
+    "*/",
+    "<<EOT\n",
+    "var.",
+    "local.",
+    "model.",
+    "provider.",
+    "residency.",
+    "null",
+    "true",
+    "-1",
+    "1e308",
+    "0.5",
+    "\\",
+    "ü",
+    "\u{0}",
+    "env(",
+    "lower(",
+    "tier \"t\" {",
+    "target \"x\" {",
+    "? :",
+    "...",
+    "[*]",
 ];
 
 fn mutation() -> impl Strategy<Value = Mutation> {
     prop_oneof![
         (any::<usize>(), 1usize..40).prop_map(|(at, len)| Mutation::Delete { at, len }),
-        (any::<usize>(), proptest::sample::select(TOKENS)).prop_map(|(at, token)| Mutation::Insert { at, token }),
+        (any::<usize>(), proptest::sample::select(TOKENS))
+            .prop_map(|(at, token)| Mutation::Insert { at, token }),
         (any::<usize>(), 1usize..80).prop_map(|(at, len)| Mutation::Duplicate { at, len }),
         any::<usize>().prop_map(|at| Mutation::Truncate { at }),
         (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Mutation::SwapLines { a, b }),
@@ -88,7 +137,11 @@ fn mutation() -> impl Strategy<Value = Mutation> {
 fn apply(text: &str, m: &Mutation) -> String {
     let chars: Vec<char> = text.chars().collect();
     let n = chars.len().max(1);
-    let s = |from: usize, to: usize| chars[from.min(chars.len())..to.min(chars.len())].iter().collect::<String>();
+    let s = |from: usize, to: usize| {
+        chars[from.min(chars.len())..to.min(chars.len())]
+            .iter()
+            .collect::<String>()
+    };
     match *m {
         Mutation::Delete { at, len } => {
             let at = at % n;

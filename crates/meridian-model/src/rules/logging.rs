@@ -45,7 +45,8 @@ fn sink_countries(
             ),
         )
         .detail(format!(
-            "Give a {} region{}.{}",
+            "Give {} {} region{}.{}",
+            if cloud == Cloud::Aws { "an" } else { "a" },
             cloud.as_str(),
             if cloud == Cloud::Gcp {
                 " or the BigQuery multi-region \"EU\" or \"US\""
@@ -135,6 +136,9 @@ pub(crate) fn check(
                     continue;
                 }
                 let raw_rule = spec.residencies.iter().find(|r| r.name.value == rule_name);
+                if raw_rule.is_some_and(|r| r.incomplete) {
+                    continue;
+                }
                 let why = if outside.is_empty() {
                     format!("{} is a denied region", location.value)
                 } else {

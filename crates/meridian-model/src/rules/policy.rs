@@ -22,7 +22,7 @@ pub(crate) fn check(
 
     if let Some(flag) = p.require_residency.as_ref().filter(|f| f.value) {
         for m in &spec.models {
-            if m.residency.is_none() {
+            if m.residency_attr.is_none() {
                 diags.push(
                     Diagnostic::error(codes::POL_REQUIRE_RESIDENCY, format!("Model \"{}\" names no residency rule", m.name.value))
                         .detail("The policy requires every model to name one: add residency = residency.NAME.")
@@ -77,12 +77,14 @@ pub(crate) fn check(
                 continue;
             };
             let primary_clouds: BTreeSet<Cloud> = primary.targets.iter().map(|t| t.cloud).collect();
-            let crosses = m
-                .tiers
-                .iter()
-                .skip(1)
-                .flat_map(|t| &t.targets)
-                .any(|t| !primary_clouds.contains(&t.cloud));
+            // Satisfied when losing any one cloud leaves a cloud to fail over to: a failover
+            // tier on another cloud, or a primary tier that is itself spread across clouds.
+            let crosses = primary_clouds.len() > 1
+                || m.tiers
+                    .iter()
+                    .skip(1)
+                    .flat_map(|t| &t.targets)
+                    .any(|t| !primary_clouds.contains(&t.cloud));
             if !crosses && !primary.targets.is_empty() {
                 if let Some(rm) = raw_model(&m.name) {
                     let clouds: Vec<&str> = primary_clouds.iter().map(|c| c.as_str()).collect();
@@ -120,8 +122,9 @@ pub(crate) fn check(
                     format!("Estimated monthly cost ${total:.0} exceeds the budget of ${limit:.0}"),
                 )
                 .detail(format!(
-                    "The estimate uses catalog list prices and each model's usage, with traffic on the first tier by weight. Largest: {}.",
-                    top.join(", ")
+                    "The estimate uses catalog list prices and each model's usage, with traffic on the first tier by weight (one pool across tiers for strategy = \"weighted\"). Largest: {}.{}",
+                    top.join(", "),
+                    unpriced_note(project, catalog)
                 ))
                 .at(budget.span),
             );
@@ -222,6 +225,25 @@ pub(crate) fn check(
                 );
             }
         }
+    }
+}
+
+/// Says which targets the estimate could not price, if any.
+fn unpriced_note(project: &ir::Project, catalog: &Catalog) -> String {
+    let unpriced: Vec<String> = project
+        .models
+        .iter()
+        .flat_map(|m| cost::normal_costs(m, catalog))
+        .filter(|c| c.unpriced)
+        .map(|c| c.address)
+        .collect();
+    if unpriced.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " The catalog has no price for {}, counted as $0.",
+            unpriced.join(", ")
+        )
     }
 }
 

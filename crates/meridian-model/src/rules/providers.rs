@@ -19,6 +19,13 @@ pub(crate) fn check(spec: &Spec, diags: &mut Diagnostics) {
         .filter_map(|t| t.provider.as_ref())
         .map(|p| (p.value.cloud.as_str(), p.value.name.as_str()))
         .collect();
+    // A target whose provider reference failed leaves usage unknown: no "unused" guesses.
+    let usage_known = spec
+        .models
+        .iter()
+        .flat_map(|m| m.tiers.iter())
+        .flat_map(|t| t.targets.iter())
+        .all(|t| t.provider.is_some());
     for provider in &spec.providers {
         match provider.cloud.value.as_str() {
             "azure" => azure(provider, diags),
@@ -31,7 +38,9 @@ pub(crate) fn check(spec: &Spec, diags: &mut Diagnostics) {
         network(provider, diags);
         encryption(provider, diags);
         waivers(provider, diags);
-        if !used.contains(&(provider.cloud.value.as_str(), provider.name.value.as_str())) {
+        if usage_known
+            && !used.contains(&(provider.cloud.value.as_str(), provider.name.value.as_str()))
+        {
             diags.push(
                 Diagnostic::warning(
                     codes::PRV_UNUSED,
