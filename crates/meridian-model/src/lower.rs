@@ -148,6 +148,7 @@ impl Lowerer<'_> {
         let catalog = self.opts.catalog;
         let mut out = Vec::new();
         for r in &self.spec.residencies {
+            let reported = self.diags.len();
             let mut allowed: Vec<String> = Vec::new();
             for g in &r.geographies {
                 match catalog.geography(&g.value) {
@@ -224,6 +225,11 @@ impl Lowerer<'_> {
                 .as_ref()
                 .and_then(|p| parse_processing(self.diags, p))
                 .unwrap_or(Processing::Global);
+            if r.incomplete || self.diags.len() > reported {
+                // A rule with an unknown code or a failed value would judge targets against
+                // the wrong set of countries; it is reported and left out of the model.
+                continue;
+            }
             out.push(ir::Residency {
                 name: r.name.value.clone(),
                 geographies: r.geographies.iter().map(|g| g.value.clone()).collect(),
@@ -307,9 +313,6 @@ impl Lowerer<'_> {
                     .residencies
                     .iter()
                     .find(|x| x.name.value == r.value)?;
-                if raw.incomplete {
-                    return None;
-                }
                 Some((ir, raw, r.span))
             });
             if m.tiers.iter().all(|t| t.targets.is_empty()) {

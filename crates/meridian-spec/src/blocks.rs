@@ -169,7 +169,7 @@ impl Decoder<'_, '_> {
     }
 
     pub fn residency(&mut self, block: &Block, file: FileId, name: Spanned<String>) -> Residency {
-        let before = self.diags.len();
+        let before = self.failures();
         let b = self.body(
             block,
             file,
@@ -193,7 +193,7 @@ impl Decoder<'_, '_> {
         let processing = self.string(&b, "processing");
         Residency {
             span: b.header,
-            incomplete: self.diags.len() > before,
+            incomplete: self.failures() > before,
             deny_regions,
             processing,
             geographies,
@@ -218,7 +218,7 @@ impl Decoder<'_, '_> {
             ],
             &["tier", "failover", "usage", "azure", "aws"],
         );
-        let before = self.diags.len();
+        let before = self.failures();
         let description = self.string(&b, "description");
         let task = self.string(&b, "task");
         let capabilities = self.string_list(&b, "capabilities");
@@ -227,7 +227,7 @@ impl Decoder<'_, '_> {
         let residency_attr = b.attr("residency").map(|a| key_span(file, a));
         let strategy = self.string(&b, "strategy");
         let degrade = self.string_list(&b, "degrade");
-        let incomplete = self.diags.len() > before;
+        let incomplete = self.failures() > before;
         let mut tiers: Vec<Tier> = Vec::new();
         for tb in b.blocks_named("tier") {
             let Some(labels) = self.labels(tb, file, &["name"]) else {
@@ -367,7 +367,7 @@ impl Decoder<'_, '_> {
     }
 
     fn target(&mut self, block: &Block, file: FileId, name: Spanned<String>) -> Target {
-        let before = self.diags.len();
+        let before = self.failures();
         let b = self.body(
             block,
             file,
@@ -403,7 +403,7 @@ impl Decoder<'_, '_> {
         let weight = self.uint(&b, "weight");
         Target {
             span: b.header,
-            incomplete: self.diags.len() > before,
+            incomplete: self.failures() > before,
             provider,
             model,
             version,
@@ -438,7 +438,7 @@ impl Decoder<'_, '_> {
     }
 
     pub fn logging(&mut self, block: &Block, file: FileId, name: Spanned<String>) -> Logging {
-        let before = self.diags.len();
+        let before = self.failures();
         let b = self.body(
             block,
             file,
@@ -483,7 +483,7 @@ impl Decoder<'_, '_> {
         let retention_days = self.uint(&b, "retention_days");
         Logging {
             span: b.header,
-            incomplete: self.diags.len() > before,
+            incomplete: self.failures() > before,
             retention_days,
             name,
             aws,

@@ -99,18 +99,6 @@ impl Decoder<'_, '_> {
                         );
                         continue;
                     }
-                    if let Some(first) = out.attr(key) {
-                        self.diags.push(
-                            Diagnostic::error(
-                                codes::SPEC_DUPLICATE,
-                                format!("Attribute \"{key}\" is set twice in {}", out.what),
-                            )
-                            .detail("Each attribute may be set once per block; remove one.")
-                            .at(key_span)
-                            .label(span_of(file, &first.key), "first set here"),
-                        );
-                        continue;
-                    }
                     out.attrs.push(a);
                 }
                 Structure::Block(b) => {
@@ -219,6 +207,12 @@ impl Decoder<'_, '_> {
             Value::Object(entries) => entries.iter().for_each(|(k, i)| self.record_strings(k, i)),
             _ => {}
         }
+    }
+
+    /// A counter that rises whenever something in a block fails to decode; compare before and
+    /// after decoding a block to know whether it is complete.
+    pub fn failures(&self) -> usize {
+        self.diags.len() + self.scope.silent_failures
     }
 
     pub fn missing(&mut self, body: &BodyR<'_>, name: &str, example: &str) {

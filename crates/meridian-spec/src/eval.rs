@@ -36,6 +36,10 @@ pub(crate) struct Scope<'a> {
     pub providers: HashMap<String, Vec<String>>,
     pub residencies: HashSet<String>,
     pub models: HashSet<String>,
+    /// Evaluations that failed because of a problem reported elsewhere (a variable with no
+    /// valid value, a local that failed): decoders count these like diagnostics to know a
+    /// block is incomplete.
+    pub silent_failures: usize,
     stack: Vec<String>,
 }
 
@@ -56,7 +60,13 @@ impl Scope<'_> {
     fn local(&mut self, name: &str, at: Option<Span>, diags: &mut Diagnostics) -> Option<SValue> {
         let slot = self.locals.get_mut(name)?;
         match &slot.state {
-            LocalState::Done(v) => return v.clone(),
+            LocalState::Done(v) => {
+                if v.is_none() {
+                    // Reported where the local is defined.
+                    self.silent_failures += 1;
+                }
+                return v.clone();
+            }
             LocalState::Active => {
                 let start = self.stack.iter().position(|n| n == name).unwrap_or(0);
                 let mut cycle: Vec<String> = self.stack[start..]
@@ -303,7 +313,11 @@ impl Scope<'_> {
                         };
                         (v, 1)
                     }
-                    Some(None) => return None, // missing or invalid: reported on the variable
+                    Some(None) => {
+                        // Missing or invalid: reported on the variable.
+                        self.silent_failures += 1;
+                        return None;
+                    }
                     None => {
                         let hint = did_you_mean(name, self.vars.keys().map(String::as_str));
                         diags.push(

@@ -105,7 +105,15 @@ pub fn load_catalog<'a>(
                     .chars()
                     .next()
                     .map_or(byte, |c| byte + c.len_utf8());
-                Span::new(id, byte, end)
+                // JSON errors about a string value point at its closing quote: cover the string.
+                let line_start = f.text[..byte].rfind('\n').map_or(0, |i| i + 1);
+                let open = (f.text[byte..].starts_with('"'))
+                    .then(|| f.text[line_start..byte].rfind('"'))
+                    .flatten();
+                match open {
+                    Some(open) => Span::new(id, line_start + open, end),
+                    None => Span::new(id, byte, end),
+                }
             });
             diags.push(
                 Diagnostic::error(codes::CAT_OVERLAY, "Invalid catalog overlay")

@@ -136,9 +136,6 @@ pub(crate) fn check(
                     continue;
                 }
                 let raw_rule = spec.residencies.iter().find(|r| r.name.value == rule_name);
-                if raw_rule.is_some_and(|r| r.incomplete) {
-                    continue;
-                }
                 let why = if outside.is_empty() {
                     format!("{} is a denied region", location.value)
                 } else {
