@@ -53,6 +53,17 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print the dependency graph of the cloud resources the spec implies.
+    #[command(
+        after_help = "Examples:\n  meridian graph examples/eu-bank | dot -Tsvg > graph.svg\n  meridian graph --format mermaid .\n\nEdges point from a resource to what it needs, as in `terraform graph`."
+    )]
+    Graph {
+        #[command(flatten)]
+        spec: SpecArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "dot")]
+        format: GraphFormat,
+    },
     /// Rewrite spec files in the canonical layout.
     #[command(
         after_help = "Examples:\n  meridian fmt\n  meridian fmt --check --diff examples/\n  meridian fmt --recursive .\n\nExit codes: 0 done (or nothing to change), 1 error, 3 `--check` found files to reformat."
@@ -112,6 +123,12 @@ pub enum Provider {
     Aws,
     Azure,
     Gcp,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum GraphFormat {
+    Dot,
+    Mermaid,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

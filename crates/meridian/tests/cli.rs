@@ -68,6 +68,7 @@ fn version_and_help_with_examples_on_every_command() {
         vec!["validate", "--help"],
         vec!["inspect", "--help"],
         vec!["fmt", "--help"],
+        vec!["graph", "--help"],
         vec!["catalog", "models", "--help"],
         vec!["catalog", "regions", "--help"],
         vec!["completions", "--help"],
@@ -341,4 +342,22 @@ fn bundled_examples_validate_clean() {
         );
     }
     assert!(seen >= 3, "expected at least three examples, found {seen}");
+}
+
+#[test]
+fn graph_prints_dot_and_mermaid() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/eu-bank");
+    let (code, out, err) = stdout(meridian().arg("graph").arg(&root));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("digraph meridian {"), "{out}");
+    assert!(out.contains("\"azure.corp.deployment.assistant-aoai-sweden\" -> \"azure.corp.account.swedencentral\";"), "{out}");
+    let (code, out, _) = stdout(meridian().args(["graph", "--format", "mermaid"]).arg(&root));
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("flowchart RL\n") && out.contains(" --> "),
+        "{out}"
+    );
+    let bad = spec_dir("model {");
+    let (code, _, _) = stdout(meridian().arg("graph").arg(bad.path()));
+    assert_eq!(code, 1);
 }

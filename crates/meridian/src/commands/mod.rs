@@ -2,12 +2,14 @@
 
 mod catalog;
 mod fmt;
+mod graph;
 mod init;
 mod inspect;
 mod validate;
 
 pub use catalog::{catalog_models, catalog_regions};
 pub use fmt::fmt;
+pub use graph::graph;
 pub use init::{init, STARTER_SPEC};
 pub use inspect::inspect;
 pub use validate::validate;
@@ -22,6 +24,7 @@ pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
         Command::Init { dir, force } => init(&dir, force, out),
         Command::Validate { spec, json } => validate(&spec.path, &inputs(&spec), json, out),
         Command::Inspect { spec, json } => inspect(&spec.path, &inputs(&spec), json, out),
+        Command::Graph { spec, format } => graph(&spec.path, &inputs(&spec), format, out),
         Command::Fmt {
             paths,
             check,
