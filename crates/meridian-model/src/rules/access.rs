@@ -290,6 +290,7 @@ fn is_domain(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::testing::run_rule;
     use meridian_spec::{load_text, Inputs};
 
     const BASE: &str = r#"meridian {
@@ -339,26 +340,9 @@ model "claude" {
     /// Runs the rule on BASE plus one access block; returns (code, is error, summary, text).
     fn run_check(access: &str) -> Vec<(&'static str, bool, String, String)> {
         let src = format!("{BASE}\naccess \"portal\" {{\n{access}\n}}\n");
-        let loaded = load_text("main.hcl", &src, &Inputs::default());
-        assert!(
-            loaded.diagnostics.is_empty(),
-            "loader: {:?}",
-            loaded.diagnostics
-        );
-        let mut diags = Diagnostics::new();
-        check(&loaded.spec, &mut diags);
-        diags
-            .iter()
-            .map(|d| {
-                let span = d.primary.expect("a primary span");
-                let file = loaded.sources.get(span.file).expect("file");
-                (
-                    d.code.id,
-                    d.is_error(),
-                    d.summary.clone(),
-                    file.text[span.start..span.end].to_string(),
-                )
-            })
+        run_rule(&src, check)
+            .into_iter()
+            .map(|f| (f.code, f.error, f.summary, f.text))
             .collect()
     }
 

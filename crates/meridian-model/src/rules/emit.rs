@@ -228,6 +228,7 @@ fn escapes_via_symlink(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::testing::run_rule_in;
     use meridian_spec::{load_text, Inputs};
 
     const BASE: &str = r#"meridian {
@@ -259,27 +260,12 @@ model "assistant" {
 
     fn run_with(emits: &str, resolve: &dyn Fn(&Path) -> Option<PathBuf>) -> Found {
         let src = format!("{BASE}{emits}");
-        let loaded = load_text("spec/main.hcl", &src, &Inputs::default());
-        assert!(
-            loaded.diagnostics.is_empty(),
-            "loader: {:?}",
-            loaded.diagnostics
-        );
-        let mut diags = Diagnostics::new();
-        check(&loaded.spec, resolve, &mut diags);
-        diags
-            .iter()
-            .map(|d| {
-                assert!(d.is_error());
-                let span = d.primary.expect("a primary span");
-                let file = loaded.sources.get(span.file).expect("file");
-                (
-                    d.code.id,
-                    d.summary.clone(),
-                    file.text[span.start..span.end].to_string(),
-                )
-            })
-            .collect()
+        run_rule_in("spec/main.hcl", &src, |spec, diags| {
+            check(spec, resolve, diags)
+        })
+        .into_iter()
+        .map(|f| (f.code, f.summary, f.text))
+        .collect()
     }
 
     fn run_check(emits: &str) -> Found {

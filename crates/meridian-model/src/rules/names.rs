@@ -134,7 +134,7 @@ fn fixed(rule: &Rule, name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use meridian_spec::{load_text, Inputs};
+    use crate::rules::testing::run_rule;
 
     fn spec(project: &str, model: &str, tier: &str, target: &str, residency: &str) -> String {
         format!(
@@ -170,26 +170,12 @@ model "{model}" {{
 
     /// (summary, detail, primary text) of each finding.
     fn run_check(src: &str) -> Vec<(String, String, String)> {
-        let loaded = load_text("main.hcl", src, &Inputs::default());
-        assert!(
-            loaded.diagnostics.is_empty(),
-            "loader: {:?}",
-            loaded.diagnostics
-        );
-        let mut diags = Diagnostics::new();
-        check(&loaded.spec, &mut diags);
-        diags
-            .iter()
-            .map(|d| {
-                assert_eq!(d.code, codes::SPEC_NAME);
-                assert!(d.is_error());
-                let span = d.primary.expect("a primary span");
-                let file = loaded.sources.get(span.file).expect("file");
-                (
-                    d.summary.clone(),
-                    d.detail.clone(),
-                    file.text[span.start..span.end].to_string(),
-                )
+        run_rule(src, check)
+            .into_iter()
+            .map(|f| {
+                assert_eq!(f.code, codes::SPEC_NAME.id);
+                assert!(f.error);
+                (f.summary, f.detail, f.text)
             })
             .collect()
     }

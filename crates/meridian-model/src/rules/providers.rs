@@ -508,7 +508,7 @@ fn is_checkov_id(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use meridian_spec::{load_text, Inputs};
+    use crate::rules::testing::run_rule;
 
     const AZURE_OK: &str = r#"provider "azure" "corp" {
   subscription_id = "11111111-2222-3333-4444-555555555555"
@@ -544,26 +544,9 @@ model "assistant" {
     /// (code, severity is error, summary, primary text).
     fn run_check(providers: &str) -> Vec<(&'static str, bool, String, String)> {
         let src = format!("{providers}{MODEL}");
-        let loaded = load_text("main.hcl", &src, &Inputs::default());
-        assert!(
-            loaded.diagnostics.is_empty(),
-            "loader: {:?}",
-            loaded.diagnostics
-        );
-        let mut diags = Diagnostics::new();
-        check(&loaded.spec, &mut diags);
-        diags
-            .iter()
-            .map(|d| {
-                let span = d.primary.expect("a primary span");
-                let file = loaded.sources.get(span.file).expect("file");
-                (
-                    d.code.id,
-                    d.is_error(),
-                    d.summary.clone(),
-                    file.text[span.start..span.end].to_string(),
-                )
-            })
+        run_rule(&src, check)
+            .into_iter()
+            .map(|f| (f.code, f.error, f.summary, f.text))
             .collect()
     }
 

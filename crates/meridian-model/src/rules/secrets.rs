@@ -241,7 +241,7 @@ fn class_change_ratio(s: &str) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use meridian_spec::{load_text, Inputs};
+    use crate::rules::testing::run_rule;
 
     /// A small valid spec with `extra` appended.
     fn spec(extra: &str) -> String {
@@ -276,25 +276,12 @@ model "assistant" {{
 
     /// Runs the rule; returns each finding's summary and the source text of its primary span.
     fn run_check(src: &str) -> Vec<(String, String)> {
-        let loaded = load_text("main.hcl", src, &Inputs::default());
-        assert!(
-            loaded.diagnostics.is_empty(),
-            "loader: {:?}",
-            loaded.diagnostics
-        );
-        let mut diags = Diagnostics::new();
-        check(&loaded.spec, &mut diags);
-        diags
-            .iter()
-            .map(|d| {
-                assert_eq!(d.code, codes::SEC_SECRET);
-                assert!(d.is_error());
-                let span = d.primary.expect("a primary span");
-                let file = loaded.sources.get(span.file).expect("file");
-                (
-                    d.summary.clone(),
-                    file.text[span.start..span.end].to_string(),
-                )
+        run_rule(src, check)
+            .into_iter()
+            .map(|f| {
+                assert_eq!(f.code, codes::SEC_SECRET.id);
+                assert!(f.error);
+                (f.summary, f.text)
             })
             .collect()
     }
