@@ -261,7 +261,7 @@ model "assistant" {
     fn run_with(emits: &str, resolve: &dyn Fn(&Path) -> Option<PathBuf>) -> Found {
         let src = format!("{BASE}{emits}");
         run_rule_in("spec/main.hcl", &src, |spec, diags| {
-            check(spec, resolve, diags)
+            check(spec, resolve, diags);
         })
         .into_iter()
         .map(|f| (f.code, f.summary, f.text))
