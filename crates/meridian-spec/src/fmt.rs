@@ -61,6 +61,11 @@ use hcl_edit::{Decor, Decorate, Decorated, RawString, Span};
 /// See the [module documentation](self) for the layout rules. Text that does not parse as an
 /// HCL body is reported as the parser's error; formatting a parsed body cannot fail.
 pub fn format_source(src: &str) -> Result<String, Error> {
+    // A UTF-8 byte-order mark is not part of the spec (the loader skips it too); keep it in
+    // the output so formatting never changes a file's encoding marker.
+    if let Some(rest) = src.strip_prefix('\u{feff}') {
+        return format_source(rest).map(|out| format!("\u{feff}{out}"));
+    }
     let body = parse_body(src)?;
     let mut formatter = Formatter {
         src,

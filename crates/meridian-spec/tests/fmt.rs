@@ -980,3 +980,9 @@ fn large_spec_formats_in_linear_time() {
     ));
     assert_eq!(fmt(&output), output);
 }
+
+#[test]
+fn a_byte_order_mark_is_kept_and_does_not_break_formatting() {
+    let out = format_source("\u{feff}meridian {\n    name = \"bom\"\n}\n").expect("formats");
+    assert_eq!(out, "\u{feff}meridian {\n  name = \"bom\"\n}\n");
+}

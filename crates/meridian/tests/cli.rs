@@ -361,3 +361,15 @@ fn graph_prints_dot_and_mermaid() {
     let (code, _, _) = stdout(meridian().arg("graph").arg(bad.path()));
     assert_eq!(code, 1);
 }
+
+#[test]
+fn bundled_specs_are_in_canonical_layout() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let (code, out, err) = stdout(
+        meridian()
+            .args(["fmt", "--check", "--recursive"])
+            .arg(root.join("examples"))
+            .arg(root.join("tests/fixtures/valid")),
+    );
+    assert_eq!(code, 0, "not formatted:\n{out}{err}");
+}

@@ -9,7 +9,8 @@
 //! The set of codes produced must equal the set expected, and where `@ TEXT` is given, a
 //! finding with that code must have its primary range start with TEXT (so it points at the
 //! attribute or block that causes it). Every `tests/fixtures/valid/*.hcl` is a near-miss: it
-//! must produce no finding at all, except codes listed in `# allow: CODE` lines.
+//! must produce no finding at all, except codes listed in `# allow: CODE` lines, and names the
+//! rules it is a near-miss for in `# near-miss: CODE` lines: every rule has one.
 //! Every finding of every fixture must carry a source range.
 
 use meridian::driver::{check, Checked};
@@ -192,5 +193,33 @@ fn every_rule_code_has_a_fixture() {
     assert!(
         missing.is_empty(),
         "codes without an invalid fixture: {missing:?}"
+    );
+}
+
+#[test]
+fn every_rule_code_has_a_near_miss() {
+    let mut covered = BTreeSet::new();
+    for file in fixtures("valid") {
+        let text = std::fs::read_to_string(&file).expect("read");
+        covered.extend(header(&text, "near-miss:").into_iter().map(|e| e.code));
+    }
+    let unknown: Vec<&String> = covered
+        .iter()
+        .filter(|c| meridian_diag::codes::by_id(c).is_none())
+        .collect();
+    assert!(
+        unknown.is_empty(),
+        "near-miss lines name unknown codes: {unknown:?}"
+    );
+    let missing: Vec<&str> = meridian_diag::codes::ALL
+        .iter()
+        .map(|c| c.id)
+        .filter(|id| !covered.contains(*id))
+        // Reading failures and command-line input problems are not spec contents.
+        .filter(|id| !["MRD-IO-001", "MRD-IO-002", "MRD-VAR-003", "MRD-VAR-004"].contains(id))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "codes without a near-miss fixture: {missing:?}"
     );
 }
