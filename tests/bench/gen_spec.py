@@ -212,6 +212,11 @@ emit "terraform" {{
   path = "generated/terraform"
 }}
 
+emit "pulumi" {{
+  path     = "generated/pulumi"
+  language = "typescript"
+}}
+
 emit "litellm" {{
   path = "generated/router/litellm.yaml"
 }}

@@ -53,6 +53,23 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write the Terraform, Pulumi and router artifacts the emit blocks ask for.
+    #[command(
+        after_help = "Examples:\n  meridian generate examples/eu-bank\n  meridian generate --out build/ .\n  meridian generate --templates my-templates/ .\n\nFiles are written all-or-nothing and byte-identical for the same spec; state is not touched."
+    )]
+    Generate {
+        #[command(flatten)]
+        spec: SpecArgs,
+        /// Write under this directory instead of the spec directory (emit paths are kept).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Use templates from this directory where a file of the same name exists.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+        /// Print a JSON summary.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the dependency graph of the cloud resources the spec implies.
     #[command(
         after_help = "Examples:\n  meridian graph examples/eu-bank | dot -Tsvg > graph.svg\n  meridian graph --format mermaid .\n\nEdges point from a resource to what it needs, as in `terraform graph`."

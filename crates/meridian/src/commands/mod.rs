@@ -2,6 +2,7 @@
 
 mod catalog;
 mod fmt;
+mod generate;
 mod graph;
 mod init;
 mod inspect;
@@ -9,6 +10,7 @@ mod validate;
 
 pub use catalog::{catalog_models, catalog_regions};
 pub use fmt::fmt;
+pub use generate::generate;
 pub use graph::graph;
 pub use init::{init, STARTER_SPEC};
 pub use inspect::inspect;
@@ -24,6 +26,19 @@ pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
         Command::Init { dir, force } => init(&dir, force, out),
         Command::Validate { spec, json } => validate(&spec.path, &inputs(&spec), json, out),
         Command::Inspect { spec, json } => inspect(&spec.path, &inputs(&spec), json, out),
+        Command::Generate {
+            spec,
+            out: out_dir,
+            templates,
+            json,
+        } => generate(
+            &spec.path,
+            &inputs(&spec),
+            out_dir.as_deref(),
+            templates.as_deref(),
+            json,
+            out,
+        ),
         Command::Graph { spec, format } => graph(&spec.path, &inputs(&spec), format, out),
         Command::Fmt {
             paths,

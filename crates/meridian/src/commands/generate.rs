@@ -1,0 +1,110 @@
+use crate::driver;
+use crate::exit;
+use crate::output::Output;
+use meridian_diag::{render_human, RenderOptions};
+use meridian_emit::{render_all, spec_hash, write_all, Templates};
+use meridian_graph::Graph;
+use meridian_model::Date;
+use meridian_spec::Inputs;
+use std::path::Path;
+
+/// `meridian generate`: validate, build the graph, render every emit block, write all files
+/// or none.
+pub fn generate(
+    path: &Path,
+    inputs: &Inputs,
+    out_dir: Option<&Path>,
+    templates_dir: Option<&Path>,
+    json: bool,
+    out: &mut Output<'_>,
+) -> i32 {
+    let checked = driver::check(path, inputs, Date::today());
+    let Some(project) = checked.project.as_ref().filter(|_| checked.is_valid()) else {
+        let text = render_human(
+            &checked.diagnostics,
+            &checked.sources,
+            RenderOptions { color: out.color },
+        );
+        let _ = write!(out.err, "{text}");
+        let _ = writeln!(out.err, "The spec is invalid; nothing was generated.");
+        return exit::ERROR;
+    };
+    if project.emits.is_empty() {
+        let _ = writeln!(
+            out.err,
+            "error: the spec has no emit blocks; add e.g. emit \"terraform\" {{ path = \"generated/terraform\" }}"
+        );
+        return exit::ERROR;
+    }
+    let graph = match Graph::build(project) {
+        Ok(g) => g,
+        Err(cycle) => {
+            let names: Vec<String> = cycle.iter().map(ToString::to_string).collect();
+            let _ = writeln!(
+                out.err,
+                "error: the resource graph has a cycle among: {}",
+                names.join(", ")
+            );
+            return exit::ERROR;
+        }
+    };
+    let hash = spec_hash(
+        checked
+            .spec
+            .files
+            .iter()
+            .filter_map(|f| checked.sources.get(*f))
+            .map(|f| (f.name.as_str(), f.text.as_str())),
+    );
+    let templates = match Templates::load(templates_dir) {
+        Ok(t) => t,
+        Err(e) => {
+            let _ = writeln!(out.err, "error: {e}");
+            return exit::ERROR;
+        }
+    };
+    let artifacts = match render_all(project, &graph, &hash, &templates) {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = writeln!(out.err, "error: {e}");
+            return exit::ERROR;
+        }
+    };
+    let base = out_dir.unwrap_or(&checked.spec.dir);
+    match write_all(base, &artifacts, None) {
+        Ok(report) => {
+            if json {
+                let v = serde_json::json!({
+                    "spec_hash": hash,
+                    "base": base.display().to_string(),
+                    "written": report.written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+                    "unchanged": report.unchanged.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+                });
+                let _ = writeln!(
+                    out.out,
+                    "{}",
+                    serde_json::to_string_pretty(&v).unwrap_or_default()
+                );
+            } else {
+                for p in &report.written {
+                    let _ = writeln!(out.out, "  wrote {}", base.join(p).display());
+                }
+                let _ = writeln!(
+                    out.out,
+                    "Generated {} file{} ({} unchanged) from spec {hash}.",
+                    report.written.len(),
+                    if report.written.len() == 1 { "" } else { "s" },
+                    report.unchanged.len()
+                );
+            }
+            exit::OK
+        }
+        Err(e) => {
+            let _ = writeln!(
+                out.err,
+                "error: cannot write the artifacts, nothing was changed: {e}"
+            );
+            exit::ERROR
+        }
+    }
+}
