@@ -47,12 +47,24 @@ pub fn comment_text(s: &str) -> String {
 }
 
 /// A JSON-encoded string: valid as a YAML double-quoted scalar and a TypeScript string
-/// literal. U+2028/U+2029 are escaped too (older JavaScript parsers end lines there).
+/// literal. Beyond JSON's own escapes, every character YAML does not accept raw in a file
+/// (DEL, the C1 controls including NEL, U+FFFE, U+FFFF) and U+2028/U+2029 (line ends to older
+/// JavaScript parsers) are written as `\uXXXX`, so parsers read back exactly `s`.
 pub fn json_string(s: &str) -> String {
     let encoded = serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
-    encoded
-        .replace('\u{2028}', "\\u2028")
-        .replace('\u{2029}', "\\u2029")
+    let mut out = String::with_capacity(encoded.len());
+    for c in encoded.chars() {
+        let code = u32::from(c);
+        if code == 0x7F
+            || (0x80..=0x9F).contains(&code)
+            || matches!(code, 0x2028 | 0x2029 | 0xFFFE | 0xFFFF)
+        {
+            let _ = write!(out, "\\u{code:04X}");
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Whether `s` is an identifier in HCL and TypeScript (letters, digits, `_`, not leading digit).
@@ -213,6 +225,10 @@ mod tests {
             "{\n  \"a-b\": \"`${x}`*/\",\n  c: acct.id,\n}"
         );
         assert_eq!(json_string("\u{2028}"), "\"\\u2028\"");
+        assert_eq!(
+            json_string("a\u{7f}\u{85}\u{9f}\u{fffe}\u{ffff}é"),
+            "\"a\\u007F\\u0085\\u009F\\uFFFE\\uFFFFé\""
+        );
     }
 
     #[test]

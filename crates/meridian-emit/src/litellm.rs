@@ -34,6 +34,7 @@ use meridian_graph::{as_reference, Address, Graph, Kind, Resource};
 use meridian_model::ir::{
     EmitFormat, FailoverOn, Model, Project, Provider, Strategy, Target, Tier,
 };
+use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
@@ -137,13 +138,18 @@ fn failover_group(model: &Model, tier: &Tier) -> String {
     format!("{}@{}", model.name, tier.name)
 }
 
-/// A setting or parameter: `{k, v}`, flagged `float` when YAML 1.1 (PyYAML, which LiteLLM
-/// uses) would read the number as a string: it wants a dot and a signed exponent, and the
-/// shortest form of `0.000003` is `3e-6`.
+/// A setting or parameter: `{k, v}`, flagged `float` when YAML would not read the number back
+/// as one (see [`needs_float_tag`]).
 fn kv(k: &str, v: Value) -> Value {
-    let text = v.to_string();
-    let float = v.is_f64() && (!text.contains('.') || text.contains(['e', 'E']));
+    let float = v.as_f64().is_some_and(|f| v.is_f64() && needs_float_tag(f));
     entry(k, "v", v, float)
+}
+
+/// Whether a float needs a `!!float` tag: YAML 1.1 (PyYAML, which LiteLLM uses) reads a number
+/// without a dot, or with an exponent, as a string, and serde prints `0.000003` as `3e-6`.
+fn needs_float_tag(value: f64) -> bool {
+    let text = serde_json::Number::from_f64(value).map_or_else(String::new, |n| n.to_string());
+    !text.contains('.') || text.contains(['e', 'E'])
 }
 
 fn kv_map(k: &str, entries: Vec<Value>) -> Value {
@@ -168,23 +174,95 @@ struct EnvVar {
     what: String,
 }
 
-/// A deployment as the template prints it.
-struct Deployment {
-    group: String,
-    comment: String,
-    params: Vec<Value>,
-    info: Vec<Value>,
+/// A model as the template prints it: what every deployment of its groups shares, and the
+/// deployments (its targets, then the failover copies).
+#[derive(Serialize)]
+struct ModelView<'a> {
+    name: &'a str,
+    strategy: Strategy,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    task: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    residency: Option<ResidencyView<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timeout: Option<Seconds>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cooldown: Option<Seconds>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    allowed_fails: Option<u64>,
+    deployments: Vec<DeploymentView<'a>>,
 }
 
-impl Deployment {
-    fn to_json(&self) -> Value {
-        json!({
-            "model_name": self.group,
-            "comment": self.comment,
-            "litellm_params": self.params,
-            "model_info": self.info,
-        })
+#[derive(Serialize)]
+struct ResidencyView<'a> {
+    name: &'a str,
+    countries: &'a [String],
+    processing: &'static str,
+}
+
+/// A duration in seconds, `tag`ged when it needs a `!!float` tag.
+#[derive(Serialize)]
+struct Seconds {
+    value: f64,
+    tag: bool,
+}
+
+impl Seconds {
+    fn new(value: f64) -> Seconds {
+        Seconds {
+            value,
+            tag: needs_float_tag(value),
+        }
     }
+}
+
+/// One deployment: a target, or its copy in a failover group.
+#[derive(Serialize, Clone)]
+struct DeploymentView<'a> {
+    group: String,
+    comment: String,
+    id: String,
+    #[serde(flatten)]
+    provider: ProviderParams,
+    order: u32,
+    weight: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region_name: Option<&'static str>,
+    /// List prices per token (cost routing); always printed with a `!!float` tag.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    input_cost_per_token: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    output_cost_per_token: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    base_model: Option<String>,
+    tier: &'a str,
+    target: &'a str,
+    cloud: &'static str,
+    region: &'a str,
+    processing: &'static str,
+    footprint: &'a [String],
+}
+
+/// How LiteLLM calls a target's provider.
+#[derive(Serialize, Clone, Default)]
+struct ProviderParams {
+    model: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    api_base: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    api_version: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    model_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    aws_region_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vertex_project: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vertex_location: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tpm: Option<u64>,
 }
 
 /// Whether a set of countries lies inside one geography of the built-in catalog.
@@ -277,10 +355,9 @@ impl Lookup<'_> {
         model: &Model,
         t: &Target,
         env: &mut Vec<EnvVar>,
-    ) -> Result<Vec<Value>, EmitError> {
+    ) -> Result<ProviderParams, EmitError> {
         let serving = self.serving(model, t)?;
-        let mut params = Vec::new();
-        match t.cloud {
+        Ok(match t.cloud {
             Cloud::Azure => {
                 if serving.kind != Kind::AzureDeployment {
                     return Err(EmitError::Unsupported(format!(
@@ -305,16 +382,18 @@ impl Lookup<'_> {
                     .get("custom_subdomain_name")
                     .and_then(Value::as_str)
                     .unwrap_or(&account.name);
-                params.push(kv("model", json!(format!("azure/{}", serving.name))));
-                params.push(kv(
-                    "api_base",
-                    json!(format!("https://{subdomain}.openai.azure.com/")),
-                ));
-                params.push(kv("api_version", json!(AZURE_API_VERSION)));
-                // Capacity is in thousands of tokens per minute for pay-as-you-go deployments;
-                // provisioned capacity counts PTUs, whose throughput depends on the model.
-                if let (Billing::OnDemand, Some(capacity)) = (t.billing, t.capacity) {
-                    params.push(kv("tpm", json!(capacity.saturating_mul(1000))));
+                ProviderParams {
+                    model: format!("azure/{}", serving.name),
+                    api_base: Some(format!("https://{subdomain}.openai.azure.com/")),
+                    api_version: Some(AZURE_API_VERSION),
+                    // Capacity is in thousands of tokens per minute for pay-as-you-go
+                    // deployments; provisioned capacity counts PTUs, whose throughput depends
+                    // on the model.
+                    tpm: match (t.billing, t.capacity) {
+                        (Billing::OnDemand, Some(capacity)) => Some(capacity.saturating_mul(1000)),
+                        _ => None,
+                    },
+                    ..ProviderParams::default()
                 }
             }
             Cloud::Aws => {
@@ -351,9 +430,12 @@ impl Lookup<'_> {
                     ) => profile.as_str(),
                     _ => t.model.as_str(),
                 };
-                params.push(kv("model", json!(format!("bedrock/converse/{base}"))));
-                params.push(kv("model_id", json!(format!("os.environ/{var}"))));
-                params.push(kv("aws_region_name", json!(t.region)));
+                ProviderParams {
+                    model: format!("bedrock/converse/{base}"),
+                    model_id: Some(format!("os.environ/{var}")),
+                    aws_region_name: Some(t.region.clone()),
+                    ..ProviderParams::default()
+                }
             }
             Cloud::Gcp => {
                 let p = self.provider(t)?;
@@ -371,14 +453,14 @@ impl Lookup<'_> {
                     }
                     Processing::Region => t.region.clone(),
                 };
-                params.push(kv("model", json!(format!("vertex_ai/{}", t.model))));
-                if let Some(project) = project {
-                    params.push(kv("vertex_project", json!(project)));
+                ProviderParams {
+                    model: format!("vertex_ai/{}", t.model),
+                    vertex_project: project,
+                    vertex_location: Some(location),
+                    ..ProviderParams::default()
                 }
-                params.push(kv("vertex_location", json!(location)));
             }
-        }
-        Ok(params)
+        })
     }
 }
 
@@ -440,7 +522,8 @@ fn context(project: &Project, graph: &Graph, spec_hash: &str) -> Result<Value, E
         name: MASTER_KEY_VAR.into(),
         what: "admin key of the proxy (callers use virtual keys made with it)".into(),
     }];
-    let mut deployments: Vec<Deployment> = Vec::new();
+    let mut models: Vec<ModelView<'_>> = Vec::with_capacity(project.models.len());
+    let mut known: BTreeSet<String> = BTreeSet::new();
     let mut retry_policies: Vec<Value> = Vec::new();
     let mut context_fallbacks: Vec<Value> = Vec::new();
     let mut content_fallbacks: Vec<Value> = Vec::new();
@@ -448,16 +531,11 @@ fn context(project: &Project, graph: &Graph, spec_hash: &str) -> Result<Value, E
     let mut by_strategy: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
 
     for model in &project.models {
-        let strategy = litellm_strategy(model.strategy);
         let failover = model.failover.as_ref();
-        let policy = retry_policy(model);
-        let residency = model
-            .residency
-            .as_ref()
-            .and_then(|name| project.residencies.iter().find(|r| &r.name == name));
         let with_groups = needs_failover_groups(model);
         let mut groups = vec![model.name.clone()];
-        let mut copies: Vec<Deployment> = Vec::new();
+        let mut deployments = Vec::new();
+        let mut copies = Vec::new();
         for tier in &model.tiers {
             let copy_group =
                 (with_groups && tier.position > 1).then(|| failover_group(model, tier));
@@ -465,111 +543,60 @@ fn context(project: &Project, graph: &Graph, spec_hash: &str) -> Result<Value, E
                 groups.push(g.clone());
             }
             for t in &tier.targets {
-                let mut params = lookup.provider_params(model, t, &mut env)?;
-                let order = if model.strategy == Strategy::Weighted {
-                    1
-                } else {
-                    tier.position
-                };
-                params.push(kv("order", json!(order)));
-                params.push(kv("weight", json!(t.weight)));
-                if let Some(timeout) = failover.and_then(|f| f.timeout_seconds) {
-                    params.push(kv("timeout", json!(timeout)));
-                }
-                if let Some(region) = region_hint(t) {
-                    params.push(kv("region_name", json!(region)));
-                }
-                if model.strategy == Strategy::Cost {
-                    if let Some(price) = list_price(t) {
-                        params.push(kv(
-                            "input_cost_per_token",
-                            json!(price.input_per_1m / 1_000_000.0),
-                        ));
-                        params.push(kv(
-                            "output_cost_per_token",
-                            json!(price.output_per_1m / 1_000_000.0),
-                        ));
-                    }
-                }
-                let mut info = vec![kv("id", json!(t.address))];
-                if t.cloud == Cloud::Azure {
+                let price = (model.strategy == Strategy::Cost)
+                    .then(|| list_price(t))
+                    .flatten();
+                let d = DeploymentView {
+                    group: model.name.clone(),
+                    comment: format!(
+                        "{} · tier {} {} · {} ({} {}, processing {})",
+                        model.name,
+                        tier.position,
+                        tier.name,
+                        t.name,
+                        t.cloud.as_str(),
+                        t.region,
+                        t.processing.as_str()
+                    ),
+                    id: t.address.clone(),
+                    provider: lookup.provider_params(model, t, &mut env)?,
+                    order: if model.strategy == Strategy::Weighted {
+                        1
+                    } else {
+                        tier.position
+                    },
+                    weight: t.weight,
+                    region_name: region_hint(t),
+                    input_cost_per_token: price.map(|p| p.input_per_1m / 1_000_000.0),
+                    output_cost_per_token: price.map(|p| p.output_per_1m / 1_000_000.0),
                     // An Azure deployment name says nothing about its model: LiteLLM needs the
                     // base model for context-window checks and cost tracking.
-                    info.push(kv("base_model", json!(format!("azure/{}", t.model))));
-                }
-                if let Some(d) = &model.description {
-                    info.push(kv("description", json!(d)));
-                }
-                if let Some(task) = &model.task {
-                    info.push(kv("meridian_task", json!(task)));
-                }
-                if let Some(r) = residency {
-                    info.push(kv("meridian_residency", json!(r.name)));
-                    info.push(kv(
-                        "meridian_residency_countries",
-                        json!(r.allowed_countries),
-                    ));
-                    info.push(kv(
-                        "meridian_residency_processing",
-                        json!(r.processing.as_str()),
-                    ));
-                }
-                info.push(kv("meridian_model", json!(model.name)));
-                info.push(kv("meridian_strategy", json!(model.strategy)));
-                info.push(kv("meridian_tier", json!(tier.name)));
-                info.push(kv("meridian_target", json!(t.name)));
-                info.push(kv("meridian_cloud", json!(t.cloud.as_str())));
-                info.push(kv("meridian_region", json!(t.region)));
-                info.push(kv("meridian_processing", json!(t.processing.as_str())));
-                info.push(kv(
-                    "meridian_footprint_countries",
-                    json!(t.footprint.countries),
-                ));
-                if let Some(f) = failover {
-                    if let Some(cooldown) = f.cooldown_seconds {
-                        info.push(kv("cooldown_time", json!(cooldown)));
-                    }
-                    if let Some(retries) = f.retries {
-                        info.push(kv("allowed_fails", json!(retries)));
-                    }
-                }
-                let comment = format!(
-                    "{} · tier {} {} · {} ({} {}, processing {})",
-                    model.name,
-                    tier.position,
-                    tier.name,
-                    t.name,
-                    t.cloud.as_str(),
-                    t.region,
-                    t.processing.as_str()
-                );
+                    base_model: (t.cloud == Cloud::Azure).then(|| format!("azure/{}", t.model)),
+                    tier: &tier.name,
+                    target: &t.name,
+                    cloud: t.cloud.as_str(),
+                    region: &t.region,
+                    processing: t.processing.as_str(),
+                    footprint: &t.footprint.countries,
+                };
                 if let Some(g) = &copy_group {
-                    let mut copy_info = info.clone();
-                    copy_info[0] = kv("id", json!(format!("{}@failover", t.address)));
-                    copies.push(Deployment {
-                        group: g.clone(),
-                        comment: format!("{comment} · failover copy"),
-                        params: params.clone(),
-                        info: copy_info,
-                    });
+                    let mut copy = d.clone();
+                    copy.group.clone_from(g);
+                    copy.id = format!("{}@failover", t.address);
+                    copy.comment.push_str(" · failover copy");
+                    copies.push(copy);
                 }
-                deployments.push(Deployment {
-                    group: model.name.clone(),
-                    comment,
-                    params,
-                    info,
-                });
+                deployments.push(d);
             }
         }
         deployments.extend(copies);
-        if let Some(policy) = &policy {
+        if let Some(policy) = retry_policy(model) {
             for g in &groups {
                 retry_policies.push(kv(g, policy.clone()));
             }
         }
         if with_groups {
-            let later: Vec<Value> = groups[1..].iter().map(|g| json!(g)).collect();
-            let entry = json!({ &model.name: later });
+            let entry = json!({ &model.name: groups[1..] });
             if failover.is_some_and(|f| f.on.contains(&FailoverOn::ContextWindow)) {
                 context_fallbacks.push(entry.clone());
             }
@@ -577,11 +604,33 @@ fn context(project: &Project, graph: &Graph, spec_hash: &str) -> Result<Value, E
                 content_fallbacks.push(entry);
             }
         }
-        by_strategy.entry(strategy).or_default().extend(groups);
+        known.extend(groups.iter().cloned());
+        by_strategy
+            .entry(litellm_strategy(model.strategy))
+            .or_default()
+            .extend(groups);
+        models.push(ModelView {
+            name: &model.name,
+            strategy: model.strategy,
+            description: model.description.as_deref(),
+            task: model.task.as_deref(),
+            residency: model
+                .residency
+                .as_ref()
+                .and_then(|name| project.residencies.iter().find(|r| &r.name == name))
+                .map(|r| ResidencyView {
+                    name: &r.name,
+                    countries: &r.allowed_countries,
+                    processing: r.processing.as_str(),
+                }),
+            timeout: failover.and_then(|f| f.timeout_seconds).map(Seconds::new),
+            cooldown: failover.and_then(|f| f.cooldown_seconds).map(Seconds::new),
+            allowed_fails: failover.and_then(|f| f.retries),
+            deployments,
+        });
     }
 
     // Every fallback names a group of this file.
-    let known: BTreeSet<&str> = deployments.iter().map(|d| d.group.as_str()).collect();
     for entry in context_fallbacks.iter().chain(&content_fallbacks) {
         let names = entry
             .as_object()
@@ -675,11 +724,14 @@ fn context(project: &Project, graph: &Graph, spec_hash: &str) -> Result<Value, E
     }));
 
     let header = header(project, spec_hash, &env);
-    Ok(json!({
-        "header": header,
-        "deployments": deployments.iter().map(Deployment::to_json).collect::<Vec<_>>(),
-        "sections": sections,
-    }))
+    let models = serde_json::to_value(&models)
+        .map_err(|e| EmitError::Unsupported(format!("cannot build the LiteLLM context: {e}")))?;
+    // Moved in, not through `json!`, which would copy the whole tree.
+    let mut context = serde_json::Map::new();
+    context.insert("header".into(), json!(header));
+    context.insert("models".into(), models);
+    context.insert("sections".into(), Value::Array(sections));
+    Ok(Value::Object(context))
 }
 
 /// The header comment: provenance, every environment variable, how credentials work.
@@ -1221,6 +1273,14 @@ emit "litellm" {
         assert!(text.contains("\"moderated\": {\"AuthenticationErrorRetries\": 0,"));
         assert!(text.contains("\"RateLimitErrorRetries\": 0,"));
         assert!(!text.contains("\"pool\": {"));
+    }
+
+    #[test]
+    fn floats_yaml_would_misread_are_tagged() {
+        assert!(needs_float_tag(3e-6));
+        assert!(needs_float_tag(1.5e16));
+        assert!(!needs_float_tag(30.0));
+        assert!(!needs_float_tag(0.000_015));
     }
 
     #[test]
