@@ -40,6 +40,10 @@ pub struct EmitContext<'a> {
     pub templates: &'a Templates,
     /// The emit block being rendered.
     pub emit: &'a Emit,
+    /// Identifier-safe local names of the graph's resources ([`local_names`]), computed once
+    /// for every emitter: Terraform and Pulumi name blocks and outputs with them, and the
+    /// router config refers to those outputs.
+    pub locals: &'a HashMap<Address, String>,
 }
 
 /// Why artifacts could not be rendered.
@@ -92,6 +96,7 @@ pub fn render_all(
     templates: &Templates,
 ) -> Result<Vec<Artifact>, EmitError> {
     let mut out = Vec::new();
+    let locals = local_names(graph);
     for emit in &project.emits {
         let ctx = EmitContext {
             project,
@@ -99,6 +104,7 @@ pub fn render_all(
             spec_hash,
             templates,
             emit,
+            locals: &locals,
         };
         out.extend(emitter_for(emit.format).render(&ctx)?);
     }

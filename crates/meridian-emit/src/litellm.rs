@@ -66,7 +66,7 @@ impl Emitter for LitellmEmitter {
     }
 
     fn render(&self, ctx: &EmitContext<'_>) -> Result<Vec<Artifact>, EmitError> {
-        let context = context(ctx.project, ctx.graph, ctx.spec_hash)?;
+        let context = context(ctx.project, ctx.graph, ctx.spec_hash, ctx.locals)?;
         let content = ctx.templates.render(TEMPLATE, &context)?;
         Ok(vec![Artifact {
             path: PathBuf::from(&ctx.emit.path),
@@ -300,7 +300,7 @@ struct Lookup<'a> {
     graph: &'a Graph,
     arn_vars: BTreeMap<String, String>,
     /// Local resource names, as the Terraform and Pulumi emitters name their outputs.
-    local_names: HashMap<Address, String>,
+    local_names: &'a HashMap<Address, String>,
     /// The generated programs that export the ARNs (`Terraform`, `Pulumi`), if any.
     outputs: Option<String>,
 }
@@ -502,7 +502,12 @@ fn f64_max(a: Option<f64>, b: Option<f64>) -> Option<f64> {
 }
 
 /// The template context of one config file.
-fn context(project: &Project, graph: &Graph, spec_hash: &str) -> Result<Value, EmitError> {
+fn context(
+    project: &Project,
+    graph: &Graph,
+    spec_hash: &str,
+    local_names: &HashMap<Address, String>,
+) -> Result<Value, EmitError> {
     let programs: Vec<&str> = [
         (EmitFormat::Terraform, "Terraform"),
         (EmitFormat::Pulumi, "Pulumi"),
@@ -515,7 +520,7 @@ fn context(project: &Project, graph: &Graph, spec_hash: &str) -> Result<Value, E
         project,
         graph,
         arn_vars: arn_env_vars(project),
-        local_names: crate::local_names(graph),
+        local_names,
         outputs: (!programs.is_empty()).then(|| programs.join("/")),
     };
     let mut env: Vec<EnvVar> = vec![EnvVar {
@@ -829,12 +834,14 @@ mod tests {
             .iter()
             .find(|e| e.format == EmitFormat::Litellm)
             .expect("litellm emit block");
+        let locals = crate::local_names(&ex.graph);
         let ctx = EmitContext {
             project: &ex.project,
             graph: &ex.graph,
             spec_hash: &ex.hash,
             templates: &templates,
             emit,
+            locals: &locals,
         };
         let mut files = LitellmEmitter.render(&ctx).expect("render");
         assert_eq!(files.len(), 1);

@@ -7,7 +7,7 @@
 //! `templates/pulumi/` only lay them out, each value through an escaping filter. Every
 //! resource gets an explicit provider: one per spec provider, and on AWS one per region.
 
-use crate::{local_names, map_refs, Artifact, EmitContext, EmitError, Emitter};
+use crate::{map_refs, Artifact, EmitContext, EmitError, Emitter};
 use meridian_graph::{as_reference, Address, Graph, Kind, Resource};
 use meridian_model::ir::{EmitFormat, Project, Provider};
 use serde_json::{json, Value};
@@ -100,7 +100,7 @@ impl Emitter for PulumiEmitter {
             "dependencies": pins(DEPENDENCIES),
             "dev_dependencies": pins(DEV_DEPENDENCIES),
         });
-        let mut index = program(ctx.project, ctx.graph)?;
+        let mut index = program(ctx.project, ctx.graph, ctx.locals)?;
         if let (Value::Object(index), Value::Object(common)) = (&mut index, &common) {
             index.extend(common.iter().map(|(k, v)| (k.clone(), v.clone())));
         }
@@ -505,8 +505,11 @@ fn attachment(principal: &str) -> Option<(Class, &'static str, &str)> {
 }
 
 /// The context of `index.ts`: imports, providers, resources and exports.
-fn program(project: &Project, graph: &Graph) -> Result<Value, EmitError> {
-    let locals = local_names(graph);
+fn program(
+    project: &Project,
+    graph: &Graph,
+    locals: &HashMap<Address, String>,
+) -> Result<Value, EmitError> {
     let mut idents = Idents::default();
     // Resource locals are unique already; derived names and import aliases must avoid them.
     idents.0.extend(locals.values().cloned());
@@ -952,12 +955,14 @@ mod tests {
             language: Some("typescript".into()),
         };
         let hash = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        let locals = crate::local_names(&graph);
         let ctx = EmitContext {
             project: &p,
             graph: &graph,
             spec_hash: hash,
             templates: &templates,
             emit: &emit,
+            locals: &locals,
         };
         PulumiEmitter.render(&ctx).expect("render")
     }
@@ -1241,12 +1246,14 @@ mod tests {
             path: "out".into(),
             language: language.map(str::to_string),
         };
+        let locals = crate::local_names(&graph);
         let ctx = EmitContext {
             project: &v.project,
             graph: &graph,
             spec_hash: "sha256:00",
             templates: &templates,
             emit: &emit,
+            locals: &locals,
         };
         PulumiEmitter.render(&ctx)
     }

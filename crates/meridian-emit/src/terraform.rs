@@ -8,7 +8,7 @@
 //! filter prints as a traversal. The rendered text is then aligned the way `terraform fmt`
 //! aligns it, so a formatting check in the user's pipeline passes on generated files.
 
-use crate::{local_names, map_refs, Artifact, EmitContext, EmitError, Emitter};
+use crate::{map_refs, Artifact, EmitContext, EmitError, Emitter};
 use meridian_catalog::{Cloud, Processing};
 use meridian_graph::{names::short_hash, Address, Kind, Resource};
 use meridian_model::ir::{EmitFormat, Project, Provider, Target};
@@ -142,7 +142,7 @@ struct Views {
 struct Builder<'a> {
     ctx: &'a EmitContext<'a>,
     project: &'a Project,
-    locals: HashMap<Address, String>,
+    locals: &'a HashMap<Address, String>,
     /// Provider address → its base alias.
     aliases: BTreeMap<String, String>,
     /// Target address → target.
@@ -204,7 +204,7 @@ impl<'a> Builder<'a> {
         Builder {
             ctx,
             project: ctx.project,
-            locals: local_names(ctx.graph),
+            locals: ctx.locals,
             aliases,
             targets,
         }
@@ -320,6 +320,29 @@ impl<'a> Builder<'a> {
     }
 
     /// Resources `r` needs that none of its arguments refers to: `depends_on`.
+    /// A resource block's template data: the fields every block has (template kind, address,
+    /// local name, provider alias, checkov skips, dependencies) around the kind's own `fields`.
+    fn block(
+        &self,
+        r: &Resource,
+        kind: &str,
+        alias: String,
+        skips: Value,
+        fields: Value,
+    ) -> Result<Value, EmitError> {
+        let mut map = match fields {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        };
+        map.insert("kind".into(), Value::from(kind));
+        map.insert("address".into(), Value::from(r.address.to_string()));
+        map.insert("local".into(), Value::from(self.local(&r.address)?));
+        map.insert("alias".into(), Value::from(alias));
+        map.insert("skips".into(), skips);
+        map.insert("depends_on".into(), self.depends_on(r));
+        Ok(Value::Object(map))
+    }
+
     fn depends_on(&self, r: &Resource) -> Value {
         let needs = self.ctx.graph.needs(&r.address);
         if needs.is_empty() {
@@ -504,13 +527,12 @@ impl<'a> Builder<'a> {
                 ),
             ));
         }
-        let local = self.local(&r.address)?;
-        Ok(obj! {
-            "kind" => "azure_account",
-            "address" => r.address.to_string(),
-            "local" => local,
-            "alias" => self.alias(&p.address)?,
-            "skips" => Self::skips(p, "azurerm_cognitive_account", builtin),
+        self.block(
+        r,
+        "azure_account",
+        self.alias(&p.address)?,
+        Self::skips(p, "azurerm_cognitive_account", builtin),
+        obj! {
             "name" => r.name.as_str(),
             "location" => self.req(r, "location")?,
             "resource_group_name" => self.req(r, "resource_group_name")?,
@@ -523,7 +545,6 @@ impl<'a> Builder<'a> {
             "identity_type" => self.attr(r, "identity_type")?.as_str().map_or_else(|| json!("SystemAssigned"), |t| json!(t)),
             "ip_rules" => ip_rules,
             "tags" => Self::tags(r),
-            "depends_on" => self.depends_on(r),
             "private_endpoint" => subnet.map(|s| obj! {
                 "name" => format!("pe-{}", r.name),
                 "connection_name" => format!("psc-{}", r.name),
@@ -538,60 +559,61 @@ impl<'a> Builder<'a> {
                 "role_skips" => Self::skips(p, "azurerm_role_assignment", Vec::new()),
                 "key_skips" => Self::skips(p, "azurerm_cognitive_account_customer_managed_key", Vec::new()),
             }),
-        })
+        },
+        )
     }
 
     fn azure_deployment(&self, r: &Resource) -> Result<Value, EmitError> {
         let p = self.provider(&r.address.owner)?;
-        Ok(obj! {
-            "kind" => "azure_deployment",
-            "address" => r.address.to_string(),
-            "local" => self.local(&r.address)?,
-            "alias" => self.alias(&p.address)?,
-            "skips" => Self::skips(p, "azurerm_cognitive_deployment", Vec::new()),
-            "name" => r.name.as_str(),
-            "cognitive_account_id" => self.req(r, "cognitive_account_id")?,
-            "model_format" => self.req(r, "model_format")?,
-            "model_name" => self.req(r, "model_name")?,
-            "model_version" => self.attr(r, "model_version")?,
-            "sku_name" => self.req(r, "sku_name")?,
-            "sku_capacity" => self.req(r, "sku_capacity")?,
-            "version_upgrade_option" => self.req(r, "version_upgrade_option")?,
-            "rai_policy_name" => self.attr(r, "rai_policy_name")?,
-            "depends_on" => self.depends_on(r),
-        })
+        self.block(
+            r,
+            "azure_deployment",
+            self.alias(&p.address)?,
+            Self::skips(p, "azurerm_cognitive_deployment", Vec::new()),
+            obj! {
+                "name" => r.name.as_str(),
+                "cognitive_account_id" => self.req(r, "cognitive_account_id")?,
+                "model_format" => self.req(r, "model_format")?,
+                "model_name" => self.req(r, "model_name")?,
+                "model_version" => self.attr(r, "model_version")?,
+                "sku_name" => self.req(r, "sku_name")?,
+                "sku_capacity" => self.req(r, "sku_capacity")?,
+                "version_upgrade_option" => self.req(r, "version_upgrade_option")?,
+                "rai_policy_name" => self.attr(r, "rai_policy_name")?,
+            },
+        )
     }
 
     fn azure_role_assignment(&self, r: &Resource) -> Result<Value, EmitError> {
         let p = self.provider(&r.address.owner)?;
-        Ok(obj! {
-            "kind" => "azure_role_assignment",
-            "address" => r.address.to_string(),
-            "local" => self.local(&r.address)?,
-            "alias" => self.alias(&p.address)?,
-            "skips" => Self::skips(p, "azurerm_role_assignment", Vec::new()),
-            "scope" => self.req(r, "scope")?,
-            "role_definition_name" => self.req(r, "role_definition_name")?,
-            "principal_id" => self.req(r, "principal_id")?,
-            "description" => format!("Meridian {} ({})", r.address, r.origin),
-            "depends_on" => self.depends_on(r),
-        })
+        self.block(
+            r,
+            "azure_role_assignment",
+            self.alias(&p.address)?,
+            Self::skips(p, "azurerm_role_assignment", Vec::new()),
+            obj! {
+                "scope" => self.req(r, "scope")?,
+                "role_definition_name" => self.req(r, "role_definition_name")?,
+                "principal_id" => self.req(r, "principal_id")?,
+                "description" => format!("Meridian {} ({})", r.address, r.origin),
+            },
+        )
     }
 
     fn azure_diagnostic_setting(&self, r: &Resource) -> Result<Value, EmitError> {
         let p = self.provider(&r.address.owner)?;
-        Ok(obj! {
-            "kind" => "azure_diagnostic_setting",
-            "address" => r.address.to_string(),
-            "local" => self.local(&r.address)?,
-            "alias" => self.alias(&p.address)?,
-            "skips" => Self::skips(p, "azurerm_monitor_diagnostic_setting", Vec::new()),
-            "name" => r.name.as_str(),
-            "target_resource_id" => self.req(r, "target_resource_id")?,
-            "log_analytics_workspace_id" => self.req(r, "log_analytics_workspace_id")?,
-            "log_categories" => self.req(r, "log_categories")?,
-            "depends_on" => self.depends_on(r),
-        })
+        self.block(
+            r,
+            "azure_diagnostic_setting",
+            self.alias(&p.address)?,
+            Self::skips(p, "azurerm_monitor_diagnostic_setting", Vec::new()),
+            obj! {
+                "name" => r.name.as_str(),
+                "target_resource_id" => self.req(r, "target_resource_id")?,
+                "log_analytics_workspace_id" => self.req(r, "log_analytics_workspace_id")?,
+                "log_categories" => self.req(r, "log_categories")?,
+            },
+        )
     }
 
     fn regional(&self, r: &Resource) -> Result<(String, &'a Provider), EmitError> {
@@ -605,34 +627,34 @@ impl<'a> Builder<'a> {
 
     fn aws_inference_profile(&self, r: &Resource) -> Result<Value, EmitError> {
         let (alias, p) = self.regional(r)?;
-        Ok(obj! {
-            "kind" => "aws_inference_profile",
-            "address" => r.address.to_string(),
-            "local" => self.local(&r.address)?,
-            "alias" => alias,
-            "skips" => Self::skips(p, "aws_bedrock_inference_profile", Vec::new()),
-            "name" => self.req(r, "name")?,
-            "description" => self.attr(r, "description")?,
-            "copy_from" => self.req(r, "copy_from")?,
-            "tags" => Self::tags(r),
-            "depends_on" => self.depends_on(r),
-        })
+        self.block(
+            r,
+            "aws_inference_profile",
+            alias,
+            Self::skips(p, "aws_bedrock_inference_profile", Vec::new()),
+            obj! {
+                "name" => self.req(r, "name")?,
+                "description" => self.attr(r, "description")?,
+                "copy_from" => self.req(r, "copy_from")?,
+                "tags" => Self::tags(r),
+            },
+        )
     }
 
     fn aws_provisioned(&self, r: &Resource) -> Result<Value, EmitError> {
         let (alias, p) = self.regional(r)?;
-        Ok(obj! {
-            "kind" => "aws_provisioned_throughput",
-            "address" => r.address.to_string(),
-            "local" => self.local(&r.address)?,
-            "alias" => alias,
-            "skips" => Self::skips(p, "aws_bedrock_provisioned_model_throughput", Vec::new()),
-            "provisioned_model_name" => self.req(r, "provisioned_model_name")?,
-            "model_arn" => self.req(r, "model_arn")?,
-            "model_units" => self.req(r, "model_units")?,
-            "tags" => Self::tags(r),
-            "depends_on" => self.depends_on(r),
-        })
+        self.block(
+            r,
+            "aws_provisioned_throughput",
+            alias,
+            Self::skips(p, "aws_bedrock_provisioned_model_throughput", Vec::new()),
+            obj! {
+                "provisioned_model_name" => self.req(r, "provisioned_model_name")?,
+                "model_arn" => self.req(r, "model_arn")?,
+                "model_units" => self.req(r, "model_units")?,
+                "tags" => Self::tags(r),
+            },
+        )
     }
 
     fn aws_iam_policy(&self, r: &Resource) -> Result<Value, EmitError> {
@@ -681,25 +703,25 @@ impl<'a> Builder<'a> {
             .into_iter()
             .map(|s| statement(s).map_err(|e| unsupported(format!("{}: {e}", r.address))))
             .collect::<Result<Vec<Value>, EmitError>>()?;
-        Ok(obj! {
-            "kind" => "aws_iam_policy",
-            "address" => r.address.to_string(),
-            "local" => self.local(&r.address)?,
-            "alias" => self.alias(&p.address)?,
-            "skips" => Self::skips(p, "aws_iam_policy", Vec::new()),
+        self.block(
+        r,
+        "aws_iam_policy",
+        self.alias(&p.address)?,
+        Self::skips(p, "aws_iam_policy", Vec::new()),
+        obj! {
             "document_skips" => Self::skips(p, "aws_iam_policy_document", Vec::new()),
             "name" => r.name.as_str(),
             "description" => format!("Invoke access for {principal}, from {} of the Meridian spec", r.origin),
             "statements" => statements,
             "tags" => Self::tags(r),
-            "depends_on" => self.depends_on(r),
             "attachment" => obj! {
                 "type" => attachment_type,
                 "argument" => kind,
                 "target" => name,
                 "skips" => Self::skips(p, attachment_type, attachment_builtin),
             },
-        })
+        },
+        )
     }
 
     fn aws_invocation_logging(&self, r: &Resource) -> Result<Value, EmitError> {
@@ -708,47 +730,51 @@ impl<'a> Builder<'a> {
             .attr(r, "text_data_delivery_enabled")?
             .as_bool()
             .unwrap_or(true);
-        Ok(obj! {
-            "kind" => "aws_invocation_logging",
-            "address" => r.address.to_string(),
-            "local" => self.local(&r.address)?,
-            "alias" => alias,
-            "skips" => Self::skips(p, "aws_bedrock_model_invocation_logging_configuration", Vec::new()),
-            "bucket_name" => self.req(r, "s3_bucket_name")?,
-            "key_prefix" => self.attr(r, "s3_key_prefix")?,
-            "text_data_delivery_enabled" => text,
-            "depends_on" => self.depends_on(r),
-        })
+        self.block(
+            r,
+            "aws_invocation_logging",
+            alias,
+            Self::skips(
+                p,
+                "aws_bedrock_model_invocation_logging_configuration",
+                Vec::new(),
+            ),
+            obj! {
+                "bucket_name" => self.req(r, "s3_bucket_name")?,
+                "key_prefix" => self.attr(r, "s3_key_prefix")?,
+                "text_data_delivery_enabled" => text,
+            },
+        )
     }
 
     fn gcp_service(&self, r: &Resource) -> Result<Value, EmitError> {
         let p = self.provider(&r.address.owner)?;
-        Ok(obj! {
-            "kind" => "gcp_service",
-            "address" => r.address.to_string(),
-            "local" => self.local(&r.address)?,
-            "alias" => self.alias(&p.address)?,
-            "skips" => Self::skips(p, "google_project_service", Vec::new()),
+        self.block(
+        r,
+        "gcp_service",
+        self.alias(&p.address)?,
+        Self::skips(p, "google_project_service", Vec::new()),
+        obj! {
             "project" => self.req(r, "project")?,
             "service" => self.req(r, "service")?,
             "disable_on_destroy" => self.attr(r, "disable_on_destroy")?.as_bool().unwrap_or(false),
-            "depends_on" => self.depends_on(r),
-        })
+        },
+        )
     }
 
     fn gcp_iam_member(&self, r: &Resource) -> Result<Value, EmitError> {
         let p = self.provider(&r.address.owner)?;
-        Ok(obj! {
-            "kind" => "gcp_iam_member",
-            "address" => r.address.to_string(),
-            "local" => self.local(&r.address)?,
-            "alias" => self.alias(&p.address)?,
-            "skips" => Self::skips(p, "google_project_iam_member", Vec::new()),
-            "project" => self.req(r, "project")?,
-            "role" => self.req(r, "role")?,
-            "member" => self.req(r, "member")?,
-            "depends_on" => self.depends_on(r),
-        })
+        self.block(
+            r,
+            "gcp_iam_member",
+            self.alias(&p.address)?,
+            Self::skips(p, "google_project_iam_member", Vec::new()),
+            obj! {
+                "project" => self.req(r, "project")?,
+                "role" => self.req(r, "role")?,
+                "member" => self.req(r, "member")?,
+            },
+        )
     }
 
     /// The output a resource contributes: account endpoints, profile and provisioned ARNs.
@@ -1157,12 +1183,14 @@ mod tests {
             path: "tf".into(),
             language: None,
         };
+        let locals = crate::local_names(&graph);
         let ctx = EmitContext {
             project,
             graph: &graph,
             spec_hash: hash,
             templates: &templates,
             emit: &emit,
+            locals: &locals,
         };
         TerraformEmitter
             .render(&ctx)
@@ -1724,12 +1752,14 @@ access "ops" {
             path: "out".into(),
             language: None,
         };
+        let locals = crate::local_names(&graph);
         let ctx = EmitContext {
             project: &project,
             graph: &graph,
             spec_hash: "sha256:x",
             templates: &templates,
             emit: &emit,
+            locals: &locals,
         };
         let files = TerraformEmitter.render(&ctx).expect("render");
         assert!(
@@ -1783,12 +1813,14 @@ access "ops" {
                 path: "tf".into(),
                 language: None,
             };
+            let locals = crate::local_names(&graph);
             let ctx = EmitContext {
                 project: &project,
                 graph: &graph,
                 spec_hash: "sha256:x",
                 templates: &templates,
                 emit: &emit,
+                locals: &locals,
             };
             let views = Builder::new(&ctx).views().expect("views");
             let mut known: Vec<(String, String)> = views
