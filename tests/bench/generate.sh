@@ -27,6 +27,7 @@ bin="$root/target/release/meridian"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/meridian-gen.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/spec"
 python3 tests/bench/gen_spec.py --targets "$TARGETS" --out "$work/spec/main.hcl"
 size=$(wc -c <"$work/spec/main.hcl" | tr -d ' ')
 

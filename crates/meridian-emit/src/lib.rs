@@ -88,25 +88,45 @@ pub fn emitter_for(format: EmitFormat) -> Box<dyn Emitter> {
     }
 }
 
-/// Renders the artifacts of every `emit` block of the project, in emit-block order.
+/// Renders the artifacts of every `emit` block of the project, in emit-block order. The
+/// emitters only read the project and the graph, so each emit block renders on its own thread.
 pub fn render_all(
     project: &Project,
     graph: &Graph,
     spec_hash: &str,
     templates: &Templates,
 ) -> Result<Vec<Artifact>, EmitError> {
-    let mut out = Vec::new();
     let locals = local_names(graph);
-    for emit in &project.emits {
-        let ctx = EmitContext {
-            project,
-            graph,
-            spec_hash,
-            templates,
-            emit,
-            locals: &locals,
-        };
-        out.extend(emitter_for(emit.format).render(&ctx)?);
+    let locals = &locals;
+    let rendered: Vec<Result<Vec<Artifact>, EmitError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = project
+            .emits
+            .iter()
+            .map(|emit| {
+                scope.spawn(move || {
+                    let ctx = EmitContext {
+                        project,
+                        graph,
+                        spec_hash,
+                        templates,
+                        emit,
+                        locals,
+                    };
+                    emitter_for(emit.format).render(&ctx)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    let mut out = Vec::new();
+    for artifacts in rendered {
+        out.extend(artifacts?);
     }
     Ok(out)
 }

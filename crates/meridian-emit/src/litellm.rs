@@ -67,7 +67,7 @@ impl Emitter for LitellmEmitter {
 
     fn render(&self, ctx: &EmitContext<'_>) -> Result<Vec<Artifact>, EmitError> {
         let context = context(ctx.project, ctx.graph, ctx.spec_hash, ctx.locals)?;
-        let content = ctx.templates.render(TEMPLATE, &context)?;
+        let content = ctx.templates.render(TEMPLATE, context)?;
         Ok(vec![Artifact {
             path: PathBuf::from(&ctx.emit.path),
             content,

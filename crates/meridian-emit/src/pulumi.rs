@@ -105,7 +105,7 @@ impl Emitter for PulumiEmitter {
             index.extend(common.iter().map(|(k, v)| (k.clone(), v.clone())));
         }
         let base = Path::new(&ctx.emit.path);
-        let file = |name: &str, context: &Value| -> Result<Artifact, EmitError> {
+        let file = |name: &str, context: Value| -> Result<Artifact, EmitError> {
             Ok(Artifact {
                 path: base.join(name),
                 content: ctx
@@ -114,10 +114,10 @@ impl Emitter for PulumiEmitter {
             })
         };
         Ok(vec![
-            file("Pulumi.yaml", &common)?,
-            file("package.json", &common)?,
-            file("tsconfig.json", &common)?,
-            file("index.ts", &index)?,
+            file("Pulumi.yaml", common.clone())?,
+            file("package.json", common.clone())?,
+            file("tsconfig.json", common)?,
+            file("index.ts", index)?,
         ])
     }
 }

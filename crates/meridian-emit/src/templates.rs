@@ -128,10 +128,10 @@ impl Templates {
         Ok(Templates { tera })
     }
 
-    /// Renders one template with a JSON context.
-    pub fn render(&self, name: &str, context: &serde_json::Value) -> Result<String, TemplateError> {
-        let ctx =
-            tera::Context::from_value(context.clone()).map_err(|e| TemplateError(describe(&e)))?;
+    /// Renders one template with a JSON context (taken by value: Tera keeps it as it is,
+    /// without a copy).
+    pub fn render(&self, name: &str, context: serde_json::Value) -> Result<String, TemplateError> {
+        let ctx = tera::Context::from_value(context).map_err(|e| TemplateError(describe(&e)))?;
         self.tera
             .render(name, &ctx)
             .map_err(|e| TemplateError(format!("template {name}: {}", describe(&e))))

@@ -118,7 +118,7 @@ impl Emitter for TerraformEmitter {
                 if let (Some(c), Some(b)) = (context.as_object_mut(), base.as_object()) {
                     c.extend(b.clone());
                 }
-                let text = ctx.templates.render(template, &context)?;
+                let text = ctx.templates.render(template, context)?;
                 Ok(Artifact {
                     path: dir.join(file),
                     content: align(&text),
