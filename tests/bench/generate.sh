@@ -22,7 +22,8 @@ command -v python3 >/dev/null || die "python3 is required"
 
 echo "==> cargo build --release"
 cargo build --release -p meridian
-bin="$root/target/release/meridian"
+target_dir=${CARGO_TARGET_DIR:-$root/target}
+bin="$target_dir/release/meridian"
 [[ -x $bin ]] || die "missing $bin"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/meridian-gen.XXXXXX")

@@ -70,6 +70,73 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Show what applying the spec would change: resources (against state) and generated files.
+    #[command(
+        after_help = "Examples:\n  meridian plan\n  meridian plan examples/eu-bank -out plan.json\n  meridian plan --detailed-exitcode --refresh=false\n  meridian plan --format markdown > plan.md\n  meridian plan --json | jq '.resource_changes[] | select(.change.actions != [\"no-op\"])'\n\nExit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 changes (--detailed-exitcode only)."
+    )]
+    Plan {
+        #[command(flatten)]
+        spec: SpecArgs,
+        #[command(flatten)]
+        state: StateArgs,
+        /// Save the plan to FILE, for `meridian apply FILE` (also written -out=FILE).
+        #[arg(long = "out", value_name = "FILE")]
+        out_file: Option<PathBuf>,
+        /// Exit 2 when there are changes, 0 when there are none, 1 on error.
+        #[arg(long)]
+        detailed_exitcode: bool,
+        /// Print the plan as JSON, shaped like `terraform show -json` (same as --format json).
+        #[arg(long)]
+        json: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "human")]
+        format: PlanFormatArg,
+    },
+    /// Write the generated files and record state: a fresh plan after approval, or a saved plan.
+    #[command(
+        after_help = "Examples:\n  meridian apply                 # plan, show, ask for 'yes', write\n  meridian apply --auto-approve examples/eu-bank\n  meridian plan -out plan.json && meridian apply plan.json\n\nA saved plan is applied exactly, without asking, and refused when the spec, the catalog,\nthe state or a generated file changed since it was made. Files and state are written\nall-or-nothing: an apply that fails or is interrupted leaves everything as it was before or\nas it is after, never half-written."
+    )]
+    Apply {
+        /// A saved plan (from `plan -out`), or a spec file or directory (default: current directory).
+        #[arg(default_value = ".")]
+        target: PathBuf,
+        /// Set a variable: NAME=VALUE (repeatable; also written -var).
+        #[arg(long = "var", value_name = "NAME=VALUE")]
+        vars: Vec<String>,
+        /// Read variables from a file (repeatable; also written -var-file).
+        #[arg(long = "var-file", value_name = "FILE")]
+        var_files: Vec<PathBuf>,
+        #[command(flatten)]
+        state: StateArgs,
+        /// Apply without asking for confirmation (needed without a terminal).
+        #[arg(long)]
+        auto_approve: bool,
+    },
+    /// Render a saved plan.
+    #[command(
+        after_help = "Examples:\n  meridian show plan.json\n  meridian show --json plan.json\n  meridian show --format markdown plan.json > comment.md"
+    )]
+    Show {
+        /// The plan file (from `meridian plan -out FILE`).
+        plan: PathBuf,
+        /// Print JSON, shaped like `terraform show -json` (same as --format json).
+        #[arg(long)]
+        json: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "human")]
+        format: PlanFormatArg,
+    },
+    /// Release a state lock left behind, by its ID (printed by the command that failed on it).
+    #[command(
+        after_help = "Examples:\n  meridian force-unlock 6f1c2a9e-5b7d-4c1e-9f3a-2d8b7e4c1a05\n  meridian force-unlock 6f1c2a9e-5b7d-4c1e-9f3a-2d8b7e4c1a05 infra/ai\n\nA lock held by a running Meridian process cannot be released: stop that process first."
+    )]
+    ForceUnlock {
+        /// The lock ID.
+        id: String,
+        /// The spec directory whose state is locked (default: current directory).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
     /// Print the dependency graph of the cloud resources the spec implies.
     #[command(
         after_help = "Examples:\n  meridian graph examples/eu-bank | dot -Tsvg > graph.svg\n  meridian graph --format mermaid .\n\nEdges point from a resource to what it needs, as in `terraform graph`."
@@ -155,6 +222,31 @@ pub enum Shell {
     Fish,
 }
 
+/// Plan output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormatArg {
+    Human,
+    Json,
+    Markdown,
+}
+
+/// State options of commands that read or write state.
+#[derive(Debug, Args)]
+pub struct StateArgs {
+    /// How long to wait for the state lock held by another process: 0s (default), 500ms, 10s, 2m
+    /// (also written -lock-timeout=10s).
+    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_lock_timeout)]
+    pub lock_timeout: std::time::Duration,
+    /// Read live provider state first (default true). With --refresh=false the plan uses the
+    /// last known state and says so.
+    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]
+    pub refresh: bool,
+}
+
+fn parse_lock_timeout(s: &str) -> Result<std::time::Duration, String> {
+    meridian_state::parse_duration(s)
+}
+
 /// Where the spec is and what its variables are.
 #[derive(Debug, Args)]
 pub struct SpecArgs {
@@ -179,6 +271,11 @@ pub fn normalize_args<I: IntoIterator<Item = String>>(args: I) -> Vec<String> {
         "check",
         "diff",
         "recursive",
+        "out",
+        "detailed-exitcode",
+        "auto-approve",
+        "lock-timeout",
+        "refresh",
     ];
     args.into_iter()
         .map(|a| {

@@ -15,6 +15,9 @@ pub struct Checked {
     /// `None` when the spec could not be read or parsed far enough to validate.
     pub project: Option<Project>,
     pub diagnostics: Diagnostics,
+    /// `sha256:<hex>` of the catalog the spec was checked against: the built-in files and
+    /// the overlay's text (a saved plan records it, and is stale when it changes).
+    pub catalog_hash: String,
 }
 
 impl Checked {
@@ -43,11 +46,13 @@ fn check_loaded(loaded: meridian_spec::Loaded, today: Date) -> Checked {
     });
     if blocking {
         diagnostics.sort();
+        let catalog_hash = catalog_hash(&spec);
         return Checked {
             sources,
             spec,
             project: None,
             diagnostics,
+            catalog_hash,
         };
     }
     let catalog = load_catalog(&spec, &mut sources, &mut diagnostics);
@@ -62,12 +67,60 @@ fn check_loaded(loaded: meridian_spec::Loaded, today: Date) -> Checked {
     );
     diagnostics.extend(validated.diagnostics);
     diagnostics.sort();
+    let catalog_hash = catalog_hash(&spec);
     Checked {
         sources,
         spec,
         project: Some(validated.project),
         diagnostics,
+        catalog_hash,
     }
+}
+
+/// `sha256:<hex>` of the spec files: each file's path relative to the spec directory and its
+/// text. Where the spec lives (or how its path was spelled) does not change the hash, so a
+/// plan made in one checkout applies in another and generated files are the same anywhere.
+pub fn spec_hash(checked: &Checked) -> String {
+    let files: Vec<(String, &str)> = checked
+        .spec
+        .files
+        .iter()
+        .filter_map(|f| checked.sources.get(*f))
+        .map(|f| {
+            let rel = f
+                .path
+                .strip_prefix(&checked.spec.dir)
+                .ok()
+                .filter(|r| !r.as_os_str().is_empty())
+                .or_else(|| f.path.file_name().map(Path::new))
+                .unwrap_or(&f.path);
+            let name = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            (name, f.text.as_str())
+        })
+        .collect();
+    meridian_emit::spec_hash(files.iter().map(|(n, t)| (n.as_str(), *t)))
+}
+
+/// `sha256:<hex>` over the built-in catalog files and the overlay the spec names (its path
+/// and text; a missing overlay hashes as absent).
+pub fn catalog_hash(spec: &Spec) -> String {
+    let mut parts: Vec<(String, Vec<u8>)> = meridian_catalog::builtin_files()
+        .iter()
+        .map(|(name, text)| ((*name).to_string(), text.as_bytes().to_vec()))
+        .collect();
+    if let Some(overlay) = spec.meridian.as_ref().and_then(|m| m.catalog.as_ref()) {
+        let bytes = std::fs::read(spec.dir.join(&overlay.value)).unwrap_or_default();
+        parts.push((format!("overlay:{}", overlay.value), bytes));
+    }
+    meridian_emit::spec_hash(
+        parts
+            .iter()
+            .map(|(n, b)| (n.as_str(), std::str::from_utf8(b).unwrap_or(""))),
+    )
 }
 
 /// The built-in catalog, with the overlay of `meridian { catalog = "..." }` merged over it.

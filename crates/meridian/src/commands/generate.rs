@@ -2,10 +2,11 @@ use crate::driver;
 use crate::exit;
 use crate::output::Output;
 use meridian_diag::{render_human, RenderOptions};
-use meridian_emit::{render_all, spec_hash, write_all, Templates};
+use meridian_emit::{render_all, Templates};
 use meridian_graph::Graph;
 use meridian_model::Date;
 use meridian_spec::Inputs;
+use meridian_state::{commit, CommitOptions, FileChange};
 use std::path::Path;
 
 /// `meridian generate`: validate, build the graph, render every emit block, write all files
@@ -48,14 +49,7 @@ pub fn generate(
             return exit::ERROR;
         }
     };
-    let hash = spec_hash(
-        checked
-            .spec
-            .files
-            .iter()
-            .filter_map(|f| checked.sources.get(*f))
-            .map(|f| (f.name.as_str(), f.text.as_str())),
-    );
+    let hash = driver::spec_hash(&checked);
     let templates = match Templates::load(templates_dir) {
         Ok(t) => t,
         Err(e) => {
@@ -71,7 +65,12 @@ pub fn generate(
         }
     };
     let base = out_dir.unwrap_or(&checked.spec.dir);
-    match write_all(base, &artifacts, None) {
+    let changes: Vec<FileChange> = artifacts
+        .into_iter()
+        .map(|a| FileChange::write(a.path, a.content.into_bytes()))
+        .collect();
+    // The same all-or-nothing write as `apply`, without a journal or state.
+    match commit(base, &changes, CommitOptions::default()) {
         Ok(report) => {
             if json {
                 let v = serde_json::json!({

@@ -6,6 +6,7 @@ mod generate;
 mod graph;
 mod init;
 mod inspect;
+mod plan;
 mod validate;
 
 pub use catalog::{catalog_models, catalog_regions};
@@ -14,9 +15,12 @@ pub use generate::generate;
 pub use graph::graph;
 pub use init::{init, STARTER_SPEC};
 pub use inspect::inspect;
+pub use plan::{
+    apply, apply_saved, force_unlock, is_plan_file, plan, show, PlanFormat, PlanOptions, StatePaths,
+};
 pub use validate::validate;
 
-use crate::cli::{CatalogCommand, Cli, Command, SpecArgs};
+use crate::cli::{CatalogCommand, Cli, Command, PlanFormatArg, SpecArgs};
 use crate::output::Output;
 use meridian_spec::Inputs;
 
@@ -39,6 +43,56 @@ pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
             json,
             out,
         ),
+        Command::Plan {
+            spec,
+            state,
+            out_file,
+            detailed_exitcode,
+            json,
+            format,
+        } => {
+            let inputs = inputs(&spec);
+            let opts = PlanOptions {
+                inputs: &inputs,
+                lock_timeout: state.lock_timeout,
+                refresh: state.refresh,
+                format: plan_format(json, format),
+            };
+            plan(
+                &spec.path,
+                &opts,
+                out_file.as_deref(),
+                detailed_exitcode,
+                out,
+            )
+        }
+        Command::Apply {
+            target,
+            vars,
+            var_files,
+            state,
+            auto_approve,
+        } => {
+            let spec = SpecArgs {
+                path: target,
+                vars,
+                var_files,
+            };
+            let inputs = inputs(&spec);
+            if is_plan_file(&spec.path) {
+                apply_saved(&spec.path, &inputs, state.lock_timeout, out)
+            } else {
+                let opts = PlanOptions {
+                    inputs: &inputs,
+                    lock_timeout: state.lock_timeout,
+                    refresh: state.refresh,
+                    format: PlanFormat::Human,
+                };
+                apply(&spec.path, &opts, auto_approve, out)
+            }
+        }
+        Command::Show { plan, json, format } => show(&plan, plan_format(json, format), out),
+        Command::ForceUnlock { id, dir } => force_unlock(&id, &dir, out),
         Command::Graph { spec, format } => graph(&spec.path, &inputs(&spec), format, out),
         Command::Fmt {
             paths,
@@ -58,6 +112,14 @@ pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
             clap_complete::generate(shell, &mut cmd, "meridian", &mut out.out);
             crate::exit::OK
         }
+    }
+}
+
+fn plan_format(json: bool, format: PlanFormatArg) -> PlanFormat {
+    match (json, format) {
+        (true, _) | (false, PlanFormatArg::Json) => PlanFormat::Json,
+        (false, PlanFormatArg::Markdown) => PlanFormat::Markdown,
+        (false, PlanFormatArg::Human) => PlanFormat::Human,
     }
 }
 

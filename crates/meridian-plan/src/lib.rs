@@ -1,0 +1,577 @@
+//! The plan: what applying the spec would change, in the clouds and in the generated files.
+//!
+//! [`diff_resources`] compares the desired resources of the graph (in graph order) with the
+//! resources of the state and gives one [`ResourceChange`] per address: create, update in
+//! place, replace (an attribute that cannot change in place differs), delete (only what
+//! carries Meridian's management tag) or no-op. Resources in state without the tag are
+//! [`Unmanaged`]: reported, never deleted. [`diff_artifacts`] compares the rendered artifacts
+//! with the files on disk and those the state recorded. A [`Plan`] holds both, the hashes it
+//! was made from and the state to write after apply; [`file`] saves and loads it, and
+//! [`render`] shows it for people (terminal, Markdown) and machines (JSON shaped like
+//! `terraform show -json`).
+
+pub mod file;
+pub mod render;
+
+use meridian_graph::{Kind, Resource};
+use meridian_state::{ArtifactRecord, State, StateResource};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+/// The value of the `managed-by` tag on every resource Meridian creates.
+pub const MANAGED_BY: &str = "meridian";
+
+/// What happens to one resource.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    Create,
+    Update,
+    Replace,
+    Delete,
+    NoOp,
+}
+
+impl Action {
+    /// Terraform's `change.actions` for this action (a replace creates the new object before
+    /// destroying the old one).
+    pub fn terraform_actions(self) -> &'static [&'static str] {
+        match self {
+            Action::Create => &["create"],
+            Action::Update => &["update"],
+            Action::Replace => &["create", "delete"],
+            Action::Delete => &["delete"],
+            Action::NoOp => &["no-op"],
+        }
+    }
+
+    /// The plan symbol: `+`, `~`, `-/+`, `-`, or a space.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Action::Create => "+",
+            Action::Update => "~",
+            Action::Replace => "-/+",
+            Action::Delete => "-",
+            Action::NoOp => " ",
+        }
+    }
+}
+
+/// One resource's change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ResourceChange {
+    pub address: String,
+    /// The resource kind, snake_case (`azure_deployment`).
+    pub kind: String,
+    pub action: Action,
+    /// The resource as the state holds it (`None` for a create, and for a no-op, where it
+    /// equals `after`; [`ResourceChange::prior`] answers for both).
+    pub before: Option<StateResource>,
+    /// The resource as the spec wants it (`None` for a delete).
+    pub after: Option<StateResource>,
+    /// Why: `replace_because_cannot_update`, `delete_because_no_resource_config`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_reason: Option<String>,
+    /// For a replace, the attributes that force it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replace_paths: Vec<String>,
+}
+
+impl ResourceChange {
+    /// The resource as the state holds it, for every action (a no-op's is its `after`).
+    pub fn prior(&self) -> Option<&StateResource> {
+        match self.action {
+            Action::NoOp => self.after.as_ref(),
+            _ => self.before.as_ref(),
+        }
+    }
+}
+
+/// A resource in state that Meridian did not create: reported, left alone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Unmanaged {
+    pub address: String,
+    pub kind: String,
+    pub name: String,
+    /// The resource's `managed-by` tag, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub managed_by: Option<String>,
+}
+
+/// What happens to one generated file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ArtifactAction {
+    Create,
+    Update,
+    Delete,
+    NoOp,
+}
+
+/// One generated file's change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ArtifactChange {
+    /// Relative to the spec directory, `/`-separated.
+    pub path: String,
+    pub action: ArtifactAction,
+    /// `sha256:<hex>` of the file on disk, if there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before_sha256: Option<String>,
+    /// `sha256:<hex>` of the content to write (`None` for a delete).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_sha256: Option<String>,
+    /// Lines removed and added.
+    pub lines_removed: usize,
+    pub lines_added: usize,
+    /// A unified diff of disk → new content, for an update.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub diff: String,
+    /// The content to write (create and update).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    /// Set when the plan leaves the file alone although the spec no longer produces it (it
+    /// was changed after Meridian wrote it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Counts for the summary line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Summary {
+    pub add: usize,
+    pub change: usize,
+    pub replace: usize,
+    pub destroy: usize,
+}
+
+/// A plan: every change, what it was made from, and what state will hold after apply.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Plan {
+    pub meridian_version: String,
+    /// `sha256:<hex>` of the spec files.
+    pub spec_hash: String,
+    /// `sha256:<hex>` of the catalog (built-in files and overlay).
+    pub catalog_hash: String,
+    /// The state the plan was made against (`None`: there was none yet).
+    pub prior: Option<PriorState>,
+    /// Whether live provider state was read (false: the last known state was used).
+    pub refreshed: bool,
+    /// Every desired resource in graph order, then deletions; no-ops included.
+    pub resource_changes: Vec<ResourceChange>,
+    pub unmanaged: Vec<Unmanaged>,
+    pub artifact_changes: Vec<ArtifactChange>,
+}
+
+/// The lineage and serial of the state a plan was made against.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct PriorState {
+    pub lineage: String,
+    pub serial: u64,
+}
+
+impl Plan {
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::default();
+        for c in &self.resource_changes {
+            match c.action {
+                Action::Create => s.add += 1,
+                Action::Update => s.change += 1,
+                Action::Replace => s.replace += 1,
+                Action::Delete => s.destroy += 1,
+                Action::NoOp => {}
+            }
+        }
+        s
+    }
+
+    /// Whether applying would change anything: a resource or a file.
+    pub fn has_changes(&self) -> bool {
+        self.resource_changes
+            .iter()
+            .any(|c| c.action != Action::NoOp)
+            || self
+                .artifact_changes
+                .iter()
+                .any(|a| a.action != ArtifactAction::NoOp)
+    }
+
+    /// The state after applying this plan onto `prior`: the desired resources (and the
+    /// unmanaged ones, untouched), the artifacts written, serial one higher.
+    pub fn next_state(&self, prior: Option<&State>, meridian_version: &str) -> State {
+        let mut state = prior
+            .cloned()
+            .unwrap_or_else(|| State::new(meridian_version));
+        state.meridian_version = meridian_version.to_string();
+        state.serial += 1;
+        state.spec_hash = Some(self.spec_hash.clone());
+        let unmanaged: std::collections::HashSet<&str> =
+            self.unmanaged.iter().map(|u| u.address.as_str()).collect();
+        let mut resources: Vec<StateResource> = state
+            .resources
+            .iter()
+            .filter(|r| unmanaged.contains(r.address.as_str()))
+            .cloned()
+            .collect();
+        resources.extend(self.resource_changes.iter().filter_map(|c| c.after.clone()));
+        resources.sort_by(|a, b| a.address.cmp(&b.address));
+        state.resources = resources;
+        let mut artifacts = BTreeMap::new();
+        for a in &self.artifact_changes {
+            let kept = match a.action {
+                ArtifactAction::Delete => None,
+                _ => a.after_sha256.clone(),
+            };
+            if let (Some(sha), Some(bytes)) =
+                (kept, artifact_bytes(a, state.artifacts.get(&a.path)))
+            {
+                artifacts.insert(a.path.clone(), ArtifactRecord { sha256: sha, bytes });
+            }
+        }
+        state.artifacts = artifacts;
+        state
+    }
+}
+
+fn artifact_bytes(a: &ArtifactChange, prior: Option<&ArtifactRecord>) -> Option<u64> {
+    match &a.content {
+        Some(c) => Some(c.len() as u64),
+        None => prior
+            .filter(|p| Some(&p.sha256) == a.after_sha256.as_ref())
+            .map(|p| p.bytes)
+            .or(Some(0)),
+    }
+}
+
+/// `sha256:<hex>` of bytes.
+pub fn sha256(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut hex = String::with_capacity(71);
+    hex.push_str("sha256:");
+    for b in digest {
+        use std::fmt::Write as _;
+        let _ = write!(hex, "{b:02x}");
+    }
+    hex
+}
+
+/// The snake_case name of a kind (`azure_deployment`).
+pub fn kind_name(kind: Kind) -> String {
+    match serde_json::to_value(kind) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => format!("{kind:?}"),
+    }
+}
+
+/// A desired resource as the state records it.
+pub fn to_state(r: &Resource) -> StateResource {
+    StateResource {
+        address: r.address.to_string(),
+        kind: kind_name(r.kind),
+        provider: r.address.owner.clone(),
+        region: r.region.clone(),
+        name: r.name.clone(),
+        attributes: r.attrs.clone(),
+        tags: r.tags.clone(),
+    }
+}
+
+/// The attributes of a kind that cannot change in place: a different value replaces the
+/// resource (as the Terraform providers force a new resource). The name and the region
+/// always do.
+pub fn forces_replacement(kind: &str, attribute: &str) -> bool {
+    let fixed: &[&str] = match kind {
+        "azure_account" => &[
+            "kind",
+            "location",
+            "resource_group_name",
+            "subscription_id",
+            "custom_subdomain_name",
+        ],
+        "azure_deployment" => &[
+            "cognitive_account_id",
+            "model_format",
+            "model_name",
+            "sku_name",
+        ],
+        "azure_role_assignment" => &["scope", "role_definition_name", "principal_id"],
+        "azure_diagnostic_setting" => &["target_resource_id"],
+        "aws_inference_profile" => &["name", "copy_from"],
+        "aws_provisioned_throughput" => &["model_arn", "model_units", "provisioned_model_name"],
+        "aws_iam_policy" => &["name", "path"],
+        "aws_invocation_logging" => &["region"],
+        "gcp_service" => &["project", "service"],
+        "gcp_iam_member" => &["project", "role", "member"],
+        _ => &[],
+    };
+    fixed.contains(&attribute)
+}
+
+fn is_managed(r: &StateResource) -> bool {
+    r.tags.get("managed-by").map(String::as_str) == Some(MANAGED_BY)
+}
+
+/// Diffs the desired resources (in graph order) against the state. Changes come in graph
+/// order, then the deletions (in reverse address order, dependents before what they need);
+/// state resources without Meridian's management tag are returned as unmanaged.
+pub fn diff_resources(
+    desired: &[Resource],
+    state: Option<&State>,
+) -> (Vec<ResourceChange>, Vec<Unmanaged>) {
+    let prior: HashMap<&str, &StateResource> = state
+        .map(|s| {
+            s.resources
+                .iter()
+                .map(|r| (r.address.as_str(), r))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut changes = Vec::with_capacity(desired.len());
+    let mut seen = std::collections::HashSet::with_capacity(desired.len());
+    for r in desired {
+        let after = to_state(r);
+        seen.insert(after.address.clone());
+        let change = match prior.get(after.address.as_str()) {
+            None => ResourceChange {
+                address: after.address.clone(),
+                kind: after.kind.clone(),
+                action: Action::Create,
+                before: None,
+                after: Some(after),
+                action_reason: None,
+                replace_paths: Vec::new(),
+            },
+            Some(before) => compare(before, after),
+        };
+        changes.push(change);
+    }
+    let mut unmanaged = Vec::new();
+    let mut deletes = Vec::new();
+    if let Some(s) = state {
+        for r in s.resources.iter().rev() {
+            if seen.contains(&r.address) {
+                continue;
+            }
+            if is_managed(r) {
+                deletes.push(ResourceChange {
+                    address: r.address.clone(),
+                    kind: r.kind.clone(),
+                    action: Action::Delete,
+                    before: Some(r.clone()),
+                    after: None,
+                    action_reason: Some("delete_because_no_resource_config".into()),
+                    replace_paths: Vec::new(),
+                });
+            } else {
+                unmanaged.push(Unmanaged {
+                    address: r.address.clone(),
+                    kind: r.kind.clone(),
+                    name: r.name.clone(),
+                    managed_by: r.tags.get("managed-by").cloned(),
+                });
+            }
+        }
+    }
+    unmanaged.sort_by(|a, b| a.address.cmp(&b.address));
+    changes.extend(deletes);
+    (changes, unmanaged)
+}
+
+fn compare(before: &StateResource, after: StateResource) -> ResourceChange {
+    let same = before.kind == after.kind
+        && before.name == after.name
+        && before.region == after.region
+        && before.attributes == after.attributes
+        && before.tags == after.tags;
+    if same {
+        return ResourceChange {
+            address: after.address.clone(),
+            kind: after.kind.clone(),
+            action: Action::NoOp,
+            // Equal to `after`: not stored twice (see [`ResourceChange::prior`]).
+            before: None,
+            after: Some(after),
+            action_reason: None,
+            replace_paths: Vec::new(),
+        };
+    }
+    let mut replace_paths = Vec::new();
+    if before.kind != after.kind {
+        replace_paths.push("type".to_string());
+    }
+    if before.name != after.name {
+        replace_paths.push("name".to_string());
+    }
+    if before.region != after.region {
+        replace_paths.push("region".to_string());
+    }
+    let keys: std::collections::BTreeSet<&String> = before
+        .attributes
+        .keys()
+        .chain(after.attributes.keys())
+        .collect();
+    for k in keys {
+        if before.attributes.get(k) != after.attributes.get(k) && forces_replacement(&after.kind, k)
+        {
+            replace_paths.push(k.clone());
+        }
+    }
+    let action = if replace_paths.is_empty() {
+        Action::Update
+    } else {
+        Action::Replace
+    };
+    ResourceChange {
+        address: after.address.clone(),
+        kind: after.kind.clone(),
+        action,
+        before: Some(before.clone()),
+        after: Some(after),
+        action_reason: (action == Action::Replace)
+            .then(|| "replace_because_cannot_update".to_string()),
+        replace_paths,
+    }
+}
+
+/// A rendered artifact: path relative to the spec directory and content.
+pub struct Rendered<'a> {
+    pub path: &'a Path,
+    pub content: &'a str,
+}
+
+/// `/`-separated text of a relative path.
+pub fn path_text(p: &Path) -> String {
+    p.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Compares the rendered artifacts with the files under `base`; files the state recorded
+/// that are no longer rendered are deleted when they still hold what Meridian wrote, and
+/// left alone (with a note) when they were changed since.
+pub fn diff_artifacts(
+    base: &Path,
+    rendered: &[Rendered<'_>],
+    state: Option<&State>,
+) -> Vec<ArtifactChange> {
+    let mut out = Vec::with_capacity(rendered.len());
+    let mut produced = std::collections::HashSet::new();
+    for r in rendered {
+        let path = path_text(r.path);
+        produced.insert(path.clone());
+        let disk = std::fs::read(base.join(r.path)).ok();
+        let after_sha = sha256(r.content.as_bytes());
+        match disk {
+            Some(bytes) if bytes == r.content.as_bytes() => out.push(ArtifactChange {
+                path,
+                action: ArtifactAction::NoOp,
+                before_sha256: Some(after_sha.clone()),
+                after_sha256: Some(after_sha),
+                lines_removed: 0,
+                lines_added: 0,
+                diff: String::new(),
+                content: None,
+                note: None,
+            }),
+            Some(bytes) => {
+                let old = String::from_utf8_lossy(&bytes);
+                let (diff, removed, added) = unified(&old, r.content, &path);
+                out.push(ArtifactChange {
+                    before_sha256: Some(sha256(&bytes)),
+                    path,
+                    action: ArtifactAction::Update,
+                    after_sha256: Some(after_sha),
+                    lines_removed: removed,
+                    lines_added: added,
+                    diff,
+                    content: Some(r.content.to_string()),
+                    note: None,
+                });
+            }
+            None => out.push(ArtifactChange {
+                path,
+                action: ArtifactAction::Create,
+                before_sha256: None,
+                after_sha256: Some(after_sha),
+                lines_removed: 0,
+                lines_added: r.content.lines().count(),
+                diff: String::new(),
+                content: Some(r.content.to_string()),
+                note: None,
+            }),
+        }
+    }
+    if let Some(state) = state {
+        for (path, record) in &state.artifacts {
+            if produced.contains(path) {
+                continue;
+            }
+            let Ok(bytes) = std::fs::read(base.join(path)) else {
+                continue;
+            };
+            let sha = sha256(&bytes);
+            if sha == record.sha256 {
+                out.push(ArtifactChange {
+                    path: path.clone(),
+                    action: ArtifactAction::Delete,
+                    before_sha256: Some(sha),
+                    after_sha256: None,
+                    lines_removed: String::from_utf8_lossy(&bytes).lines().count(),
+                    lines_added: 0,
+                    diff: String::new(),
+                    content: None,
+                    note: None,
+                });
+            } else {
+                out.push(ArtifactChange {
+                    path: path.clone(),
+                    action: ArtifactAction::NoOp,
+                    before_sha256: Some(sha),
+                    after_sha256: None,
+                    lines_removed: 0,
+                    lines_added: 0,
+                    diff: String::new(),
+                    content: None,
+                    note: Some(
+                        "no longer generated, but changed since Meridian wrote it: left in place"
+                            .into(),
+                    ),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// A unified diff of `old` → `new` with three lines of context, and the counts of lines
+/// removed and added.
+pub fn unified(old: &str, new: &str, path: &str) -> (String, usize, usize) {
+    let diff = similar::TextDiff::configure()
+        .algorithm(similar::Algorithm::Myers)
+        .timeout(std::time::Duration::from_secs(2))
+        .diff_lines(old, new);
+    let (mut removed, mut added) = (0, 0);
+    for op in diff.ops() {
+        for change in diff.iter_changes(op) {
+            match change.tag() {
+                similar::ChangeTag::Delete => removed += 1,
+                similar::ChangeTag::Insert => added += 1,
+                similar::ChangeTag::Equal => {}
+            }
+        }
+    }
+    let text = diff
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string();
+    (text, removed, added)
+}
+
+#[cfg(test)]
+mod tests;

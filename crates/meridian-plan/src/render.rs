@@ -1,0 +1,568 @@
+//! Showing a plan: for a terminal (Terraform's layout: `+ ~ -/+ -`, attribute-level
+//! before → after), as Markdown for a pull-request comment, and as JSON shaped like
+//! `terraform show -json`.
+
+use crate::{Action, ArtifactAction, Plan, ResourceChange};
+use meridian_state::StateResource;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+/// The longest Markdown rendering, in characters (GitHub refuses comments over 65,536).
+pub const MARKDOWN_LIMIT: usize = 60_000;
+
+/// The plan's format version in JSON output and plan files.
+pub const JSON_FORMAT_VERSION: &str = "1.0";
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+    fn action(&self, a: Action, text: &str) -> String {
+        match a {
+            Action::Create => self.wrap("32", text),
+            Action::Update => self.wrap("33", text),
+            Action::Replace | Action::Delete => self.wrap("31", text),
+            Action::NoOp => text.to_string(),
+        }
+    }
+    fn bold(&self, text: &str) -> String {
+        self.wrap("1", text)
+    }
+}
+
+/// The summary line: `Plan: 1 to add, 2 to change, 0 to replace, 0 to destroy.`
+pub fn summary_line(plan: &Plan) -> String {
+    let s = plan.summary();
+    format!(
+        "Plan: {} to add, {} to change, {} to replace, {} to destroy.",
+        s.add, s.change, s.replace, s.destroy
+    )
+}
+
+fn value_text(v: &Value) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+fn verb(a: Action) -> &'static str {
+    match a {
+        Action::Create => "will be created",
+        Action::Update => "will be updated in place",
+        Action::Replace => "must be replaced",
+        Action::Delete => "will be destroyed",
+        Action::NoOp => "is unchanged",
+    }
+}
+
+/// The attribute lines of one change, each `(symbol, key, text, forces)`, plus how many were
+/// unchanged.
+fn attribute_lines(c: &ResourceChange) -> (Vec<(Action, String, String)>, usize) {
+    let empty = StateResource {
+        address: String::new(),
+        kind: String::new(),
+        provider: String::new(),
+        region: None,
+        name: String::new(),
+        attributes: std::collections::BTreeMap::new(),
+        tags: std::collections::BTreeMap::new(),
+    };
+    let before = c.prior().unwrap_or(&empty);
+    let after = c.after.as_ref().unwrap_or(&empty);
+    let mut fields: Vec<(String, Option<Value>, Option<Value>)> = Vec::new();
+    let opt = |present: bool, v: Value| present.then_some(v);
+    fields.push((
+        "name".into(),
+        opt(c.prior().is_some(), json!(before.name)),
+        opt(c.after.is_some(), json!(after.name)),
+    ));
+    fields.push((
+        "region".into(),
+        before.region.as_ref().map(|r| json!(r)),
+        after.region.as_ref().map(|r| json!(r)),
+    ));
+    let keys: BTreeSet<&String> = before
+        .attributes
+        .keys()
+        .chain(after.attributes.keys())
+        .collect();
+    for k in keys {
+        fields.push((
+            k.clone(),
+            before.attributes.get(k).cloned(),
+            after.attributes.get(k).cloned(),
+        ));
+    }
+    let tag_keys: BTreeSet<&String> = before.tags.keys().chain(after.tags.keys()).collect();
+    for k in tag_keys {
+        fields.push((
+            format!("tags[{}]", value_text(&json!(k))),
+            before.tags.get(k).map(|v| json!(v)),
+            after.tags.get(k).map(|v| json!(v)),
+        ));
+    }
+    let mut lines = Vec::new();
+    let mut unchanged = 0;
+    for (key, b, a) in fields {
+        let forces = c.replace_paths.contains(&key);
+        let suffix = if forces { " # forces replacement" } else { "" };
+        match (b, a) {
+            (None, None) => {}
+            (Some(b), Some(a)) if b == a => {
+                if matches!(c.action, Action::Create | Action::Delete) {
+                    lines.push((c.action, key, value_text(&a)));
+                } else {
+                    unchanged += 1;
+                }
+            }
+            (Some(b), Some(a)) => lines.push((
+                Action::Update,
+                key,
+                format!("{} -> {}{suffix}", value_text(&b), value_text(&a)),
+            )),
+            (None, Some(a)) => {
+                lines.push((Action::Create, key, format!("{}{suffix}", value_text(&a))));
+            }
+            (Some(b), None) => lines.push((
+                Action::Delete,
+                key,
+                format!("{} -> null{suffix}", value_text(&b)),
+            )),
+        }
+    }
+    (lines, unchanged)
+}
+
+fn write_change(out: &mut String, c: &ResourceChange, paint: &Paint) {
+    let _ = writeln!(
+        out,
+        "  {} {}",
+        paint.bold(&format!("# {}", c.address)),
+        paint.bold(verb(c.action))
+    );
+    if !c.replace_paths.is_empty() {
+        let _ = writeln!(
+            out,
+            "  # (because {} cannot change in place)",
+            c.replace_paths.join(", ")
+        );
+    }
+    let _ = writeln!(
+        out,
+        "{} resource {} {} {{",
+        paint.action(c.action, &format!("{:>3}", c.action.symbol())),
+        value_text(&json!(c.kind)),
+        value_text(&json!(c.address))
+    );
+    let (lines, unchanged) = attribute_lines(c);
+    let width = lines.iter().map(|(_, k, _)| k.len()).max().unwrap_or(0);
+    for (a, key, text) in &lines {
+        let _ = writeln!(
+            out,
+            "      {} {key:<width$} = {text}",
+            paint.action(*a, a.symbol().trim_start_matches("-/")),
+        );
+    }
+    if unchanged > 0 {
+        let _ = writeln!(
+            out,
+            "        # ({unchanged} unchanged attribute{} hidden)",
+            if unchanged == 1 { "" } else { "s" }
+        );
+    }
+    let _ = writeln!(out, "    }}\n");
+}
+
+/// The plan for a terminal. `color` adds ANSI colours.
+pub fn human(plan: &Plan, color: bool) -> String {
+    let paint = Paint { on: color };
+    let mut out = String::new();
+    if !plan.refreshed {
+        out.push_str(
+            "Note: live provider state was not read; this plan compares the spec with the last known state.\n\n",
+        );
+    }
+    if !plan.unmanaged.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} resource{} in state without Meridian's management tag (managed-by = \"meridian\"); never changed or destroyed:",
+            plan.unmanaged.len(),
+            if plan.unmanaged.len() == 1 { "" } else { "s" }
+        );
+        for u in &plan.unmanaged {
+            let _ = writeln!(out, "  {} ({}, name {})", u.address, u.kind, u.name);
+        }
+        out.push('\n');
+    }
+    let changes: Vec<&ResourceChange> = plan
+        .resource_changes
+        .iter()
+        .filter(|c| c.action != Action::NoOp)
+        .collect();
+    let files: Vec<&crate::ArtifactChange> = plan
+        .artifact_changes
+        .iter()
+        .filter(|a| a.action != ArtifactAction::NoOp || a.note.is_some())
+        .collect();
+    if changes.is_empty() && !plan.has_changes() {
+        out.push_str(&paint.bold("No changes."));
+        out.push_str(
+            " The clouds and the generated files already match the spec; nothing to apply.\n",
+        );
+        for a in files {
+            if let Some(note) = &a.note {
+                let _ = writeln!(out, "  {}: {note}", a.path);
+            }
+        }
+        return out;
+    }
+    if !changes.is_empty() {
+        out.push_str("Meridian will perform the following actions:\n\n");
+        for c in &changes {
+            write_change(&mut out, c, &paint);
+        }
+    }
+    let _ = writeln!(out, "{}", paint.bold(&summary_line(plan)));
+    if !files.is_empty() {
+        out.push_str("\nChanges to generated files:\n");
+        for a in &files {
+            let (sym, act) = match a.action {
+                ArtifactAction::Create => (Action::Create, "create"),
+                ArtifactAction::Update => (Action::Update, "update"),
+                ArtifactAction::Delete => (Action::Delete, "delete"),
+                ArtifactAction::NoOp => (Action::NoOp, "keep"),
+            };
+            let _ = write!(
+                out,
+                "  {} {} ({act}",
+                paint.action(sym, sym.symbol()),
+                a.path
+            );
+            match a.action {
+                ArtifactAction::Create => {
+                    let _ = write!(out, ", {} lines", a.lines_added);
+                }
+                ArtifactAction::Update => {
+                    let _ = write!(out, ", -{} +{} lines", a.lines_removed, a.lines_added);
+                }
+                ArtifactAction::Delete => {
+                    let _ = write!(out, ", {} lines", a.lines_removed);
+                }
+                ArtifactAction::NoOp => {}
+            }
+            out.push(')');
+            if let Some(note) = &a.note {
+                let _ = write!(out, ": {note}");
+            }
+            out.push('\n');
+        }
+        for a in &files {
+            if !a.diff.is_empty() {
+                out.push('\n');
+                for line in a.diff.lines() {
+                    let painted = if line.starts_with("+++") || line.starts_with("---") {
+                        paint.bold(line)
+                    } else if line.starts_with('+') {
+                        paint.action(Action::Create, line)
+                    } else if line.starts_with('-') {
+                        paint.action(Action::Delete, line)
+                    } else if line.starts_with("@@") {
+                        paint.wrap("36", line)
+                    } else {
+                        line.to_string()
+                    };
+                    let _ = writeln!(out, "{painted}");
+                }
+            }
+        }
+    }
+    out
+}
+
+fn resource_object(r: Option<&StateResource>) -> Value {
+    match r {
+        None => Value::Null,
+        Some(r) => json!({
+            "name": r.name,
+            "region": r.region,
+            "attributes": r.attributes,
+            "tags": r.tags,
+        }),
+    }
+}
+
+/// The plan as JSON, shaped like `terraform show -json`: `format_version`,
+/// `resource_changes[]` (`address`, `type`, `provider_name`, `change.actions`, `before`,
+/// `after`, `action_reason`), plus `artifact_changes[]`, `unmanaged[]` and `summary`.
+/// File contents are left out; the diffs of updated files are included.
+pub fn json(plan: &Plan) -> Value {
+    let changes: Vec<Value> = plan
+        .resource_changes
+        .iter()
+        .map(|c| {
+            let r = c.after.as_ref().or(c.before.as_ref());
+            let mut obj = Map::new();
+            obj.insert("address".into(), json!(c.address));
+            obj.insert("type".into(), json!(c.kind));
+            obj.insert(
+                "provider_name".into(),
+                json!(r.map(|r| r.provider.clone()).unwrap_or_default()),
+            );
+            obj.insert(
+                "name".into(),
+                json!(r.map(|r| r.name.clone()).unwrap_or_default()),
+            );
+            obj.insert(
+                "change".into(),
+                json!({
+                    "actions": c.action.terraform_actions(),
+                    "before": resource_object(c.prior()),
+                    "after": resource_object(c.after.as_ref()),
+                    "replace_paths": c.replace_paths.iter().map(|p| vec![p]).collect::<Vec<_>>(),
+                }),
+            );
+            if let Some(reason) = &c.action_reason {
+                obj.insert("action_reason".into(), json!(reason));
+            }
+            Value::Object(obj)
+        })
+        .collect();
+    let artifacts: Vec<Value> = plan
+        .artifact_changes
+        .iter()
+        .map(|a| {
+            let mut v = json!({
+                "path": a.path,
+                "action": a.action,
+                "before_sha256": a.before_sha256,
+                "after_sha256": a.after_sha256,
+                "lines_removed": a.lines_removed,
+                "lines_added": a.lines_added,
+            });
+            if let Some(obj) = v.as_object_mut() {
+                if !a.diff.is_empty() {
+                    obj.insert("diff".into(), json!(a.diff));
+                }
+                if let Some(note) = &a.note {
+                    obj.insert("note".into(), json!(note));
+                }
+            }
+            v
+        })
+        .collect();
+    let s = plan.summary();
+    json!({
+        "format_version": JSON_FORMAT_VERSION,
+        "meridian_version": plan.meridian_version,
+        "spec_hash": plan.spec_hash,
+        "catalog_hash": plan.catalog_hash,
+        "prior_state": plan.prior,
+        "refreshed": plan.refreshed,
+        "changes": plan.has_changes(),
+        "summary": {"add": s.add, "change": s.change, "replace": s.replace, "destroy": s.destroy},
+        "resource_changes": changes,
+        "unmanaged": plan.unmanaged,
+        "artifact_changes": artifacts,
+    })
+}
+
+/// A piece of the Markdown rendering: tables may be cut row by row, text only whole.
+enum Block {
+    Text(String),
+    Table { header: String, rows: Vec<String> },
+}
+
+/// A code fence longer than any run of backticks in `text`.
+fn fence(text: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for ch in text.chars() {
+        if ch == '`' {
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    "`".repeat((longest + 1).max(3))
+}
+
+/// Escapes text for a Markdown table cell or inline position.
+fn md_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '~' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The plan as Markdown for a pull-request comment: the summary, a table of changes, and
+/// the details (attribute changes, file diffs) in collapsed sections. Never longer than
+/// [`MARKDOWN_LIMIT`] characters: past it the details are cut and the comment says so.
+pub fn markdown(plan: &Plan) -> String {
+    markdown_limited(plan, MARKDOWN_LIMIT)
+}
+
+/// [`markdown`] with a given limit (in characters).
+pub fn markdown_limited(plan: &Plan, limit: usize) -> String {
+    let mut head = String::new();
+    head.push_str("### Meridian plan\n\n");
+    if plan.has_changes() {
+        let _ = writeln!(head, "**{}**\n", summary_line(plan));
+    } else {
+        head.push_str(
+            "**No changes.** The clouds and the generated files already match the spec.\n\n",
+        );
+    }
+    if !plan.refreshed {
+        head.push_str("_Live provider state was not read; the plan compares the spec with the last known state._\n\n");
+    }
+    let mut blocks: Vec<Block> = Vec::new();
+    let changes: Vec<&ResourceChange> = plan
+        .resource_changes
+        .iter()
+        .filter(|c| c.action != Action::NoOp)
+        .collect();
+    if !changes.is_empty() {
+        let mut rows = Vec::with_capacity(changes.len());
+        for c in &changes {
+            rows.push(format!(
+                "| `{}` | {} | {} | {}{} |\n",
+                c.action.symbol(),
+                md_text(&c.address),
+                md_text(&c.kind),
+                verb(c.action),
+                if c.replace_paths.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", md_text(&c.replace_paths.join(", ")))
+                }
+            ));
+        }
+        blocks.push(Block::Table {
+            header: "| | resource | type | action |\n|---|---|---|---|\n".into(),
+            rows,
+        });
+    }
+    if !plan.unmanaged.is_empty() {
+        let mut s = format!(
+            "{} unmanaged resource{} (no `managed-by = \"meridian\"` tag) left alone: ",
+            plan.unmanaged.len(),
+            if plan.unmanaged.len() == 1 { "" } else { "s" }
+        );
+        s.push_str(
+            &plan
+                .unmanaged
+                .iter()
+                .map(|u| md_text(&u.address))
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+        s.push_str("\n\n");
+        blocks.push(Block::Text(s));
+    }
+    let files: Vec<&crate::ArtifactChange> = plan
+        .artifact_changes
+        .iter()
+        .filter(|a| a.action != ArtifactAction::NoOp)
+        .collect();
+    if !files.is_empty() {
+        let mut rows = Vec::with_capacity(files.len());
+        for a in &files {
+            let (sym, lines) = match a.action {
+                ArtifactAction::Create => ("+", format!("+{}", a.lines_added)),
+                ArtifactAction::Update => ("~", format!("-{} +{}", a.lines_removed, a.lines_added)),
+                ArtifactAction::Delete => ("-", format!("-{}", a.lines_removed)),
+                ArtifactAction::NoOp => (" ", String::new()),
+            };
+            rows.push(format!("| `{sym}` | {} | {lines} |\n", md_text(&a.path)));
+        }
+        blocks.push(Block::Table {
+            header: "| | generated file | lines |\n|---|---|---|\n".into(),
+            rows,
+        });
+    }
+    if !changes.is_empty() {
+        let mut body = String::new();
+        for c in &changes {
+            write_change(&mut body, c, &Paint { on: false });
+        }
+        let f = fence(&body);
+        blocks.push(Block::Text(format!(
+            "<details><summary>Resource changes ({})</summary>\n\n{f}diff\n{body}{f}\n\n</details>\n\n",
+            changes.len()
+        )));
+    }
+    for a in files.iter().filter(|a| !a.diff.is_empty()) {
+        let f = fence(&a.diff);
+        blocks.push(Block::Text(format!(
+            "<details><summary>{}</summary>\n\n{f}diff\n{}{f}\n\n</details>\n\n",
+            md_text(&a.path),
+            a.diff
+        )));
+    }
+    let mut out = head;
+    let note_budget = 300;
+    let mut used = out.chars().count();
+    let mut left_rows = 0usize;
+    let mut left_sections = 0usize;
+    for b in blocks {
+        match b {
+            Block::Text(text) => {
+                let len = text.chars().count();
+                if left_rows == 0 && left_sections == 0 && used + len + note_budget <= limit {
+                    out.push_str(&text);
+                    used += len;
+                } else {
+                    left_sections += 1;
+                }
+            }
+            Block::Table { header, rows } => {
+                let mut taken = 0;
+                let head_len = header.chars().count() + 1;
+                if left_rows == 0 && left_sections == 0 && used + head_len + note_budget <= limit {
+                    out.push_str(&header);
+                    used += head_len;
+                    for row in &rows {
+                        let len = row.chars().count();
+                        if used + len + note_budget > limit {
+                            break;
+                        }
+                        out.push_str(row);
+                        used += len;
+                        taken += 1;
+                    }
+                    out.push('\n');
+                }
+                left_rows += rows.len() - taken;
+            }
+        }
+    }
+    if left_rows > 0 || left_sections > 0 {
+        let _ = writeln!(
+            out,
+            "_The plan is too long for one comment: {left_rows} table row{} and {left_sections} detail section{} were left out. Run `meridian show PLANFILE` for the whole plan._",
+            if left_rows == 1 { "" } else { "s" },
+            if left_sections == 1 { "" } else { "s" },
+        );
+    }
+    if out.chars().count() > limit {
+        // Only the head can push past a tiny limit; cut at a character boundary.
+        out = out.chars().take(limit).collect();
+    }
+    out
+}

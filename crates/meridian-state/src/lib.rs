@@ -1,0 +1,254 @@
+//! Meridian's state: the resources last applied and the artifacts last written, kept in
+//! `.meridian/state.json` with a lineage, a serial and a checksum; the lock that guards it;
+//! and the journaled commit that writes artifacts and state all-or-nothing.
+//!
+//! # The state file
+//!
+//! `.meridian/state.json` is one JSON object, pretty-printed with a trailing newline, whose
+//! shape is [`State`] (its JSON Schema is committed as `schema/state.schema.json`):
+//!
+//! - `format_version` — [`FORMAT_VERSION`]; a file with a newer format is refused rather
+//!   than misread.
+//! - `lineage` — a UUID v4 fixed when the state is created ([`State::new`]); `serial` — a
+//!   counter the caller increments ([`State::bump`]) before every write, so a saved plan can
+//!   tell that the state moved on.
+//! - `resources` — sorted by address (every save sorts them); `artifacts` — keyed by path.
+//! - `checksum` — `sha256:<hex>` over `serde_json::to_vec` of the state with `checksum` set to
+//!   the empty string ([`State::compute_checksum`]). [`load`] refuses a file whose checksum
+//!   does not match: an edited or damaged state is reported, never repaired or replaced.
+//!
+//! [`save`] writes a temporary file in the same directory, syncs it, keeps the previous file
+//! as `state.json.backup` (a hard link, or a copy where links are not supported), renames the
+//! temporary file over `state.json` and syncs the directory, so `state.json` is at every
+//! instant either the complete old file or the complete new one.
+//!
+//! # The lock
+//!
+//! [`Lock`] holds an exclusive OS advisory lock on `.meridian/state.lock` (released by the
+//! OS when its process dies, so a stale lock never blocks) and writes a [`LockInfo`] into
+//! it that tells other invocations who holds it.
+//!
+//! # The commit protocol
+//!
+//! [`commit`] writes a set of files and, last, the state, all-or-nothing, also across a
+//! crash, with a journal (`.meridian/apply.journal`):
+//!
+//! 1. Files whose content is already on disk (and deletes of missing files) are skipped.
+//! 2. The journal is written (phase `staging`) listing every entry: destination, staged
+//!    file (`<dest>.meridian-new`), backup (`<dest>.meridian-old`), kind.
+//! 3. Every new content is staged and synced; the state is staged last.
+//! 4. The journal switches to phase `commit` — the commit point.
+//! 5. Each destination is swapped, the state last: its old file is kept as the backup (a
+//!    hard link, so the destination stays complete; a rename for a delete), then the staged
+//!    file is renamed over it.
+//! 6. The directories are synced; the backups are removed, except the state's, which
+//!    becomes `state.json.backup`; then the journal is removed.
+//!
+//! If a step fails, the swaps done are undone (the journal first switches to phase
+//! `rollback`) and the error is returned: every file, the state and `state.json.backup` are
+//! byte-for-byte as before (directories created for new files stay, empty). After a crash,
+//! [`recover`] reads the journal and rolls back (phase `staging` or `rollback`) or forward
+//! (phase `commit`); recovery is idempotent, so a crash during recovery is recovered by
+//! running it again. Without a journal a commit is still all-or-nothing within the
+//! process, but not across a crash.
+
+mod commit;
+mod file;
+mod fsutil;
+mod id;
+mod lock;
+mod time;
+
+pub use commit::{
+    commit, recover, CommitError, CommitOptions, CommitReport, Fault, FileChange, Recovery,
+    RecoveryOutcome,
+};
+pub use file::{load, save, StateError};
+pub use id::new_uuid_v4;
+pub use lock::{force_unlock, parse_duration, ForceUnlock, Lock, LockError, LockInfo};
+pub use time::rfc3339_utc;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The state file format this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The state of one spec directory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct State {
+    /// The state file format: [`FORMAT_VERSION`] (1) when written by this build. A file with
+    /// a newer format is refused.
+    pub format_version: u32,
+    /// The Meridian version that wrote the file.
+    pub meridian_version: String,
+    /// A UUID (v4, lower-case) fixed when the state is created; a saved plan names the
+    /// lineage it was made against.
+    #[schemars(regex(
+        pattern = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+    ))]
+    pub lineage: String,
+    /// Incremented by every write (by the writer, before it writes).
+    pub serial: u64,
+    /// The spec hash (`sha256:<hex>`) of the last apply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^sha256:[0-9a-f]{64}$"))]
+    pub spec_hash: Option<String>,
+    /// The resources last known, sorted by address.
+    pub resources: Vec<StateResource>,
+    /// The artifacts last written: path relative to the spec directory, `/`-separated.
+    pub artifacts: BTreeMap<String, ArtifactRecord>,
+    /// `sha256:<hex>` over the state's compact JSON (`serde_json::to_vec`) with this field
+    /// set to the empty string.
+    #[schemars(regex(pattern = r"^sha256:[0-9a-f]{64}$"))]
+    pub checksum: String,
+}
+
+/// One resource as last known.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StateResource {
+    /// `azure.corp.deployment.assistant-aoai-sweden`.
+    pub address: String,
+    /// The resource kind, snake_case (`azure_deployment`, `aws_inference_profile`, …).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The owning provider: the address's first two segments (`azure.corp`, `router.litellm`).
+    pub provider: String,
+    /// The cloud region, for regional resources.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// The name in its cloud.
+    pub name: String,
+    /// Arguments by name.
+    pub attributes: BTreeMap<String, serde_json::Value>,
+    /// Tags (labels on GCP), including the management tags.
+    pub tags: BTreeMap<String, String>,
+}
+
+/// A written artifact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ArtifactRecord {
+    /// `sha256:<hex>` of the content.
+    #[schemars(regex(pattern = r"^sha256:[0-9a-f]{64}$"))]
+    pub sha256: String,
+    /// The length of the content in bytes.
+    pub bytes: u64,
+}
+
+impl ArtifactRecord {
+    /// The record of `content`: its `sha256:<hex>` and its length.
+    pub fn of(content: &[u8]) -> ArtifactRecord {
+        ArtifactRecord {
+            sha256: sha256_hex(content),
+            bytes: content.len() as u64,
+        }
+    }
+}
+
+/// `sha256:<hex>` of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest as _, Sha256};
+    let digest = Sha256::digest(bytes);
+    let mut out = String::with_capacity(7 + 64);
+    out.push_str("sha256:");
+    for b in digest {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0x0f)]));
+    }
+    out
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+impl State {
+    /// A fresh state: [`FORMAT_VERSION`], a new lineage, serial 0, no spec hash, no
+    /// resources or artifacts, and an empty checksum (set by [`save`]).
+    pub fn new(meridian_version: &str) -> State {
+        State {
+            format_version: FORMAT_VERSION,
+            meridian_version: meridian_version.to_owned(),
+            lineage: new_uuid_v4(),
+            serial: 0,
+            spec_hash: None,
+            resources: Vec::new(),
+            artifacts: BTreeMap::new(),
+            checksum: String::new(),
+        }
+    }
+
+    /// `sha256:<hex>` over `serde_json::to_vec` of this state with `checksum` set to the
+    /// empty string. The current value of `checksum` does not matter.
+    pub fn compute_checksum(&self) -> String {
+        sha256_hex(&self.checksum_input())
+    }
+
+    fn checksum_input(&self) -> Vec<u8> {
+        let unsummed = State {
+            checksum: String::new(),
+            ..self.clone()
+        };
+        // Serialising a `State` cannot fail: every map has string keys.
+        serde_json::to_vec(&unsummed).unwrap_or_default()
+    }
+
+    /// Whether `checksum` is the checksum of the content.
+    pub fn checksum_is_valid(&self) -> bool {
+        self.checksum == self.compute_checksum()
+    }
+
+    /// Sorts the resources by address (stable, so resources with equal addresses keep their
+    /// order). [`save`] and [`commit`] call it.
+    pub fn normalize(&mut self) {
+        self.resources.sort_by(|a, b| a.address.cmp(&b.address));
+    }
+
+    /// Increments `serial`. Neither [`save`] nor [`commit`] changes the serial: a caller
+    /// that writes a new version of the state calls this once before writing it.
+    pub fn bump(&mut self) {
+        self.serial = self.serial.saturating_add(1);
+    }
+
+    /// A copy of this state with the serial incremented: the starting point of the next
+    /// version.
+    #[must_use]
+    pub fn next(&self) -> State {
+        let mut next = self.clone();
+        next.bump();
+        next
+    }
+
+    /// The address of the first resource that appears more than once, if any (after
+    /// [`State::normalize`]; on an unsorted list it finds only adjacent duplicates).
+    pub fn duplicate_address(&self) -> Option<&str> {
+        self.resources
+            .windows(2)
+            .find(|w| w[0].address == w[1].address)
+            .map(|w| w[0].address.as_str())
+    }
+
+    /// Normalizes, sets the checksum and returns the file content: pretty JSON and a
+    /// trailing newline.
+    pub fn to_file_bytes(&mut self) -> Vec<u8> {
+        self.normalize();
+        self.format_version = FORMAT_VERSION;
+        self.checksum = self.compute_checksum();
+        let mut bytes = serde_json::to_vec_pretty(self).unwrap_or_default();
+        bytes.push(b'\n');
+        bytes
+    }
+}
+
+/// The JSON Schema of the state file, as committed in `schema/state.schema.json`.
+pub fn state_schema_json() -> String {
+    let schema = schemars::schema_for!(State);
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests;
