@@ -11,16 +11,13 @@ mod litellm;
 mod pulumi;
 pub mod templates;
 mod terraform;
-pub mod write;
 
 pub use templates::{TemplateError, Templates};
-pub use write::{write_all, WriteReport};
 
 use meridian_graph::{as_reference, Address, Graph};
 use meridian_model::ir::{Emit, EmitFormat, Project};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 /// One generated file.
@@ -43,7 +40,53 @@ pub struct EmitContext<'a> {
     /// Identifier-safe local names of the graph's resources ([`local_names`]), computed once
     /// for every emitter: Terraform and Pulumi name blocks and outputs with them, and the
     /// router config refers to those outputs.
-    pub locals: &'a HashMap<Address, String>,
+    pub locals: &'a LocalNames<'a>,
+    /// Where spent template contexts go, to be released off the caller's path.
+    pub drops: &'a DeferredDrop,
+}
+
+impl EmitContext<'_> {
+    /// Renders template `name` with `context` into a buffer of `capacity` bytes reserved up
+    /// front; the context is released later ([`DeferredDrop`]).
+    fn render_template(
+        &self,
+        name: &str,
+        context: Value,
+        capacity: usize,
+    ) -> Result<String, TemplateError> {
+        let (text, spent) = self.templates.render_returning(name, context, capacity)?;
+        self.drops.push(spent);
+        Ok(text)
+    }
+}
+
+/// Values released on a thread of their own once rendering is done. The template context of a
+/// large file is a tree of several hundred thousand allocations; freeing it takes a good part
+/// of the time its render took, and nothing needs to wait for that.
+#[derive(Default)]
+pub struct DeferredDrop(std::sync::Mutex<Vec<Value>>);
+
+impl DeferredDrop {
+    pub fn push(&self, value: Value) {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(value);
+    }
+
+    /// Releases every value pushed, on a background thread (here when none can be started).
+    pub fn release(self) {
+        let values = self
+            .0
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !values.is_empty() {
+            // A failed spawn drops the closure, and so the values, here.
+            let _ = std::thread::Builder::new()
+                .name("meridian-release".into())
+                .spawn(move || drop(values));
+        }
+    }
 }
 
 /// Why artifacts could not be rendered.
@@ -89,7 +132,8 @@ pub fn emitter_for(format: EmitFormat) -> Box<dyn Emitter> {
 }
 
 /// Renders the artifacts of every `emit` block of the project, in emit-block order. The
-/// emitters only read the project and the graph, so each emit block renders on its own thread.
+/// emitters only read the project and the graph, so the emit blocks render concurrently: each
+/// on a thread of its own, the last one on the calling thread.
 pub fn render_all(
     project: &Project,
     graph: &Graph,
@@ -98,32 +142,43 @@ pub fn render_all(
 ) -> Result<Vec<Artifact>, EmitError> {
     let locals = local_names(graph);
     let locals = &locals;
-    let rendered: Vec<Result<Vec<Artifact>, EmitError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = project
-            .emits
-            .iter()
-            .map(|emit| {
-                scope.spawn(move || {
-                    let ctx = EmitContext {
-                        project,
-                        graph,
-                        spec_hash,
-                        templates,
-                        emit,
-                        locals,
-                    };
-                    emitter_for(emit.format).render(&ctx)
+    let drops = DeferredDrop::default();
+    let drops_ref = &drops;
+    let render = |emit: &Emit| {
+        let ctx = EmitContext {
+            project,
+            graph,
+            spec_hash,
+            templates,
+            emit,
+            locals,
+            drops: drops_ref,
+        };
+        emitter_for(emit.format).render(&ctx)
+    };
+    // Every emit block but the last renders on a thread of its own; the last one on this
+    // thread, which would otherwise only wait (and whose allocator holds the memory the
+    // graph was built in).
+    let rendered: Vec<Result<Vec<Artifact>, EmitError>> = match project.emits.split_last() {
+        None => Vec::new(),
+        Some((last, others)) => std::thread::scope(|scope| {
+            let handles: Vec<_> = others
+                .iter()
+                .map(|emit| scope.spawn(move || render(emit)))
+                .collect();
+            let last = render(last);
+            let mut rendered: Vec<_> = handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
                 })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    });
+                .collect();
+            rendered.push(last);
+            rendered
+        }),
+    };
+    drops.release();
     let mut out = Vec::new();
     for artifacts in rendered {
         out.extend(artifacts?);
@@ -151,62 +206,172 @@ pub fn spec_hash<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Str
     format!("sha256:{hex}")
 }
 
+/// A JSON object of `entries`, each value moved in (`json!` serializes, and so copies, every
+/// value it is given).
+pub(crate) fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {
+    let mut map = serde_json::Map::new();
+    for (k, v) in entries {
+        map.insert(k.to_string(), v);
+    }
+    Value::Object(map)
+}
+
 /// Replaces every graph reference in `v` with what `resolve` makes of it.
 pub fn map_refs(v: &Value, resolve: &impl Fn(&Address, &str) -> Value) -> Value {
-    if let Some((addr, attr)) = as_reference(v) {
-        return resolve(&addr, attr);
-    }
+    replace_refs(v, resolve).unwrap_or_else(|| v.clone())
+}
+
+/// [`map_refs`] of `v`, or `None` when `v` holds no reference (and is its own result).
+fn replace_refs(v: &Value, resolve: &impl Fn(&Address, &str) -> Value) -> Option<Value> {
     match v {
-        Value::Array(items) => Value::Array(items.iter().map(|i| map_refs(i, resolve)).collect()),
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, i)| (k.clone(), map_refs(i, resolve)))
-                .collect(),
-        ),
-        other => other.clone(),
+        Value::Array(items) => {
+            let mut out: Option<Vec<Value>> = None;
+            for (i, item) in items.iter().enumerate() {
+                match (replace_refs(item, resolve), &mut out) {
+                    (Some(new), Some(out)) => out.push(new),
+                    (Some(new), None) => {
+                        let mut copy = Vec::with_capacity(items.len());
+                        copy.extend_from_slice(&items[..i]);
+                        copy.push(new);
+                        out = Some(copy);
+                    }
+                    (None, Some(out)) => out.push(item.clone()),
+                    (None, None) => {}
+                }
+            }
+            out.map(Value::Array)
+        }
+        Value::Object(map) => {
+            if let Some((addr, attr)) = as_reference(v) {
+                return Some(resolve(&addr, attr));
+            }
+            let mut out: Option<serde_json::Map<String, Value>> = None;
+            for (i, (k, item)) in map.iter().enumerate() {
+                match (replace_refs(item, resolve), &mut out) {
+                    (Some(new), Some(out)) => {
+                        out.insert(k.clone(), new);
+                    }
+                    (Some(new), None) => {
+                        let mut copy: serde_json::Map<String, Value> = map
+                            .iter()
+                            .take(i)
+                            .map(|(k, v)| (k.clone(), v.clone()))
+                            .collect();
+                        copy.insert(k.clone(), new);
+                        out = Some(copy);
+                    }
+                    (None, Some(out)) => {
+                        out.insert(k.clone(), item.clone());
+                    }
+                    (None, None) => {}
+                }
+            }
+            out.map(Value::Object)
+        }
+        _ => None,
+    }
+}
+
+/// Identifier-safe local names of a graph's resources ([`local_names`]), by position in
+/// the graph.
+pub struct LocalNames<'g> {
+    graph: &'g Graph,
+    names: Vec<String>,
+}
+
+impl LocalNames<'_> {
+    /// The local name of the resource at `address`.
+    pub fn get(&self, address: &Address) -> Option<&str> {
+        self.at(self.graph.position(address)?)
+    }
+
+    /// The local name of the resource at position `i` of the graph.
+    pub fn at(&self, i: usize) -> Option<&str> {
+        self.names.get(i).map(String::as_str)
+    }
+
+    /// Every local name, in graph order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.names.iter().map(String::as_str)
     }
 }
 
 /// Identifier-safe local names for resources (`azure_corp_swedencentral`), unique across the
 /// graph: where two addresses sanitise alike, a hash suffix separates them.
-pub fn local_names(graph: &Graph) -> HashMap<Address, String> {
-    let mut by_name: BTreeMap<String, Vec<&Address>> = BTreeMap::new();
-    for r in graph.resources() {
-        let raw = format!("{}_{}_{}", r.address.owner, r.address.kind, r.address.name);
-        let mut id: String = raw
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_lowercase()
-                } else {
-                    '_'
+pub fn local_names(graph: &Graph) -> LocalNames<'_> {
+    let mut names: Vec<String> = graph
+        .resources()
+        .iter()
+        .map(|r| {
+            let a = &r.address;
+            let mut id = String::with_capacity(a.owner.len() + a.kind.len() + a.name.len() + 3);
+            let parts = [a.owner.as_str(), a.kind.as_str(), a.name.as_str()];
+            for (i, part) in parts.iter().enumerate() {
+                if i > 0 {
+                    id.push('_');
                 }
-            })
-            .collect();
-        if id.starts_with(|c: char| c.is_ascii_digit()) {
-            id.insert(0, '_');
+                id.extend(part.chars().map(|c| {
+                    if c.is_ascii_alphanumeric() {
+                        c.to_ascii_lowercase()
+                    } else {
+                        '_'
+                    }
+                }));
+            }
+            if id.starts_with(|c: char| c.is_ascii_digit()) {
+                id.insert(0, '_');
+            }
+            id
+        })
+        .collect();
+    // Positions sorted by name: equal names are neighbours.
+    let mut order: Vec<usize> = (0..names.len()).collect();
+    order.sort_unstable_by(|&a, &b| names[a].cmp(&names[b]));
+    let mut start = 0;
+    while start < order.len() {
+        let mut end = start + 1;
+        while end < order.len() && names[order[end]] == names[order[start]] {
+            end += 1;
         }
-        by_name.entry(id).or_default().push(&r.address);
-    }
-    let mut out = HashMap::new();
-    for (id, addrs) in by_name {
-        if addrs.len() == 1 {
-            out.insert(addrs[0].clone(), id);
-        } else {
-            for a in addrs {
-                out.insert(
-                    a.clone(),
-                    format!("{id}_{}", meridian_graph::names::short_hash(&a.to_string())),
-                );
+        if end - start > 1 {
+            for &i in &order[start..end] {
+                let hash =
+                    meridian_graph::names::short_hash(&graph.resources()[i].address.to_string());
+                names[i] = format!("{}_{hash}", names[i]);
             }
         }
+        start = end;
     }
-    out
+    LocalNames { graph, names }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn map_refs_replaces_references_at_any_depth() {
+        let a: Address = "azure.corp.account.x".parse().expect("address");
+        let r = meridian_graph::reference(&a, "id");
+        let v = serde_json::json!({
+            "plain": ["s", 1, {"k": null}],
+            "refs": [1, r.clone(), {"deep": [r.clone()], "z": true}],
+            "top": r,
+            "bad": {"$ref": "not-an-address", "attr": "id"},
+        });
+        let resolve = |addr: &Address, attr: &str| Value::String(format!("{addr}/{attr}"));
+        assert_eq!(
+            map_refs(&v, &resolve),
+            serde_json::json!({
+                "plain": ["s", 1, {"k": null}],
+                "refs": [1, "azure.corp.account.x/id", {"deep": ["azure.corp.account.x/id"], "z": true}],
+                "top": "azure.corp.account.x/id",
+                "bad": {"$ref": "not-an-address", "attr": "id"},
+            })
+        );
+        let plain = serde_json::json!({"a": [1, {"b": "c"}]});
+        assert_eq!(map_refs(&plain, &resolve), plain);
+    }
 
     #[test]
     fn spec_hash_is_order_independent_and_content_sensitive() {

@@ -28,15 +28,14 @@
 //!   its default credential chain, Vertex AI Application Default Credentials. The proxy's admin
 //!   key is an environment reference. The header lists every variable the file reads.
 
-use crate::{Artifact, EmitContext, EmitError, Emitter};
+use crate::{object, Artifact, EmitContext, EmitError, Emitter, LocalNames};
 use meridian_catalog::{Billing, Catalog, Cloud, Price, Processing};
 use meridian_graph::{as_reference, Address, Graph, Kind, Resource};
 use meridian_model::ir::{
     EmitFormat, FailoverOn, Model, Project, Provider, Strategy, Target, Tier,
 };
-use serde::Serialize;
-use serde_json::{json, Value};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use serde_json::{json, Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 /// The template, by name under `templates/`.
@@ -67,7 +66,10 @@ impl Emitter for LitellmEmitter {
 
     fn render(&self, ctx: &EmitContext<'_>) -> Result<Vec<Artifact>, EmitError> {
         let context = context(ctx.project, ctx.graph, ctx.spec_hash, ctx.locals)?;
-        let content = ctx.templates.render(TEMPLATE, context)?;
+        // Bytes to reserve: deployments take about 1.3 KB each, and there are fewer of them
+        // than resources in the graph (each target has a router entry and a serving resource).
+        let size = ctx.graph.len().saturating_mul(2048);
+        let content = ctx.render_template(TEMPLATE, context, size)?;
         Ok(vec![Artifact {
             path: PathBuf::from(&ctx.emit.path),
             content,
@@ -176,26 +178,65 @@ struct EnvVar {
 
 /// A model as the template prints it: what every deployment of its groups shares, and the
 /// deployments (its targets, then the failover copies).
-#[derive(Serialize)]
 struct ModelView<'a> {
     name: &'a str,
     strategy: Strategy,
-    #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     task: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     residency: Option<ResidencyView<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     timeout: Option<Seconds>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     cooldown: Option<Seconds>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     allowed_fails: Option<u64>,
-    deployments: Vec<DeploymentView<'a>>,
+    deployments: Vec<Value>,
 }
 
-#[derive(Serialize)]
+/// Inserts `value` under `key` when there is one (absent values are not defined).
+fn insert_some(map: &mut Map<String, Value>, key: &str, value: Option<impl Into<Value>>) {
+    if let Some(v) = value {
+        map.insert(key.into(), v.into());
+    }
+}
+
+fn strings(items: &[String]) -> Value {
+    Value::Array(items.iter().map(|s| Value::String(s.clone())).collect())
+}
+
+impl ModelView<'_> {
+    /// The template data, deployments moved in.
+    fn into_json(self) -> Value {
+        let mut m = Map::new();
+        m.insert("name".into(), Value::from(self.name));
+        m.insert("strategy".into(), Value::from(strategy_name(self.strategy)));
+        insert_some(&mut m, "description", self.description);
+        insert_some(&mut m, "task", self.task);
+        if let Some(r) = self.residency {
+            m.insert(
+                "residency".into(),
+                object([
+                    ("name", Value::from(r.name)),
+                    ("countries", strings(r.countries)),
+                    ("processing", Value::from(r.processing)),
+                ]),
+            );
+        }
+        insert_some(&mut m, "timeout", self.timeout.map(Seconds::to_json));
+        insert_some(&mut m, "cooldown", self.cooldown.map(Seconds::to_json));
+        insert_some(&mut m, "allowed_fails", self.allowed_fails);
+        m.insert("deployments".into(), Value::Array(self.deployments));
+        Value::Object(m)
+    }
+}
+
+/// The name a strategy has in the spec (and in the template data).
+fn strategy_name(s: Strategy) -> &'static str {
+    match s {
+        Strategy::Priority => "priority",
+        Strategy::Weighted => "weighted",
+        Strategy::Cost => "cost",
+        Strategy::Latency => "latency",
+    }
+}
+
 struct ResidencyView<'a> {
     name: &'a str,
     countries: &'a [String],
@@ -203,7 +244,7 @@ struct ResidencyView<'a> {
 }
 
 /// A duration in seconds, `tag`ged when it needs a `!!float` tag.
-#[derive(Serialize)]
+#[derive(Clone, Copy)]
 struct Seconds {
     value: f64,
     tag: bool,
@@ -216,26 +257,28 @@ impl Seconds {
             tag: needs_float_tag(value),
         }
     }
+
+    fn to_json(self) -> Value {
+        object([
+            ("value", Value::from(self.value)),
+            ("tag", Value::Bool(self.tag)),
+        ])
+    }
 }
 
 /// One deployment: a target, or its copy in a failover group.
-#[derive(Serialize, Clone)]
+#[derive(Clone)]
 struct DeploymentView<'a> {
     group: String,
     comment: String,
     id: String,
-    #[serde(flatten)]
     provider: ProviderParams,
     order: u32,
     weight: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
     region_name: Option<&'static str>,
     /// List prices per token (cost routing); always printed with a `!!float` tag.
-    #[serde(skip_serializing_if = "Option::is_none")]
     input_cost_per_token: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     output_cost_per_token: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     base_model: Option<String>,
     tier: &'a str,
     target: &'a str,
@@ -245,39 +288,87 @@ struct DeploymentView<'a> {
     footprint: &'a [String],
 }
 
+impl DeploymentView<'_> {
+    /// The template data (the provider parameters alongside the other fields), moved in.
+    fn into_json(self) -> Value {
+        let mut m = Map::new();
+        m.insert("group".into(), Value::String(self.group));
+        m.insert("comment".into(), Value::String(self.comment));
+        m.insert("id".into(), Value::String(self.id));
+        let p = self.provider;
+        m.insert("model".into(), Value::String(p.model));
+        insert_some(&mut m, "api_base", p.api_base);
+        insert_some(&mut m, "api_version", p.api_version);
+        insert_some(&mut m, "model_id", p.model_id);
+        insert_some(&mut m, "aws_region_name", p.aws_region_name);
+        insert_some(&mut m, "vertex_project", p.vertex_project);
+        insert_some(&mut m, "vertex_location", p.vertex_location);
+        insert_some(&mut m, "tpm", p.tpm);
+        m.insert("order".into(), Value::from(self.order));
+        m.insert("weight".into(), Value::from(self.weight));
+        insert_some(&mut m, "region_name", self.region_name);
+        insert_some(&mut m, "input_cost_per_token", self.input_cost_per_token);
+        insert_some(&mut m, "output_cost_per_token", self.output_cost_per_token);
+        insert_some(&mut m, "base_model", self.base_model);
+        m.insert("tier".into(), Value::from(self.tier));
+        m.insert("target".into(), Value::from(self.target));
+        m.insert("cloud".into(), Value::from(self.cloud));
+        m.insert("region".into(), Value::from(self.region));
+        m.insert("processing".into(), Value::from(self.processing));
+        m.insert("footprint".into(), strings(self.footprint));
+        Value::Object(m)
+    }
+}
+
 /// How LiteLLM calls a target's provider.
-#[derive(Serialize, Clone, Default)]
+#[derive(Clone, Default)]
 struct ProviderParams {
     model: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     api_base: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     api_version: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     model_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     aws_region_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     vertex_project: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     vertex_location: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     tpm: Option<u64>,
 }
 
-/// Whether a set of countries lies inside one geography of the built-in catalog.
-fn inside(countries: &[String], geography: &str) -> bool {
-    Catalog::builtin()
-        .geography(geography)
-        .is_some_and(|g| !countries.is_empty() && countries.iter().all(|c| g.countries.contains(c)))
-}
+/// The geographies LiteLLM has a residency hint (`region_name`) for, with the countries of each
+/// in the built-in catalog, sorted for lookups.
+struct RegionHints(Vec<(&'static str, Vec<&'static str>)>);
 
-/// LiteLLM's residency hint (`region_name`): `eu` or `us` when every country the target may
-/// process in lies inside the EU or the US.
-fn region_hint(t: &Target) -> Option<&'static str> {
-    ["eu", "us"]
-        .into_iter()
-        .find(|g| inside(&t.footprint.countries, g))
+impl RegionHints {
+    fn new() -> RegionHints {
+        RegionHints(
+            ["eu", "us"]
+                .into_iter()
+                .filter_map(|code| {
+                    let g = Catalog::builtin().geography(code)?;
+                    let mut countries: Vec<&'static str> =
+                        g.countries.iter().map(String::as_str).collect();
+                    countries.sort_unstable();
+                    Some((code, countries))
+                })
+                .collect(),
+        )
+    }
+
+    /// LiteLLM's residency hint for a target: `eu` or `us` when every country it may process
+    /// in lies inside the EU or the US.
+    fn of(&self, t: &Target) -> Option<&'static str> {
+        let countries = &t.footprint.countries;
+        if countries.is_empty() {
+            return None;
+        }
+        self.0
+            .iter()
+            .find(|(_, inside)| {
+                countries
+                    .iter()
+                    .all(|c| inside.binary_search(&c.as_str()).is_ok())
+            })
+            .map(|(code, _)| *code)
+    }
 }
 
 /// The catalog's list price for a target: its processing mode's, else the closest mode's.
@@ -300,7 +391,7 @@ struct Lookup<'a> {
     graph: &'a Graph,
     arn_vars: BTreeMap<String, String>,
     /// Local resource names, as the Terraform and Pulumi emitters name their outputs.
-    local_names: &'a HashMap<Address, String>,
+    local_names: &'a LocalNames<'a>,
     /// The generated programs that export the ARNs (`Terraform`, `Pulumi`), if any.
     outputs: Option<String>,
 }
@@ -506,7 +597,7 @@ fn context(
     project: &Project,
     graph: &Graph,
     spec_hash: &str,
-    local_names: &HashMap<Address, String>,
+    local_names: &LocalNames<'_>,
 ) -> Result<Value, EmitError> {
     let programs: Vec<&str> = [
         (EmitFormat::Terraform, "Terraform"),
@@ -527,6 +618,7 @@ fn context(
         name: MASTER_KEY_VAR.into(),
         what: "admin key of the proxy (callers use virtual keys made with it)".into(),
     }];
+    let hints = RegionHints::new();
     let mut models: Vec<ModelView<'_>> = Vec::with_capacity(project.models.len());
     let mut known: BTreeSet<String> = BTreeSet::new();
     let mut retry_policies: Vec<Value> = Vec::new();
@@ -571,7 +663,7 @@ fn context(
                         tier.position
                     },
                     weight: t.weight,
-                    region_name: region_hint(t),
+                    region_name: hints.of(t),
                     input_cost_per_token: price.map(|p| p.input_per_1m / 1_000_000.0),
                     output_cost_per_token: price.map(|p| p.output_per_1m / 1_000_000.0),
                     // An Azure deployment name says nothing about its model: LiteLLM needs the
@@ -589,9 +681,9 @@ fn context(
                     copy.group.clone_from(g);
                     copy.id = format!("{}@failover", t.address);
                     copy.comment.push_str(" · failover copy");
-                    copies.push(copy);
+                    copies.push(copy.into_json());
                 }
-                deployments.push(d);
+                deployments.push(d.into_json());
             }
         }
         deployments.extend(copies);
@@ -729,14 +821,18 @@ fn context(
     }));
 
     let header = header(project, spec_hash, &env);
-    let models = serde_json::to_value(&models)
-        .map_err(|e| EmitError::Unsupported(format!("cannot build the LiteLLM context: {e}")))?;
     // Moved in, not through `json!`, which would copy the whole tree.
-    let mut context = serde_json::Map::new();
-    context.insert("header".into(), json!(header));
-    context.insert("models".into(), models);
-    context.insert("sections".into(), Value::Array(sections));
-    Ok(Value::Object(context))
+    Ok(object([
+        (
+            "header",
+            Value::Array(header.into_iter().map(Value::String).collect()),
+        ),
+        (
+            "models",
+            Value::Array(models.into_iter().map(ModelView::into_json).collect()),
+        ),
+        ("sections", Value::Array(sections)),
+    ]))
 }
 
 /// The header comment: provenance, every environment variable, how credentials work.
@@ -842,6 +938,7 @@ mod tests {
             templates: &templates,
             emit,
             locals: &locals,
+            drops: &crate::DeferredDrop::default(),
         };
         let mut files = LitellmEmitter.render(&ctx).expect("render");
         assert_eq!(files.len(), 1);
@@ -1280,6 +1377,19 @@ emit "litellm" {
         assert!(text.contains("\"moderated\": {\"AuthenticationErrorRetries\": 0,"));
         assert!(text.contains("\"RateLimitErrorRetries\": 0,"));
         assert!(!text.contains("\"pool\": {"));
+    }
+
+    #[test]
+    fn strategy_names_are_the_spec_names() {
+        for s in [
+            Strategy::Priority,
+            Strategy::Weighted,
+            Strategy::Cost,
+            Strategy::Latency,
+        ] {
+            assert_eq!(json!(strategy_name(s)), json!(s));
+            assert_eq!(Strategy::parse(strategy_name(s)), Some(s));
+        }
     }
 
     #[test]

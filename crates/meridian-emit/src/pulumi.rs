@@ -7,10 +7,10 @@
 //! `templates/pulumi/` only lay them out, each value through an escaping filter. Every
 //! resource gets an explicit provider: one per spec provider, and on AWS one per region.
 
-use crate::{map_refs, Artifact, EmitContext, EmitError, Emitter};
+use crate::{map_refs, object, Artifact, EmitContext, EmitError, Emitter, LocalNames};
 use meridian_graph::{as_reference, Address, Graph, Kind, Resource};
 use meridian_model::ir::{EmitFormat, Project, Provider};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
@@ -105,12 +105,14 @@ impl Emitter for PulumiEmitter {
             index.extend(common.iter().map(|(k, v)| (k.clone(), v.clone())));
         }
         let base = Path::new(&ctx.emit.path);
+        // Bytes to reserve for index.ts: about 1.7 KB per cloud resource, and the graph holds
+        // router entries besides.
+        let size = ctx.graph.len().saturating_mul(2048);
         let file = |name: &str, context: Value| -> Result<Artifact, EmitError> {
+            let size = if name == "index.ts" { size } else { 0 };
             Ok(Artifact {
                 path: base.join(name),
-                content: ctx
-                    .templates
-                    .render(&format!("pulumi/{name}.tera"), context)?,
+                content: ctx.render_template(&format!("pulumi/{name}.tera"), context, size)?,
             })
         };
         Ok(vec![
@@ -205,9 +207,13 @@ const CLASSES: &[Class] = &[
 
 /// TypeScript identifiers in use, handing out fresh ones.
 #[derive(Default)]
-struct Idents(HashSet<String>);
+struct Idents<'a> {
+    /// Names taken by someone else (the resource locals), borrowed.
+    reserved: HashSet<&'a str>,
+    taken: HashSet<String>,
+}
 
-impl Idents {
+impl Idents<'_> {
     /// `base` made an identifier, with `_2`, `_3`, … appended while it is taken.
     fn fresh(&mut self, base: &str) -> String {
         let mut id: String = base
@@ -225,7 +231,7 @@ impl Idents {
         }
         let mut candidate = id.clone();
         let mut n = 2;
-        while !self.0.insert(candidate.clone()) {
+        while self.reserved.contains(candidate.as_str()) || !self.taken.insert(candidate.clone()) {
             candidate = format!("{id}_{n}");
             n += 1;
         }
@@ -249,19 +255,28 @@ struct Decl {
 }
 
 impl Decl {
-    fn to_json(&self) -> Value {
+    /// The template data of the declaration, its argument values moved in.
+    fn into_json(self) -> Value {
+        let policy_arg = self.policy_arg;
         let args: Vec<Value> = self
             .args
-            .iter()
+            .into_iter()
             .map(|(k, v)| {
-                let mut arg = json!({"key": k, "value": v});
-                if self.policy_arg == Some(*k) {
-                    arg["satisfies"] = ts(&POLICY_DOCUMENT.expr());
-                }
-                arg
+                // `satisfies` is null rather than absent for the other arguments: the template
+                // tests it for every argument, and looking up an undefined name is slow.
+                let satisfies = if policy_arg == Some(k) {
+                    ts(&POLICY_DOCUMENT.expr())
+                } else {
+                    Value::Null
+                };
+                object([
+                    ("key", Value::from(k)),
+                    ("value", v),
+                    ("satisfies", satisfies),
+                ])
             })
             .collect();
-        let mut opts = serde_json::Map::new();
+        let mut opts = Map::new();
         opts.insert("provider".into(), ts(&self.provider));
         if !self.depends_on.is_empty() {
             opts.insert(
@@ -269,21 +284,23 @@ impl Decl {
                 Value::Array(self.depends_on.iter().map(|d| ts(d)).collect()),
             );
         }
-        json!({
-            "local": self.local,
-            "ctor": ts(&self.ctor.expr()),
-            "name": self.name,
-            "args": args,
-            "opts": opts,
-            "address": self.address,
-            "origin": self.origin,
-        })
+        object([
+            ("local", Value::String(self.local)),
+            ("ctor", ts(&self.ctor.expr())),
+            ("name", Value::String(self.name)),
+            ("args", Value::Array(args)),
+            ("opts", Value::Object(opts)),
+            ("address", Value::String(self.address)),
+            ("origin", Value::String(self.origin)),
+        ])
     }
 }
 
 /// A TypeScript expression the `ts` filter prints as is (it checks it is a traversal).
 fn ts(expr: &str) -> Value {
-    json!({ "$ts": expr })
+    let mut m = Map::new();
+    m.insert("$ts".into(), Value::String(expr.to_string()));
+    Value::Object(m)
 }
 
 /// An explicit provider.
@@ -505,16 +522,12 @@ fn attachment(principal: &str) -> Option<(Class, &'static str, &str)> {
 }
 
 /// The context of `index.ts`: imports, providers, resources and exports.
-fn program(
-    project: &Project,
-    graph: &Graph,
-    locals: &HashMap<Address, String>,
-) -> Result<Value, EmitError> {
+fn program(project: &Project, graph: &Graph, locals: &LocalNames<'_>) -> Result<Value, EmitError> {
     let mut idents = Idents::default();
     // Resource locals are unique already; derived names and import aliases must avoid them.
-    idents.0.extend(locals.values().cloned());
-    idents.0.insert("pulumi".into());
-    idents.0.extend(CLASSES.iter().map(|c| c.alias()));
+    idents.reserved.extend(locals.iter());
+    idents.taken.insert("pulumi".into());
+    idents.taken.extend(CLASSES.iter().map(|c| c.alias()));
     let mut providers = Providers {
         project,
         by_key: BTreeMap::new(),
@@ -537,22 +550,22 @@ fn program(
     let mut needs_pulumi = false;
     // The last deployment created on each Azure account: deployments on one account are
     // created one after another (Azure rejects concurrent changes to an account).
-    let mut last_deployment: HashMap<Address, String> = HashMap::new();
+    let mut last_deployment: HashMap<&Address, String> = HashMap::new();
 
-    for r in graph.resources() {
+    for (i, r) in graph.resources().iter().enumerate() {
         if r.kind == Kind::RouterDeployment {
             continue;
         }
         let local = locals
-            .get(&r.address)
-            .cloned()
+            .at(i)
+            .map(str::to_string)
             .ok_or_else(|| missing(r, "local name"))?;
         let mut refs = Vec::new();
         for v in r.attrs.values() {
             references(v, &mut refs);
         }
         for (addr, _) in &refs {
-            if graph.get(addr).is_none() || !locals.contains_key(addr) {
+            if graph.get(addr).is_none() || locals.get(addr).is_none() {
                 return Err(EmitError::Unsupported(format!(
                     "{}: refers to {addr}, which the graph does not hold",
                     r.address
@@ -664,9 +677,7 @@ fn program(
                 let account_local = locals
                     .get(&account.address)
                     .ok_or_else(|| missing(r, "account"))?;
-                if let Some(previous) =
-                    last_deployment.insert(account.address.clone(), local.clone())
-                {
+                if let Some(previous) = last_deployment.insert(&account.address, local.clone()) {
                     depends_on.push(previous);
                 }
                 let mut model =
@@ -855,13 +866,13 @@ fn program(
         for (_, v) in &args {
             ts_locals(v, &mut named);
         }
-        for needed in graph.needs(&r.address) {
-            if let Some(l) = locals.get(&needed.address) {
+        for &j in graph.needs_at(i) {
+            if let (Some(needed), Some(l)) = (graph.resources().get(j), locals.at(j)) {
                 if needed.kind != Kind::RouterDeployment
                     && !named.contains(l)
-                    && !depends_on.contains(l)
+                    && !depends_on.iter().any(|d| d == l)
                 {
-                    depends_on.push(l.clone());
+                    depends_on.push(l.to_string());
                 }
             }
         }
@@ -899,18 +910,31 @@ fn program(
     );
     let providers: Vec<Value> = providers
         .by_key
-        .values()
+        .into_values()
         .map(|p| {
-            let args: Vec<Value> = p.args.iter().map(|(k, v)| json!({"key": k, "value": v})).collect();
-            json!({"local": p.local, "ctor": ts(&p.ctor.expr()), "name": p.name, "address": p.address, "args": args})
+            let args: Vec<Value> = p
+                .args
+                .into_iter()
+                .map(|(k, v)| object([("key", Value::from(k)), ("value", v)]))
+                .collect();
+            object([
+                ("local", Value::String(p.local)),
+                ("ctor", ts(&p.ctor.expr())),
+                ("name", Value::String(p.name)),
+                ("address", Value::String(p.address)),
+                ("args", Value::Array(args)),
+            ])
         })
         .collect();
-    Ok(json!({
-        "imports": imports,
-        "providers": providers,
-        "resources": decls.iter().map(Decl::to_json).collect::<Vec<_>>(),
-        "exports": exports,
-    }))
+    Ok(object([
+        ("imports", Value::Array(imports)),
+        ("providers", Value::Array(providers)),
+        (
+            "resources",
+            Value::Array(decls.into_iter().map(Decl::into_json).collect()),
+        ),
+        ("exports", Value::Array(exports)),
+    ]))
 }
 
 #[cfg(test)]
@@ -963,6 +987,7 @@ mod tests {
             templates: &templates,
             emit: &emit,
             locals: &locals,
+            drops: &crate::DeferredDrop::default(),
         };
         PulumiEmitter.render(&ctx).expect("render")
     }
@@ -1254,6 +1279,7 @@ mod tests {
             templates: &templates,
             emit: &emit,
             locals: &locals,
+            drops: &crate::DeferredDrop::default(),
         };
         PulumiEmitter.render(&ctx)
     }

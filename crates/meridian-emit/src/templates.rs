@@ -72,11 +72,10 @@ fn ts_filter(v: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
 // Tera filters have this signature even when they cannot fail.
 #[allow(clippy::unnecessary_wraps)]
 fn comment_filter(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
-    let text = match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    Ok(Value::String(escape::comment_text(&text)))
+    Ok(Value::String(match v {
+        Value::String(s) => escape::comment_text(s),
+        other => escape::comment_text(&other.to_string()),
+    }))
 }
 
 fn ident_filter(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
@@ -131,10 +130,39 @@ impl Templates {
     /// Renders one template with a JSON context (taken by value: Tera keeps it as it is,
     /// without a copy).
     pub fn render(&self, name: &str, context: serde_json::Value) -> Result<String, TemplateError> {
+        self.render_sized(name, context, 0)
+    }
+
+    /// [`render`](Self::render) into a buffer of `capacity` bytes reserved up front, for
+    /// large outputs (growing a buffer by doubling copies it and touches twice the memory).
+    pub fn render_sized(
+        &self,
+        name: &str,
+        context: serde_json::Value,
+        capacity: usize,
+    ) -> Result<String, TemplateError> {
+        self.render_returning(name, context, capacity)
+            .map(|(text, _)| text)
+    }
+
+    /// [`render_sized`](Self::render_sized), handing the context back once rendered, for the
+    /// caller to release when it suits (see [`crate::DeferredDrop`]).
+    pub fn render_returning(
+        &self,
+        name: &str,
+        context: serde_json::Value,
+        capacity: usize,
+    ) -> Result<(String, serde_json::Value), TemplateError> {
+        /// Reserved at most up front; a larger text grows its buffer as it goes.
+        const MAX_RESERVE: usize = 1 << 28;
         let ctx = tera::Context::from_value(context).map_err(|e| TemplateError(describe(&e)))?;
+        let mut out = Vec::with_capacity(capacity.clamp(2000, MAX_RESERVE));
         self.tera
-            .render(name, &ctx)
-            .map_err(|e| TemplateError(format!("template {name}: {}", describe(&e))))
+            .render_to(name, &ctx, &mut out)
+            .map_err(|e| TemplateError(format!("template {name}: {}", describe(&e))))?;
+        let text =
+            String::from_utf8(out).map_err(|e| TemplateError(format!("template {name}: {e}")))?;
+        Ok((text, ctx.into_json()))
     }
 }
 

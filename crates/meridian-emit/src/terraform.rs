@@ -8,7 +8,7 @@
 //! filter prints as a traversal. The rendered text is then aligned the way `terraform fmt`
 //! aligns it, so a formatting check in the user's pipeline passes on generated files.
 
-use crate::{map_refs, Artifact, EmitContext, EmitError, Emitter};
+use crate::{map_refs, Artifact, EmitContext, EmitError, Emitter, LocalNames};
 use meridian_catalog::{Cloud, Processing};
 use meridian_graph::{names::short_hash, Address, Kind, Resource};
 use meridian_model::ir::{EmitFormat, Project, Provider, Target};
@@ -85,16 +85,19 @@ impl Emitter for TerraformEmitter {
         let b = Builder::new(ctx);
         let mut views = b.views()?;
         let base = obj! { "spec_hash" => ctx.spec_hash, "project" => ctx.project.name.as_str() };
-        let mut files: Vec<(&str, &str, Value)> = vec![
+        // (file, template, context, bytes to reserve for the text)
+        let mut files: Vec<(&str, &str, Value, usize)> = vec![
             (
                 "versions.tf",
                 "terraform/versions.tf.tera",
                 obj! { "clouds" => views.clouds },
+                0,
             ),
             (
                 "providers.tf",
                 "terraform/providers.tf.tera",
                 obj! { "providers" => views.providers },
+                0,
             ),
         ];
         for (cloud, file, template) in [
@@ -103,22 +106,25 @@ impl Emitter for TerraformEmitter {
             ("gcp", "gcp.tf", "terraform/gcp.tf.tera"),
         ] {
             if let Some(resources) = views.resources.remove(cloud) {
-                files.push((file, template, obj! { "resources" => resources }));
+                let size = resources.len().saturating_mul(2048);
+                files.push((file, template, obj! { "resources" => resources }, size));
             }
         }
+        let size = views.outputs.len().saturating_mul(512);
         files.push((
             "outputs.tf",
             "terraform/outputs.tf.tera",
             obj! { "outputs" => views.outputs },
+            size,
         ));
         let dir = Path::new(&ctx.emit.path);
         files
             .into_iter()
-            .map(|(file, template, mut context)| {
+            .map(|(file, template, mut context, size)| {
                 if let (Some(c), Some(b)) = (context.as_object_mut(), base.as_object()) {
                     c.extend(b.clone());
                 }
-                let text = ctx.templates.render(template, context)?;
+                let text = ctx.render_template(template, context, size)?;
                 Ok(Artifact {
                     path: dir.join(file),
                     content: align(&text),
@@ -142,7 +148,7 @@ struct Views {
 struct Builder<'a> {
     ctx: &'a EmitContext<'a>,
     project: &'a Project,
-    locals: &'a HashMap<Address, String>,
+    locals: &'a LocalNames<'a>,
     /// Provider address → its base alias.
     aliases: BTreeMap<String, String>,
     /// Target address → target.
@@ -237,7 +243,7 @@ impl<'a> Builder<'a> {
     fn local(&self, address: &Address) -> Result<String, EmitError> {
         self.locals
             .get(address)
-            .cloned()
+            .map(str::to_string)
             .ok_or_else(|| unsupported(format!("no local name for {address}")))
     }
 
@@ -917,6 +923,18 @@ fn statement(s: Value) -> Result<Value, String> {
         out.insert(name.to_string(), value);
     }
     out.insert("conditions".into(), Value::Array(conditions));
+    // A block the statement does not have is null rather than absent: the template tests each
+    // one, and looking up an undefined name is slow.
+    for key in [
+        "sid",
+        "effect",
+        "actions",
+        "not_actions",
+        "resources",
+        "not_resources",
+    ] {
+        out.entry(key).or_insert(Value::Null);
+    }
     Ok(Value::Object(out))
 }
 
@@ -1013,9 +1031,9 @@ fn check_unique(
 /// An attribute whose value spans lines gets a single space on each side of its `=`.
 fn align(text: &str) -> String {
     fn push_attribute(out: &mut String, a: &Attribute<'_>, width: usize) {
-        out.extend(std::iter::repeat_n(' ', a.indent));
+        push_spaces(out, a.indent);
         out.push_str(a.key);
-        out.extend(std::iter::repeat_n(' ', width.saturating_sub(a.width)));
+        push_spaces(out, width.saturating_sub(a.width));
         out.push_str(" = ");
         out.push_str(a.value);
         out.push('\n');
@@ -1055,6 +1073,16 @@ fn align(text: &str) -> String {
     out
 }
 
+/// Appends `n` spaces.
+fn push_spaces(out: &mut String, mut n: usize) {
+    const SPACES: &str = "                                                                ";
+    while n > 0 {
+        let k = n.min(SPACES.len());
+        out.push_str(&SPACES[..k]);
+        n -= k;
+    }
+}
+
 /// A line of the form `key = value`.
 struct Attribute<'a> {
     indent: usize,
@@ -1073,11 +1101,12 @@ fn attribute(line: &str) -> Option<Attribute<'_>> {
     let key_len = if body.starts_with('"') {
         quoted_len(body)?
     } else {
-        let first = body.chars().next()?;
-        if !(first.is_ascii_alphabetic() || first == '_') {
+        let first = *body.as_bytes().first()?;
+        if !(first.is_ascii_alphabetic() || first == b'_') {
             return None;
         }
-        body.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        body.bytes()
+            .position(|c| !(c.is_ascii_alphanumeric() || c == b'_' || c == b'-'))
             .unwrap_or(body.len())
     };
     let (key, rest) = body.split_at(key_len);
@@ -1103,14 +1132,15 @@ fn attribute(line: &str) -> Option<Attribute<'_>> {
     })
 }
 
-/// The byte length of the quoted string `s` starts with, quotes included.
+/// The byte length of the quoted string `s` starts with, quotes included. (Quotes and
+/// backslashes are ASCII, so a byte scan finds the same ones as a scan by character.)
 fn quoted_len(s: &str) -> Option<usize> {
     let mut escaped = false;
-    for (i, c) in s.char_indices().skip(1) {
+    for (i, &c) in s.as_bytes().iter().enumerate().skip(1) {
         match c {
             _ if escaped => escaped = false,
-            '\\' => escaped = true,
-            '"' => return Some(i + 1),
+            b'\\' => escaped = true,
+            b'"' => return Some(i + 1),
             _ => {}
         }
     }
@@ -1119,22 +1149,23 @@ fn quoted_len(s: &str) -> Option<usize> {
 
 /// Whether every bracket opened in `value` (outside string literals) closes in it too.
 fn brackets_closed(value: &str) -> bool {
+    let bytes = value.as_bytes();
     let mut depth: i64 = 0;
-    let mut rest = value;
-    while let Some(c) = rest.chars().next() {
-        if c == '"' {
-            let Some(n) = quoted_len(rest) else {
-                return false;
-            };
-            rest = &rest[n..];
-            continue;
-        }
-        match c {
-            '{' | '[' | '(' => depth += 1,
-            '}' | ']' | ')' => depth -= 1,
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                let Some(n) = quoted_len(&value[i..]) else {
+                    return false;
+                };
+                i += n;
+                continue;
+            }
+            b'{' | b'[' | b'(' => depth += 1,
+            b'}' | b']' | b')' => depth -= 1,
             _ => {}
         }
-        rest = &rest[c.len_utf8()..];
+        i += 1;
     }
     depth == 0
 }
@@ -1191,6 +1222,7 @@ mod tests {
             templates: &templates,
             emit: &emit,
             locals: &locals,
+            drops: &crate::DeferredDrop::default(),
         };
         TerraformEmitter
             .render(&ctx)
@@ -1760,6 +1792,7 @@ access "ops" {
             templates: &templates,
             emit: &emit,
             locals: &locals,
+            drops: &crate::DeferredDrop::default(),
         };
         let files = TerraformEmitter.render(&ctx).expect("render");
         assert!(
@@ -1821,6 +1854,7 @@ access "ops" {
                 templates: &templates,
                 emit: &emit,
                 locals: &locals,
+                drops: &crate::DeferredDrop::default(),
             };
             let views = Builder::new(&ctx).views().expect("views");
             let mut known: Vec<(String, String)> = views
@@ -1852,7 +1886,7 @@ access "ops" {
             .expect("statement");
         assert_eq!(
             s,
-            json!({"sid": "A", "effect": "Allow", "actions": ["x:Y"], "resources": ["r"], "conditions": [{"test": "StringEquals", "variable": "k", "values": ["v"]}]})
+            json!({"sid": "A", "effect": "Allow", "actions": ["x:Y"], "not_actions": null, "resources": ["r"], "not_resources": null, "conditions": [{"test": "StringEquals", "variable": "k", "values": ["v"]}]})
         );
         assert!(statement(json!({"Principal": "*"})).is_err());
     }

@@ -45,24 +45,39 @@ impl fmt::Display for AddressError {
 
 impl std::error::Error for AddressError {}
 
+/// The parts of an address string: `OWNER_TYPE.OWNER_NAME.KIND.NAME`, each non-empty (the
+/// name may contain dots).
+pub(crate) fn split(s: &str) -> Option<[&str; 4]> {
+    let mut parts = s.splitn(4, '.');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(owner_type), Some(owner_name), Some(kind), Some(name))
+            if [owner_type, owner_name, kind, name]
+                .iter()
+                .all(|p| !p.is_empty()) =>
+        {
+            Some([owner_type, owner_name, kind, name])
+        }
+        _ => None,
+    }
+}
+
+/// The owner, kind and name of an address string, borrowed from it.
+pub(crate) fn parts(s: &str) -> Option<(&str, &str, &str)> {
+    let [owner_type, owner_name, kind, name] = split(s)?;
+    Some((&s[..owner_type.len() + 1 + owner_name.len()], kind, name))
+}
+
 impl FromStr for Address {
     type Err = AddressError;
     /// `OWNER_TYPE.OWNER_NAME.KIND.NAME`; the name may contain dots.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let mut parts = s.splitn(4, '.');
-        match (parts.next(), parts.next(), parts.next(), parts.next()) {
-            (Some(owner_type), Some(owner_name), Some(kind), Some(name))
-                if [owner_type, owner_name, kind, name]
-                    .iter()
-                    .all(|p| !p.is_empty()) =>
-            {
-                Ok(Address::new(
-                    format!("{owner_type}.{owner_name}"),
-                    kind,
-                    name,
-                ))
-            }
-            _ => Err(AddressError(s.to_string())),
+        match split(s) {
+            Some([owner_type, owner_name, kind, name]) => Ok(Address::new(
+                format!("{owner_type}.{owner_name}"),
+                kind,
+                name,
+            )),
+            None => Err(AddressError(s.to_string())),
         }
     }
 }

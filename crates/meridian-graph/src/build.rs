@@ -1,29 +1,66 @@
 //! Deriving the desired resources from the validated model.
 
+use crate::fx::FxBuildHasher;
 use crate::{names, reference, Address, Graph, Kind, Resource};
 use meridian_catalog::{Billing, Cloud, Processing};
-use meridian_model::ir::{Model, Project, Provider, Target};
-use serde_json::{json, Value};
-use std::collections::{BTreeMap, BTreeSet};
+use meridian_model::ir::{Access, Model, Project, Provider, Target};
+use serde_json::{json, Map, Value};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// The value of the `managed-by` tag on everything Meridian creates.
 pub const MANAGED_BY: &str = "meridian";
+
+/// From this much work on (targets, or models granted access), resources are derived on two
+/// threads ([`Builder::split`]).
+const PARALLEL_WEIGHT: usize = 512;
 
 /// The Azure role that lets a principal call deployments, and nothing more.
 const AZURE_CALLER_ROLE: &str = "Cognitive Services OpenAI User";
 
 struct Builder<'p> {
     project: &'p Project,
-    out: BTreeMap<Address, Resource>,
+    /// The resources, in the order they were first added.
+    out: Vec<Resource>,
+    /// The addresses in `out`: a resource added twice keeps its first definition.
+    added: HashSet<Address, FxBuildHasher>,
     extra_edges: Vec<(Address, Address)>,
+    /// The tags every resource carries (the default tags plus the management tags), to which
+    /// each resource adds its address.
+    base_tags: BTreeMap<String, String>,
 }
 
-impl Builder<'_> {
+/// A JSON string value.
+fn string(s: impl Into<String>) -> Value {
+    Value::String(s.into())
+}
+
+/// A JSON object of `entries`, each value moved in (`json!` serializes, and so copies, every
+/// value it is given).
+fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {
+    let mut map = Map::new();
+    for (k, v) in entries {
+        map.insert(k.to_string(), v);
+    }
+    Value::Object(map)
+}
+
+impl<'p> Builder<'p> {
+    fn new(project: &'p Project) -> Self {
+        let mut base_tags = project.default_tags.clone();
+        base_tags.insert("managed-by".into(), MANAGED_BY.into());
+        base_tags.insert("meridian-project".into(), project.name.clone());
+        Builder {
+            project,
+            out: Vec::new(),
+            added: HashSet::default(),
+            extra_edges: Vec::new(),
+            base_tags,
+        }
+    }
+
     fn tags(&self, address: &Address) -> BTreeMap<String, String> {
-        let mut tags = self.project.default_tags.clone();
-        tags.insert("managed-by".into(), MANAGED_BY.into());
+        let mut tags = self.base_tags.clone();
         tags.insert("meridian-address".into(), address.to_string());
-        tags.insert("meridian-project".into(), self.project.name.clone());
         tags
     }
 
@@ -36,25 +73,23 @@ impl Builder<'_> {
         origin: &str,
         attrs: BTreeMap<String, Value>,
     ) -> Address {
-        if !self.out.contains_key(&address) {
+        if !self.added.contains(&address) {
             let tags = self.tags(&address);
-            self.out.insert(
-                address.clone(),
-                Resource {
-                    address: address.clone(),
-                    kind,
-                    region: region.map(str::to_string),
-                    name,
-                    attrs,
-                    tags,
-                    origin: origin.to_string(),
-                },
-            );
+            self.added.insert(address.clone());
+            self.out.push(Resource {
+                address: address.clone(),
+                kind,
+                region: region.map(str::to_string),
+                name,
+                attrs,
+                tags,
+                origin: origin.to_string(),
+            });
         }
         address
     }
 
-    fn provider(&self, address: &str) -> Option<&Provider> {
+    fn provider(&self, address: &str) -> Option<&'p Provider> {
         self.project.providers.iter().find(|p| p.address == address)
     }
 
@@ -63,6 +98,10 @@ impl Builder<'_> {
     }
 
     fn azure_account(&mut self, p: &Provider, region: &str, origin: &str) -> Address {
+        let address = Address::new(&p.address, Kind::AzureAccount.address_kind(), region);
+        if self.added.contains(&address) {
+            return address;
+        }
         let name = names::azure_account(&self.project.name, &p.name, region);
         let mut attrs = BTreeMap::new();
         attrs.insert("location".into(), json!(region));
@@ -86,7 +125,7 @@ impl Builder<'_> {
         }
         self.add(
             Kind::AzureAccount,
-            Address::new(&p.address, Kind::AzureAccount.address_kind(), region),
+            address,
             name,
             Some(region),
             origin,
@@ -96,11 +135,11 @@ impl Builder<'_> {
 
     /// The resources that serve one target; returns the address a router entry calls.
     fn target(&mut self, model: &Model, t: &Target) -> Option<Address> {
-        let p = self.provider(&t.provider)?.clone();
+        let p = self.provider(&t.provider)?;
         let key = format!("{}-{}", model.name, t.name);
         match t.cloud {
             Cloud::Azure => {
-                let account = self.azure_account(&p, &t.region, &t.address);
+                let account = self.azure_account(p, &t.region, &t.address);
                 let mut attrs = BTreeMap::new();
                 attrs.insert("cognitive_account_id".into(), reference(&account, "id"));
                 attrs.insert("model_format".into(), json!("OpenAI"));
@@ -134,7 +173,7 @@ impl Builder<'_> {
                 ))
             }
             Cloud::Aws => {
-                let partition = Self::partition(&p);
+                let partition = Self::partition(p);
                 let account = p.account_id.clone().unwrap_or_default();
                 let foundation = format!(
                     "arn:{partition}:bedrock:{}::foundation-model/{}",
@@ -188,18 +227,22 @@ impl Builder<'_> {
                     attrs,
                 ))
             }
-            Cloud::Gcp => Some(self.gcp_service(&p, &t.address)),
+            Cloud::Gcp => Some(self.gcp_service(p, &t.address)),
         }
     }
 
     fn gcp_service(&mut self, p: &Provider, origin: &str) -> Address {
+        let address = Address::new(&p.address, Kind::GcpService.address_kind(), "aiplatform");
+        if self.added.contains(&address) {
+            return address;
+        }
         let mut attrs = BTreeMap::new();
         attrs.insert("project".into(), json!(p.project));
         attrs.insert("service".into(), json!("aiplatform.googleapis.com"));
         attrs.insert("disable_on_destroy".into(), json!(false));
         self.add(
             Kind::GcpService,
-            Address::new(&p.address, Kind::GcpService.address_kind(), "aiplatform"),
+            address,
             "aiplatform.googleapis.com".into(),
             None,
             origin,
@@ -231,13 +274,83 @@ impl Builder<'_> {
         self.extra_edges.push((addr, serving.clone()));
     }
 
-    fn access(&mut self, served: &BTreeMap<String, Address>) {
+    /// The resources serving every target of `models`, and their router entries; returns the
+    /// address serving each target, by target address.
+    fn serve(&mut self, models: &'p [Model]) -> HashMap<&'p str, Address> {
+        let mut served = HashMap::new();
+        for model in models {
+            for tier in &model.tiers {
+                for t in &tier.targets {
+                    if let Some(addr) = self.target(model, t) {
+                        self.router_entry(model, tier.position, t, &addr);
+                        served.insert(t.address.as_str(), addr);
+                    }
+                }
+            }
+        }
+        served
+    }
+
+    /// Adds what `later` derived, as if derived after everything here.
+    fn append(&mut self, later: Builder<'p>) {
+        for r in later.out {
+            if !self.added.contains(&r.address) {
+                self.added.insert(r.address.clone());
+                self.out.push(r);
+            }
+        }
+        self.extra_edges.extend(later.extra_edges);
+    }
+
+    /// Runs `work` over `items`. When there is much to do (by `weight`), the items are split
+    /// in two halves of about equal weight, and the later half runs on a second thread with a
+    /// builder of its own, whose resources are then appended as if derived after the earlier
+    /// half's ([`append`](Self::append)). Returns what `work` returned for each part, in order.
+    fn split<T: Sync, R: Send>(
+        &mut self,
+        items: &'p [T],
+        weight: impl Fn(&T) -> usize,
+        work: impl Fn(&mut Builder<'p>, &'p [T]) -> R + Sync,
+    ) -> Vec<R> {
+        let total: usize = items.iter().map(&weight).sum();
+        if total < PARALLEL_WEIGHT || items.len() < 2 {
+            return vec![work(self, items)];
+        }
+        let mut seen = 0;
+        let at = items
+            .iter()
+            .position(|x| {
+                seen += weight(x);
+                seen * 2 >= total
+            })
+            .map_or(items.len(), |i| i + 1);
+        let (first, second) = items.split_at(at);
         let project = self.project;
-        for a in &project.access {
+        let work = &work;
+        let (earlier, (later, later_result)) = std::thread::scope(|scope| {
+            let later = scope.spawn(move || {
+                let mut b = Builder::new(project);
+                let r = work(&mut b, second);
+                (b, r)
+            });
+            let earlier = work(self, first);
+            let later = later
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (earlier, later)
+        });
+        self.append(later);
+        vec![earlier, later_result]
+    }
+
+    fn access(&mut self, blocks: &'p [Access], served: &HashMap<&str, Address>) {
+        let project = self.project;
+        for a in blocks {
+            let granted: HashSet<&str> = a.models.iter().map(String::as_str).collect();
             let models: Vec<&Model> = project
                 .models
                 .iter()
-                .filter(|m| a.models.contains(&m.name))
+                .filter(|m| granted.contains(m.name.as_str()))
                 .collect();
             let targets: Vec<(&Model, &Target)> = models
                 .iter()
@@ -254,9 +367,15 @@ impl Builder<'_> {
                 .iter()
                 .filter(|(_, t)| t.cloud == Cloud::Aws)
                 .collect();
-            if !aws.is_empty() {
-                for principal in &a.aws {
-                    let statements = self.aws_statements(&aws, served);
+            if !aws.is_empty() && !a.aws.is_empty() {
+                // The same statements for every principal (moved into the last one's policy).
+                let mut statements = self.aws_statements(&aws, served);
+                for (i, principal) in a.aws.iter().enumerate() {
+                    let statements = if i + 1 < a.aws.len() {
+                        statements.clone()
+                    } else {
+                        std::mem::take(&mut statements)
+                    };
                     let name = names::aws_policy(
                         &project.name,
                         &a.name,
@@ -266,7 +385,10 @@ impl Builder<'_> {
                     attrs.insert("principal".into(), json!(principal));
                     attrs.insert(
                         "policy".into(),
-                        json!({ "Version": "2012-10-17", "Statement": statements }),
+                        object([
+                            ("Version", string("2012-10-17")),
+                            ("Statement", Value::Array(statements)),
+                        ]),
                     );
                     let key = format!("{}-{}", a.name, names::short_hash(principal));
                     let owner = aws
@@ -354,50 +476,77 @@ impl Builder<'_> {
     fn aws_statements(
         &self,
         targets: &[&(&Model, &Target)],
-        served: &BTreeMap<String, Address>,
+        served: &HashMap<&str, Address>,
     ) -> Vec<Value> {
-        let actions = json!([
-            "bedrock:InvokeModel",
-            "bedrock:InvokeModelWithResponseStream"
-        ]);
+        let actions = || {
+            Value::Array(vec![
+                string("bedrock:InvokeModel"),
+                string("bedrock:InvokeModelWithResponseStream"),
+            ])
+        };
         let mut statements = Vec::new();
         let mut deny_global = false;
         for (model, t) in targets {
-            let Some(serving) = served.get(&t.address) else {
+            let Some(serving) = served.get(t.address.as_str()) else {
                 continue;
             };
             let Some(p) = self.provider(&t.provider) else {
                 continue;
             };
             let partition = Self::partition(p);
-            let sid = |s: &str| format!("{}{}", s, names::short_hash(&t.address));
+            let hash = names::short_hash(&t.address);
+            let sid = |s: &str| string(format!("{s}{hash}"));
             if t.billing == Billing::Provisioned {
-                statements.push(json!({"Sid": sid("Provisioned"), "Effect": "Allow", "Action": actions, "Resource": [reference(serving, "provisioned_model_arn")]}));
+                statements.push(object([
+                    ("Sid", sid("Provisioned")),
+                    ("Effect", string("Allow")),
+                    ("Action", actions()),
+                    (
+                        "Resource",
+                        Value::Array(vec![reference(serving, "provisioned_model_arn")]),
+                    ),
+                ]));
                 continue;
             }
-            statements.push(json!({"Sid": sid("Profile"), "Effect": "Allow", "Action": actions, "Resource": [reference(serving, "arn")]}));
+            statements.push(object([
+                ("Sid", sid("Profile")),
+                ("Effect", string("Allow")),
+                ("Action", actions()),
+                ("Resource", Value::Array(vec![reference(serving, "arn")])),
+            ]));
             // The foundation model in the source region and in every destination region, only
             // when called through this profile.
             let regions: BTreeSet<&str> = std::iter::once(t.region.as_str())
                 .chain(t.footprint.regions.iter().map(|r| r.region.as_str()))
                 .collect();
-            let mut resources: Vec<String> = regions
+            let mut resources: Vec<Value> = regions
                 .iter()
-                .map(|r| format!("arn:{partition}:bedrock:{r}::foundation-model/{}", t.model))
+                .map(|r| {
+                    string(format!(
+                        "arn:{partition}:bedrock:{r}::foundation-model/{}",
+                        t.model
+                    ))
+                })
                 .collect();
             if t.processing == Processing::Global {
-                resources.push(format!(
+                resources.push(string(format!(
                     "arn:{partition}:bedrock:::foundation-model/{}",
                     t.model
-                ));
+                )));
             }
-            statements.push(json!({
-                "Sid": sid("Models"),
-                "Effect": "Allow",
-                "Action": actions,
-                "Resource": resources,
-                "Condition": {"StringEquals": {"bedrock:InferenceProfileArn": reference(serving, "arn")}}
-            }));
+            statements.push(object([
+                ("Sid", sid("Models")),
+                ("Effect", string("Allow")),
+                ("Action", actions()),
+                ("Resource", Value::Array(resources)),
+                (
+                    "Condition",
+                    object([(
+                        "StringEquals",
+                        object([("bedrock:InferenceProfileArn", reference(serving, "arn"))]),
+                    )]),
+                ),
+            ]));
             let rule = model
                 .residency
                 .as_ref()
@@ -407,12 +556,18 @@ impl Builder<'_> {
             }
         }
         if deny_global {
-            statements.push(json!({
-                "Sid": "DenyGlobalRouting",
-                "Effect": "Deny",
-                "Action": actions,
-                "Resource": ["arn:*:bedrock:*:*:inference-profile/global.*", "arn:*:bedrock:::foundation-model/*"]
-            }));
+            statements.push(object([
+                ("Sid", string("DenyGlobalRouting")),
+                ("Effect", string("Deny")),
+                ("Action", actions()),
+                (
+                    "Resource",
+                    Value::Array(vec![
+                        string("arn:*:bedrock:*:*:inference-profile/global.*"),
+                        string("arn:*:bedrock:::foundation-model/*"),
+                    ]),
+                ),
+            ]));
         }
         statements
     }
@@ -504,27 +659,22 @@ impl Graph {
     /// The project must be free of validation errors; a cycle (a bug) is returned as the
     /// addresses involved.
     pub fn build(project: &Project) -> Result<Graph, Vec<Address>> {
-        let mut b = Builder {
-            project,
-            out: BTreeMap::new(),
-            extra_edges: Vec::new(),
-        };
-        let mut served: BTreeMap<String, Address> = BTreeMap::new();
-        for model in &project.models {
-            for tier in &model.tiers {
-                for t in &tier.targets {
-                    if let Some(addr) = b.target(model, t) {
-                        b.router_entry(model, tier.position, t, &addr);
-                        served.insert(t.address.clone(), addr);
-                    }
-                }
-            }
+        let mut b = Builder::new(project);
+        let targets = |m: &Model| m.tiers.iter().map(|t| t.targets.len()).sum::<usize>();
+        let mut served: HashMap<&str, Address> = HashMap::new();
+        for part in b.split(&project.models, targets, Builder::serve) {
+            // A later target of the same address is served by what it derived.
+            served.extend(part);
         }
-        b.access(&served);
+        b.split(
+            &project.access,
+            |a| a.models.len(),
+            |b, blocks| b.access(blocks, &served),
+        );
         b.logging();
         let Builder {
             out, extra_edges, ..
         } = b;
-        Graph::from_resources(out.into_values().collect(), &extra_edges)
+        Graph::from_resources(out, &extra_edges)
     }
 }

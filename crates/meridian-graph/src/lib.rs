@@ -10,6 +10,7 @@
 
 mod address;
 mod build;
+mod fx;
 pub mod names;
 mod render;
 
@@ -92,14 +93,33 @@ pub struct Resource {
 
 /// A value known only after apply: `attr` of the resource at `address`.
 pub fn reference(address: &Address, attr: &str) -> serde_json::Value {
-    serde_json::json!({ "$ref": address.to_string(), "attr": attr })
+    let mut map = serde_json::Map::new();
+    map.insert(
+        "$ref".into(),
+        serde_json::Value::String(address.to_string()),
+    );
+    map.insert("attr".into(), serde_json::Value::String(attr.to_string()));
+    serde_json::Value::Object(map)
 }
 
 /// If `v` is a [`reference`], its address and attribute.
 pub fn as_reference(v: &serde_json::Value) -> Option<(Address, &str)> {
     let obj = v.as_object()?;
-    let addr = obj.get("$ref")?.as_str()?.parse().ok()?;
-    Some((addr, obj.get("attr")?.as_str()?))
+    let addr = obj.get("$ref")?.as_str()?;
+    let attr = obj.get("attr")?.as_str()?;
+    Some((addr.parse().ok()?, attr))
+}
+
+/// Whether `v` is a [`reference`] (what [`as_reference`] recognises), without building its
+/// address.
+pub fn is_reference(v: &serde_json::Value) -> bool {
+    let Some(obj) = v.as_object() else {
+        return false;
+    };
+    obj.get("$ref")
+        .and_then(serde_json::Value::as_str)
+        .is_some_and(|a| address::split(a).is_some())
+        && obj.get("attr").is_some_and(serde_json::Value::is_string)
 }
 
 /// The desired resources and the edges "needs" between them.
@@ -107,7 +127,7 @@ pub fn as_reference(v: &serde_json::Value) -> Option<(Address, &str)> {
 pub struct Graph {
     /// In dependency order: every resource after everything it needs, ties by address.
     resources: Vec<Resource>,
-    index: HashMap<Address, usize>,
+    index: HashMap<Address, usize, fx::FxBuildHasher>,
     /// `edges[i]` lists the indices (into `resources`) resource `i` needs.
     needs: Vec<Vec<usize>>,
 }
@@ -120,6 +140,17 @@ impl Graph {
 
     pub fn get(&self, address: &Address) -> Option<&Resource> {
         self.index.get(address).map(|&i| &self.resources[i])
+    }
+
+    /// Where the resource at `address` is in [`resources`](Self::resources).
+    pub fn position(&self, address: &Address) -> Option<usize> {
+        self.index.get(address).copied()
+    }
+
+    /// The positions (in [`resources`](Self::resources)) of the resources the one at
+    /// position `i` needs, sorted by address; empty for a position out of range.
+    pub fn needs_at(&self, i: usize) -> &[usize] {
+        self.needs.get(i).map_or(&[], Vec::as_slice)
     }
 
     /// The resources `address` needs, sorted by address.
@@ -145,72 +176,85 @@ impl Graph {
         mut resources: Vec<Resource>,
         extra: &[(Address, Address)],
     ) -> Result<Graph, Vec<Address>> {
+        // Sorted by address, an index order is an address order.
         resources.sort_by(|a, b| a.address.cmp(&b.address));
-        let mut g: DiGraph<usize, ()> = DiGraph::with_capacity(resources.len(), resources.len());
-        let nodes: Vec<NodeIndex> = (0..resources.len()).map(|i| g.add_node(i)).collect();
-        let pos: HashMap<&Address, usize> = resources
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (&r.address, i))
-            .collect();
-        let edge = |from: &Address, to: &Address, g: &mut DiGraph<usize, ()>| {
-            if let (Some(&a), Some(&b)) = (pos.get(from), pos.get(to)) {
-                if a != b && g.find_edge(nodes[b], nodes[a]).is_none() {
-                    // needed -> needer
-                    g.add_edge(nodes[b], nodes[a], ());
-                }
-            }
+        let n = resources.len();
+        // Edges needed -> needer, without self-loops or duplicates.
+        let position = |owner: &str, kind: &str, name: &str| {
+            resources
+                .binary_search_by(|r| {
+                    let a = &r.address;
+                    (a.owner.as_str(), a.kind.as_str(), a.name.as_str()).cmp(&(owner, kind, name))
+                })
+                .ok()
         };
-        for r in &resources {
+        let mut edges: Vec<(usize, usize)> = Vec::new();
+        for (i, r) in resources.iter().enumerate() {
             for v in r.attrs.values() {
-                visit_refs(v, &mut |target| edge(&r.address, target, &mut g));
+                visit_refs(v, &mut |(owner, kind, name)| {
+                    if let Some(j) = position(owner, kind, name) {
+                        if j != i {
+                            edges.push((j, i));
+                        }
+                    }
+                });
             }
         }
         for (needer, needed) in extra {
-            edge(needer, needed, &mut g);
-        }
-        // Kahn's algorithm with the smallest address first: a stable, readable order.
-        let mut indegree: Vec<usize> = nodes
-            .iter()
-            .map(|&n| {
-                g.neighbors_directed(n, petgraph::Direction::Incoming)
-                    .count()
-            })
-            .collect();
-        let mut ready: std::collections::BTreeSet<usize> =
-            (0..resources.len()).filter(|&i| indegree[i] == 0).collect();
-        let mut order = Vec::with_capacity(resources.len());
-        while let Some(i) = ready.pop_first() {
-            order.push(i);
-            for n in g.neighbors_directed(nodes[i], petgraph::Direction::Outgoing) {
-                let j = g[n];
-                indegree[j] -= 1;
-                if indegree[j] == 0 {
-                    ready.insert(j);
+            let at = |a: &Address| position(&a.owner, &a.kind, &a.name);
+            if let (Some(a), Some(b)) = (at(needer), at(needed)) {
+                if a != b {
+                    edges.push((b, a));
                 }
             }
         }
-        if order.len() != resources.len() {
-            let stuck: Vec<Address> = (0..resources.len())
+        edges.sort_unstable();
+        edges.dedup();
+        let mut g: DiGraph<usize, ()> = DiGraph::with_capacity(n, edges.len());
+        let nodes: Vec<NodeIndex> = (0..n).map(|i| g.add_node(i)).collect();
+        for &(needed, needer) in &edges {
+            g.add_edge(nodes[needed], nodes[needer], ());
+        }
+        // Kahn's algorithm with the smallest address first: a stable, readable order.
+        let mut indegree = vec![0usize; n];
+        for &(_, needer) in &edges {
+            indegree[needer] += 1;
+        }
+        let mut ready: std::collections::BinaryHeap<std::cmp::Reverse<usize>> = (0..n)
+            .filter(|&i| indegree[i] == 0)
+            .map(std::cmp::Reverse)
+            .collect();
+        let mut order = Vec::with_capacity(n);
+        while let Some(std::cmp::Reverse(i)) = ready.pop() {
+            order.push(i);
+            for m in g.neighbors_directed(nodes[i], petgraph::Direction::Outgoing) {
+                let j = g[m];
+                indegree[j] -= 1;
+                if indegree[j] == 0 {
+                    ready.push(std::cmp::Reverse(j));
+                }
+            }
+        }
+        if order.len() != n {
+            let stuck: Vec<Address> = (0..n)
                 .filter(|i| indegree[*i] > 0)
                 .map(|i| resources[i].address.clone())
                 .collect();
             return Err(stuck);
         }
-        let mut new_pos = vec![0; resources.len()];
+        let mut new_pos = vec![0; n];
         for (new, &old) in order.iter().enumerate() {
             new_pos[old] = new;
         }
-        let mut needs = vec![Vec::new(); resources.len()];
-        for e in g.raw_edges() {
-            let (needed, needer) = (g[e.source()], g[e.target()]);
+        // `edges` is sorted by the needed resource, that is by its address: each list comes
+        // out sorted by address.
+        let mut needs = vec![Vec::new(); n];
+        for &(needed, needer) in &edges {
             needs[new_pos[needer]].push(new_pos[needed]);
         }
         let mut slots: Vec<Option<Resource>> = resources.into_iter().map(Some).collect();
-        let resources: Vec<Resource> = order.iter().filter_map(|&i| slots[i].take()).collect();
-        for n in &mut needs {
-            n.sort_by(|a, b| resources[*a].address.cmp(&resources[*b].address));
-        }
+        let mut resources: Vec<Resource> = Vec::with_capacity(n);
+        resources.extend(order.iter().filter_map(|&i| slots[i].take()));
         let index = resources
             .iter()
             .enumerate()
@@ -224,9 +268,16 @@ impl Graph {
     }
 }
 
-fn visit_refs(v: &serde_json::Value, f: &mut impl FnMut(&Address)) {
-    if let Some((addr, _)) = as_reference(v) {
-        f(&addr);
+/// Calls `f` with the (owner, kind, name) of every [`reference`] inside `v`.
+fn visit_refs<'v>(v: &'v serde_json::Value, f: &mut impl FnMut((&'v str, &'v str, &'v str))) {
+    if is_reference(v) {
+        if let Some(parts) = v
+            .get("$ref")
+            .and_then(serde_json::Value::as_str)
+            .and_then(address::parts)
+        {
+            f(parts);
+        }
         return;
     }
     match v {
