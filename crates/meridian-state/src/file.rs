@@ -4,7 +4,7 @@ use crate::fsutil::{
     create_dir_all_synced, exists, parent_dir, replace_with_copy_of, sync_dir, with_suffix,
     write_synced,
 };
-use crate::{State, FORMAT_VERSION};
+use crate::{sha256_hex, State, FORMAT_VERSION};
 use std::fmt;
 use std::fs;
 use std::io;
@@ -156,15 +156,55 @@ pub fn load(path: &Path) -> Result<Option<State>, StateError> {
 
 /// Parses and checks the content of a state file; `path` is only used in errors.
 pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<State, StateError> {
+    // The common case in one pass: a well-formed state of this format. Anything else takes
+    // the slow path, which tells truncation and garbage from a wrong shape or a newer format.
+    let Ok(mut state) = serde_json::from_slice::<State>(bytes) else {
+        return Err(classify(path, bytes));
+    };
+    if state.format_version != FORMAT_VERSION {
+        return Err(StateError::UnsupportedVersion {
+            path: path.to_path_buf(),
+            found: u64::from(state.format_version),
+        });
+    }
+    let mut addresses: Vec<&str> = state.resources.iter().map(|r| r.address.as_str()).collect();
+    addresses.sort_unstable();
+    if let Some(dup) = addresses.windows(2).find(|w| w[0] == w[1]).map(|w| w[0]) {
+        return Err(StateError::NotState {
+            path: path.to_path_buf(),
+            message: format!("the resource {dup} appears twice"),
+        });
+    }
+    // The checksum covers the content with the checksum field empty: compute it in place
+    // rather than on a copy (the state can be large).
+    let recorded = std::mem::take(&mut state.checksum);
+    let computed = sha256_hex(&serde_json::to_vec(&state).unwrap_or_default());
+    if recorded != computed {
+        return Err(StateError::ChecksumMismatch {
+            path: path.to_path_buf(),
+            recorded,
+            computed,
+        });
+    }
+    state.checksum = recorded;
+    Ok(state)
+}
+
+/// Why `bytes` are not a state of this format (they failed to parse as one).
+fn classify(path: &Path, bytes: &[u8]) -> StateError {
     // First as any JSON, so truncation and garbage are told apart from a wrong shape, and the
     // format version is checked before the fields (a newer format may have new fields).
-    let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| StateError::NotJson {
-            path: path.to_path_buf(),
-            line: e.line(),
-            column: e.column(),
-            message: e.to_string(),
-        })?;
+    let value: serde_json::Value = match serde_json::from_slice(bytes) {
+        Ok(v) => v,
+        Err(e) => {
+            return StateError::NotJson {
+                path: path.to_path_buf(),
+                line: e.line(),
+                column: e.column(),
+                message: e.to_string(),
+            }
+        }
+    };
     if !value.is_object() {
         let kind = match value {
             serde_json::Value::Null => "null",
@@ -174,43 +214,32 @@ pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<State, StateError> {
             serde_json::Value::Array(_) => "an array",
             serde_json::Value::Object(_) => "an object",
         };
-        return Err(StateError::NotState {
+        return StateError::NotState {
             path: path.to_path_buf(),
             message: format!("it holds {kind}, not an object"),
-        });
+        };
     }
     if let Some(found) = value
         .get("format_version")
         .and_then(serde_json::Value::as_u64)
     {
         if found != u64::from(FORMAT_VERSION) {
-            return Err(StateError::UnsupportedVersion {
+            return StateError::UnsupportedVersion {
                 path: path.to_path_buf(),
                 found,
-            });
+            };
         }
     }
-    let state: State = serde_json::from_slice(bytes).map_err(|e| StateError::NotState {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
-    let mut sorted = state.clone();
-    sorted.normalize();
-    if let Some(dup) = sorted.duplicate_address() {
-        return Err(StateError::NotState {
+    match serde_json::from_value::<State>(value) {
+        Err(e) => StateError::NotState {
             path: path.to_path_buf(),
-            message: format!("the resource {dup} appears twice"),
-        });
-    }
-    let computed = state.compute_checksum();
-    if state.checksum != computed {
-        return Err(StateError::ChecksumMismatch {
+            message: e.to_string(),
+        },
+        Ok(_) => StateError::NotState {
             path: path.to_path_buf(),
-            recorded: state.checksum.clone(),
-            computed,
-        });
+            message: "it does not match the state format".to_string(),
+        },
     }
-    Ok(state)
 }
 
 /// Writes `state` to `path` atomically, keeping the previous file as `<path>.backup`.
