@@ -17,7 +17,6 @@ use meridian_graph::{Kind, Resource};
 use meridian_state::{ArtifactRecord, State, StateResource};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -249,14 +248,7 @@ fn artifact_bytes(a: &ArtifactChange, prior: Option<&ArtifactRecord>) -> Option<
 
 /// `sha256:<hex>` of bytes.
 pub fn sha256(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut hex = String::with_capacity(71);
-    hex.push_str("sha256:");
-    for b in digest {
-        use std::fmt::Write as _;
-        let _ = write!(hex, "{b:02x}");
-    }
-    hex
+    meridian_state::sha256_hex(bytes)
 }
 
 /// The snake_case name of a kind (`azure_deployment`).
