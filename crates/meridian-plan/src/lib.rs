@@ -100,6 +100,40 @@ pub struct Unmanaged {
     /// The resource's `managed-by` tag, if it has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub managed_by: Option<String>,
+    /// The region, for a regional resource found by refresh.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// The cloud's id of a resource found by refresh (ARM id, ARN, resource name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+/// How a refreshed resource differs from the last applied state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum DriftKind {
+    /// It exists, with different attributes or tags.
+    Changed,
+    /// State records it, the cloud no longer has it.
+    Deleted,
+    /// The cloud has it with Meridian's tags for this project, state did not record it.
+    Appeared,
+}
+
+/// A difference between the live object and the last applied state: a change made outside
+/// Meridian.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Drift {
+    pub address: String,
+    pub kind: String,
+    pub drift: DriftKind,
+    /// As the last applied state recorded it (`None` when it appeared).
+    pub before: Option<StateResource>,
+    /// As the cloud has it now (`None` when it was deleted).
+    pub after: Option<StateResource>,
+    /// The attributes (and `tags.<key>`) that differ, sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub paths: Vec<String>,
 }
 
 /// What happens to one generated file.
@@ -160,6 +194,9 @@ pub struct Plan {
     pub prior: Option<PriorState>,
     /// Whether live provider state was read (false: the last known state was used).
     pub refreshed: bool,
+    /// Changes made outside Meridian, found by refresh (empty without refresh).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub drift: Vec<Drift>,
     /// Every desired resource in graph order, then deletions; no-ops included.
     pub resource_changes: Vec<ResourceChange>,
     pub unmanaged: Vec<Unmanaged>,
@@ -364,6 +401,8 @@ pub fn diff_resources(
                     kind: r.kind.clone(),
                     name: r.name.clone(),
                     managed_by: r.tags.get("managed-by").cloned(),
+                    region: r.region.clone(),
+                    id: None,
                 });
             }
         }

@@ -47,6 +47,7 @@ fn plan_of(desired: &[Resource], state: Option<&State>) -> Plan {
             serial: s.serial,
         }),
         refreshed: false,
+        drift: Vec::new(),
         resource_changes,
         unmanaged,
         artifact_changes: Vec::new(),

@@ -224,6 +224,7 @@ fn make_plan(
             serial: s.serial,
         }),
         refreshed: false,
+        drift: Vec::new(),
         resource_changes,
         unmanaged,
         artifact_changes,
