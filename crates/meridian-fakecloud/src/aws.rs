@@ -1,0 +1,193 @@
+//! AWS Bedrock: inference profiles, provisioned throughputs, invocation logging and tags.
+
+use crate::fixture::{AwsRegion, Fixture};
+use crate::http::{page, Incoming, Reply};
+use crate::sigv4::{self, Rejection};
+use serde_json::{json, Map, Value};
+use std::time::SystemTime;
+
+/// An AWS error reply.
+pub(crate) fn error(status: u16, error_type: &str, message: &str) -> Reply {
+    Reply::json(status, &json!({ "message": message })).with_header("x-amzn-ErrorType", error_type)
+}
+
+/// The reply to credentials AWS does not know.
+pub(crate) fn unrecognized_client() -> Reply {
+    error(
+        403,
+        "UnrecognizedClientException",
+        "The security token included in the request is invalid.",
+    )
+}
+
+/// The error type of a fault's status.
+pub(crate) fn status_type(status: u16) -> &'static str {
+    match status {
+        429 => "ThrottlingException",
+        500 => "InternalServerException",
+        503 => "ServiceUnavailableException",
+        400 => "ValidationException",
+        403 => "AccessDeniedException",
+        404 => "ResourceNotFoundException",
+        409 => "ConflictException",
+        _ => "ServiceException",
+    }
+}
+
+fn rejection(r: Rejection) -> Reply {
+    match r {
+        Rejection::Missing => error(
+            403,
+            "MissingAuthenticationTokenException",
+            "Missing Authentication Token",
+        ),
+        Rejection::Incomplete(m) => error(403, "IncompleteSignatureException", &m),
+        Rejection::UnrecognizedClient => unrecognized_client(),
+        Rejection::InvalidSignature(m) => error(403, "InvalidSignatureException", &m),
+    }
+}
+
+fn validation(message: &str) -> Reply {
+    error(400, "ValidationException", message)
+}
+
+/// Serves one Bedrock request; `path` is the part after `/aws`.
+pub(crate) fn handle(req: &Incoming, path: &str, fixture: &Fixture, now: SystemTime) -> Reply {
+    let region = match sigv4::verify(
+        &req.method,
+        &req.path,
+        req.query.as_deref(),
+        &req.headers,
+        &req.body,
+        &fixture.auth.aws,
+        now,
+    ) {
+        Ok(r) => r,
+        Err(r) => return rejection(r),
+    };
+    let empty = AwsRegion::default();
+    let data = fixture.aws.regions.get(&region).unwrap_or(&empty);
+    match (req.method.as_str(), path) {
+        ("GET", "/inference-profiles") => inference_profiles(req, data, &region, fixture),
+        ("GET", "/provisioned-model-throughputs") => list(
+            req,
+            &data.provisioned_throughputs,
+            &region,
+            "provisioned",
+            "provisionedModelSummaries",
+            fixture,
+        ),
+        ("GET", "/logging/modelinvocations") => Reply::json(
+            200,
+            &match &data.logging {
+                Some(config) => json!({ "loggingConfig": config }),
+                None => json!({}),
+            },
+        ),
+        ("POST", "/listTagsForResource") => tags(req, data),
+        _ => error(
+            404,
+            "UnknownOperationException",
+            &format!("No operation matches {} {path}.", req.method),
+        ),
+    }
+}
+
+fn inference_profiles(req: &Incoming, data: &AwsRegion, region: &str, fixture: &Fixture) -> Reply {
+    let items: Vec<Value> = match req.query_param("type") {
+        None => data.inference_profiles.clone(),
+        Some(t) if t == "APPLICATION" || t == "SYSTEM_DEFINED" => data
+            .inference_profiles
+            .iter()
+            .filter(|p| p.get("type").and_then(Value::as_str) == Some(t.as_str()))
+            .cloned()
+            .collect(),
+        Some(t) => {
+            return validation(&format!(
+                "1 validation error detected: Value '{t}' at 'typeEquals' failed to satisfy constraint: Member must satisfy enum value set: [SYSTEM_DEFINED, APPLICATION]"
+            ))
+        }
+    };
+    let list_name = format!("profiles/{}", req.query_param("type").unwrap_or_default());
+    list(
+        req,
+        &items,
+        region,
+        &list_name,
+        "inferenceProfileSummaries",
+        fixture,
+    )
+}
+
+fn list(
+    req: &Incoming,
+    items: &[Value],
+    region: &str,
+    list_name: &str,
+    member: &str,
+    fixture: &Fixture,
+) -> Reply {
+    let mut size = fixture.page_size;
+    if let Some(m) = req.query_param("maxResults") {
+        match m.parse::<usize>() {
+            Ok(n) if (1..=1000).contains(&n) => size = size.min(n),
+            _ => {
+                return validation(&format!(
+                    "1 validation error detected: Value '{m}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 1000"
+                ))
+            }
+        }
+    }
+    let token = req.query_param("nextToken");
+    let Ok((items, next)) = page(
+        items,
+        &format!("aws/{region}/{list_name}"),
+        token.as_deref(),
+        size,
+    ) else {
+        return validation("The pagination token is not valid.");
+    };
+    let mut body = Map::new();
+    body.insert(member.into(), Value::Array(items.to_vec()));
+    if let Some(next) = next {
+        body.insert("nextToken".into(), Value::String(next));
+    }
+    Reply::json(200, &Value::Object(body))
+}
+
+fn tags(req: &Incoming, data: &AwsRegion) -> Reply {
+    let Ok(body) = serde_json::from_slice::<Value>(&req.body) else {
+        return error(
+            400,
+            "SerializationException",
+            "The request body is not valid JSON.",
+        );
+    };
+    let Some(arn) = body.get("resourceARN").and_then(Value::as_str) else {
+        return validation(
+            "1 validation error detected: Value null at 'resourceARN' failed to satisfy constraint: Member must not be null",
+        );
+    };
+    let exists = |items: &[Value], field: &str| {
+        items
+            .iter()
+            .any(|i| i.get(field).and_then(Value::as_str) == Some(arn))
+    };
+    let tags = data.tags.get(arn);
+    if tags.is_none()
+        && !exists(&data.inference_profiles, "inferenceProfileArn")
+        && !exists(&data.provisioned_throughputs, "provisionedModelArn")
+    {
+        return error(
+            404,
+            "ResourceNotFoundException",
+            &format!("The resource {arn} was not found."),
+        );
+    }
+    let list: Vec<Value> = tags
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| json!({"key": k, "value": v}))
+        .collect();
+    Reply::json(200, &json!({ "tags": list }))
+}
