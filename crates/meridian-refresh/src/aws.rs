@@ -1,0 +1,494 @@
+//! Amazon Bedrock, per region: application inference profiles, provisioned throughputs, the
+//! tags of each, and the model-invocation logging configuration. Requests are signed with
+//! SigV4 (service `bedrock`, the region read).
+
+use crate::azure::url_of;
+use crate::creds::AwsKeys;
+use crate::http::{Auth, Ctx, Req};
+use crate::{ErrorKind, LiveObject, ProviderScope};
+use aws_sigv4::http_request::{sign as sigv4, SignableBody, SignableRequest, SigningSettings};
+use aws_sigv4::sign::v4;
+use reqwest::{Method, Url};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+/// Results per list page.
+const PAGE_SIZE: &str = "100";
+
+/// The SigV4 headers for a request: (name, value, sensitive).
+pub(crate) fn sign(
+    keys: &AwsKeys,
+    region: &str,
+    method: &Method,
+    url: &Url,
+    body: Option<&[u8]>,
+    time: SystemTime,
+) -> Result<Vec<(&'static str, String, bool)>, String> {
+    let identity = aws_credential_types::Credentials::new(
+        keys.access_key_id.expose(),
+        keys.secret_access_key.expose(),
+        keys.session_token.as_ref().map(|t| t.expose().to_string()),
+        None,
+        "meridian",
+    )
+    .into();
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region(region)
+        .name("bedrock")
+        .time(time)
+        .settings(SigningSettings::default())
+        .build()
+        .map_err(|e| format!("could not sign the request: {e}"))?
+        .into();
+    let content_type = [("content-type", "application/json")];
+    let headers = if body.is_some() {
+        &content_type[..]
+    } else {
+        &[][..]
+    };
+    let signable = SignableRequest::new(
+        method.as_str(),
+        url.as_str(),
+        headers.iter().copied(),
+        SignableBody::Bytes(body.unwrap_or(&[])),
+    )
+    .map_err(|e| format!("could not sign the request: {e}"))?;
+    let (instructions, _signature) = sigv4(signable, &params)
+        .map_err(|e| format!("could not sign the request: {e}"))?
+        .into_parts();
+    let (headers, _params) = instructions.into_parts();
+    Ok(headers
+        .into_iter()
+        .map(|h| {
+            let sensitive = h.sensitive()
+                || h.name().eq_ignore_ascii_case("authorization")
+                || h.name().eq_ignore_ascii_case("x-amz-security-token");
+            (h.name(), h.value().to_string(), sensitive)
+        })
+        .collect())
+}
+
+/// The base URL for `region`: the spec's endpoint, else `MERIDIAN_AWS_ENDPOINT` (with
+/// `{region}` replaced), else `https://bedrock.{region}.amazonaws.com` (`.com.cn` in the
+/// `aws-cn` partition).
+pub(crate) fn base_url(scope: &ProviderScope, env: Option<&str>, region: &str) -> String {
+    let base = match scope.endpoint.as_deref().or(env) {
+        Some(over) => over.replace("{region}", region),
+        None if scope.partition.as_deref() == Some("aws-cn") => {
+            format!("https://bedrock.{region}.amazonaws.com.cn")
+        }
+        None => format!("https://bedrock.{region}.amazonaws.com"),
+    };
+    base.trim_end_matches('/').to_string()
+}
+
+/// What every request of one provider and region shares.
+struct Region {
+    provider: Arc<str>,
+    /// The region read.
+    name: String,
+    base: String,
+    auth: Arc<Auth>,
+    account_id: Option<String>,
+}
+
+impl Region {
+    fn req(&self, method: Method, url: Url, body: Option<Vec<u8>>, what: String) -> Req {
+        Req {
+            provider: self.provider.clone(),
+            region: Some(self.name.clone()),
+            method,
+            url,
+            body,
+            auth: self.auth.clone(),
+            what,
+            priority: 0,
+        }
+    }
+
+    /// Whether an ARN is of this provider's account (always, when it names none).
+    fn owns(&self, arn: &str) -> bool {
+        match &self.account_id {
+            Some(account) => arn.split(':').nth(4) == Some(account.as_str()),
+            None => true,
+        }
+    }
+}
+
+/// Starts reading one AWS provider in each of its regions; false if it cannot be read.
+pub(crate) fn start(ctx: &Arc<Ctx>, scope: &ProviderScope) -> bool {
+    let Some(keys) = ctx.creds.aws.clone() else {
+        ctx.scope_error(
+            scope,
+            ErrorKind::Credentials,
+            "no AWS credentials were resolved for this provider".into(),
+        );
+        return false;
+    };
+    let provider: Arc<str> = Arc::from(scope.address.as_str());
+    let mut ok = true;
+    for region in &scope.regions {
+        let base = base_url(scope, ctx.creds.aws_endpoint.as_deref(), region);
+        if let Err(reason) = Url::parse(&base) {
+            ctx.scope_error(
+                scope,
+                ErrorKind::Connect,
+                format!("invalid endpoint URL {base:?}: {reason}"),
+            );
+            ok = false;
+            continue;
+        }
+        let r = Arc::new(Region {
+            provider: provider.clone(),
+            name: region.clone(),
+            base,
+            auth: Arc::new(Auth::Aws {
+                keys: keys.clone(),
+                region: region.clone(),
+            }),
+            account_id: scope.account_id.clone(),
+        });
+        ok &= profiles_page(ctx, &r, None, 1);
+        ok &= throughputs_page(ctx, &r, None, 1);
+        ok &= logging(ctx, &r);
+    }
+    ok
+}
+
+fn next_token(body: &Value) -> Result<Option<String>, String> {
+    match body.get("nextToken") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.is_empty() => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err("nextToken is not a string".into()),
+    }
+}
+
+fn list<'v>(body: &'v Value, field: &str) -> Result<&'v Vec<Value>, String> {
+    body.get(field)
+        .and_then(Value::as_array)
+        .ok_or_else(|| format!("response has no {field:?} list"))
+}
+
+fn required<'v>(v: &'v Value, key: &str, what: &str) -> Result<&'v str, String> {
+    v.get(key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| format!("{what} without {key:?}"))
+}
+
+fn page_url(r: &Region, path: &str, token: Option<&str>, typed: bool) -> Result<Url, String> {
+    let mut query = vec![("maxResults", PAGE_SIZE)];
+    if typed {
+        // The API reference's URI parameter for the `typeEquals` member is `type`.
+        query.push(("type", "APPLICATION"));
+    }
+    if let Some(t) = token {
+        query.push(("nextToken", t));
+    }
+    url_of(&r.base, &[path], &query)
+}
+
+/// Starts one page of application inference profiles; false if its URL cannot be built.
+fn profiles_page(ctx: &Arc<Ctx>, r: &Arc<Region>, token: Option<&str>, n: usize) -> bool {
+    let url = match page_url(r, "inference-profiles", token, true) {
+        Ok(u) => u,
+        Err(reason) => {
+            ctx.record(crate::RefreshError {
+                provider: r.provider.to_string(),
+                region: Some(r.name.clone()),
+                request: String::new(),
+                kind: ErrorKind::Connect,
+                reason,
+            });
+            return false;
+        }
+    };
+    let mut req = r.req(
+        Method::GET,
+        url,
+        None,
+        format!("GET inference profiles in {} (page {n})", r.name),
+    );
+    req.priority = 2;
+    let r = Arc::clone(r);
+    ctx.spawn_fetch(req, move |ctx, body| {
+        let items = list(&body, "inferenceProfileSummaries")?;
+        let next = next_token(&body)?;
+        let mut found = Vec::new();
+        for p in items {
+            let arn = required(p, "inferenceProfileArn", "inference profile")?;
+            let name = required(p, "inferenceProfileName", "inference profile")?;
+            if !r.owns(arn) {
+                continue;
+            }
+            let mut attrs = BTreeMap::new();
+            attrs.insert("name".into(), json!(name));
+            attrs.insert(
+                "description".into(),
+                p.get("description").cloned().unwrap_or(Value::Null),
+            );
+            found.push(LiveObject {
+                provider: r.provider.to_string(),
+                kind: "aws_inference_profile".into(),
+                region: Some(r.name.clone()),
+                name: name.to_string(),
+                id: arn.to_string(),
+                attributes: attrs,
+                tags: BTreeMap::new(),
+            });
+        }
+        if let Some(token) = next {
+            if !profiles_page(ctx, &r, Some(&token), n + 1) {
+                return Ok(());
+            }
+        }
+        for object in found {
+            tags(ctx, &r, object)?;
+        }
+        Ok(())
+    });
+    true
+}
+
+/// Starts one page of provisioned throughputs; false if its URL cannot be built.
+fn throughputs_page(ctx: &Arc<Ctx>, r: &Arc<Region>, token: Option<&str>, n: usize) -> bool {
+    let url = match page_url(r, "provisioned-model-throughputs", token, false) {
+        Ok(u) => u,
+        Err(reason) => {
+            ctx.record(crate::RefreshError {
+                provider: r.provider.to_string(),
+                region: Some(r.name.clone()),
+                request: String::new(),
+                kind: ErrorKind::Connect,
+                reason,
+            });
+            return false;
+        }
+    };
+    let mut req = r.req(
+        Method::GET,
+        url,
+        None,
+        format!("GET provisioned throughputs in {} (page {n})", r.name),
+    );
+    req.priority = 2;
+    let r = Arc::clone(r);
+    ctx.spawn_fetch(req, move |ctx, body| {
+        let items = list(&body, "provisionedModelSummaries")?;
+        let next = next_token(&body)?;
+        let mut found = Vec::new();
+        for p in items {
+            let arn = required(p, "provisionedModelArn", "provisioned throughput")?;
+            let name = required(p, "provisionedModelName", "provisioned throughput")?;
+            if !r.owns(arn) {
+                continue;
+            }
+            let units = match p.get("modelUnits") {
+                None | Some(Value::Null) => Value::Null,
+                Some(u) => match u.as_u64() {
+                    Some(n) => json!(n),
+                    None => return Err(format!("{name}: modelUnits is not an integer")),
+                },
+            };
+            let mut attrs = BTreeMap::new();
+            attrs.insert("provisioned_model_name".into(), json!(name));
+            attrs.insert(
+                "model_arn".into(),
+                p.get("modelArn").cloned().unwrap_or(Value::Null),
+            );
+            attrs.insert("model_units".into(), units);
+            found.push(LiveObject {
+                provider: r.provider.to_string(),
+                kind: "aws_provisioned_throughput".into(),
+                region: Some(r.name.clone()),
+                name: name.to_string(),
+                id: arn.to_string(),
+                attributes: attrs,
+                tags: BTreeMap::new(),
+            });
+        }
+        if let Some(token) = next {
+            if !throughputs_page(ctx, &r, Some(&token), n + 1) {
+                return Ok(());
+            }
+        }
+        for object in found {
+            tags(ctx, &r, object)?;
+        }
+        Ok(())
+    });
+    true
+}
+
+/// Reads the tags of `object` (by its ARN), then records it with them.
+fn tags(ctx: &Arc<Ctx>, r: &Arc<Region>, mut object: LiveObject) -> Result<(), String> {
+    let url = url_of(&r.base, &["listTagsForResource"], &[])?;
+    let body = serde_json::to_vec(&json!({ "resourceARN": object.id }))
+        .map_err(|e| format!("could not encode a request: {e}"))?;
+    let req = r.req(
+        Method::POST,
+        url,
+        Some(body),
+        format!("POST listTagsForResource for {}", object.name),
+    );
+    ctx.spawn_fetch(req, move |ctx, body| {
+        for t in list(&body, "tags")? {
+            let key = required(t, "key", "tag")?;
+            let value = t.get("value").and_then(Value::as_str).unwrap_or_default();
+            object.tags.insert(key.to_string(), value.to_string());
+        }
+        ctx.push(object);
+        Ok(())
+    });
+    Ok(())
+}
+
+/// Reads the model-invocation logging configuration of the region (`{}`: none).
+fn logging(ctx: &Arc<Ctx>, r: &Arc<Region>) -> bool {
+    let url = match url_of(&r.base, &["logging", "modelinvocations"], &[]) {
+        Ok(u) => u,
+        Err(reason) => {
+            ctx.record(crate::RefreshError {
+                provider: r.provider.to_string(),
+                region: Some(r.name.clone()),
+                request: String::new(),
+                kind: ErrorKind::Connect,
+                reason,
+            });
+            return false;
+        }
+    };
+    let req = r.req(
+        Method::GET,
+        url,
+        None,
+        format!("GET invocation logging in {}", r.name),
+    );
+    let r = Arc::clone(r);
+    ctx.spawn_fetch(req, move |ctx, body| {
+        let config = match body.get("loggingConfig") {
+            None | Some(Value::Null) => return Ok(()),
+            Some(c) if c.is_object() => c,
+            Some(_) => return Err("loggingConfig is not an object".into()),
+        };
+        let s3 = config.get("s3Config").unwrap_or(&Value::Null);
+        let mut attrs = BTreeMap::new();
+        attrs.insert("region".into(), json!(r.name));
+        attrs.insert(
+            "s3_bucket_name".into(),
+            s3.get("bucketName").cloned().unwrap_or(Value::Null),
+        );
+        attrs.insert(
+            "s3_key_prefix".into(),
+            s3.get("keyPrefix").cloned().unwrap_or(Value::Null),
+        );
+        attrs.insert(
+            "text_data_delivery_enabled".into(),
+            json!(config
+                .get("textDataDeliveryEnabled")
+                .and_then(Value::as_bool)
+                .unwrap_or(false)),
+        );
+        ctx.push(LiveObject {
+            provider: r.provider.to_string(),
+            kind: "aws_invocation_logging".into(),
+            region: Some(r.name.clone()),
+            name: r.name.clone(),
+            id: format!("model-invocation-logging/{}", r.name),
+            attributes: attrs,
+            tags: BTreeMap::new(),
+        });
+        Ok(())
+    });
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::creds::Secret;
+    use crate::Cloud;
+
+    fn scope(endpoint: Option<&str>, partition: Option<&str>) -> ProviderScope {
+        ProviderScope {
+            cloud: Cloud::Aws,
+            address: "aws.corp".into(),
+            regions: vec![],
+            subscription_id: None,
+            resource_group: None,
+            account_id: None,
+            partition: partition.map(str::to_string),
+            project: None,
+            endpoint: endpoint.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn endpoints_per_region_and_partition() {
+        assert_eq!(
+            base_url(&scope(None, None), None, "eu-central-1"),
+            "https://bedrock.eu-central-1.amazonaws.com"
+        );
+        assert_eq!(
+            base_url(&scope(None, Some("aws-cn")), None, "cn-north-1"),
+            "https://bedrock.cn-north-1.amazonaws.com.cn"
+        );
+        assert_eq!(
+            base_url(&scope(None, None), Some("http://127.0.0.1:9/aws"), "x-1"),
+            "http://127.0.0.1:9/aws"
+        );
+        assert_eq!(
+            base_url(
+                &scope(Some("https://vpce.{region}.example/"), None),
+                Some("http://ignored"),
+                "eu-west-1"
+            ),
+            "https://vpce.eu-west-1.example"
+        );
+    }
+
+    #[test]
+    fn signing_adds_date_authorization_and_the_session_token() {
+        let keys = AwsKeys {
+            access_key_id: Secret::new("AKIDEXAMPLE"),
+            secret_access_key: Secret::new("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
+            session_token: Some(Secret::new("session-token")),
+        };
+        let url =
+            Url::parse("https://bedrock.eu-west-1.amazonaws.com/listTagsForResource").expect("url");
+        let time = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_764_000_000);
+        let headers =
+            sign(&keys, "eu-west-1", &Method::POST, &url, Some(b"{}"), time).expect("signed");
+        let get = |name: &str| {
+            headers
+                .iter()
+                .find(|(n, _, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v, s)| (v.clone(), *s))
+        };
+        let (auth, sensitive) = get("authorization").expect("authorization");
+        assert!(sensitive);
+        assert!(
+            auth.starts_with(
+                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20251124/eu-west-1/bedrock/aws4_request"
+            ),
+            "{auth}"
+        );
+        assert!(
+            auth.contains("content-type"),
+            "the content type is signed: {auth}"
+        );
+        assert!(auth.contains("x-amz-security-token"), "{auth}");
+        assert_eq!(
+            get("x-amz-date").map(|h| h.0).as_deref(),
+            Some("20251124T160000Z")
+        );
+        assert_eq!(
+            get("x-amz-security-token").map(|h| h.0).as_deref(),
+            Some("session-token")
+        );
+    }
+}
