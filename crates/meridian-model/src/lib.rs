@@ -10,6 +10,7 @@ pub mod date;
 pub mod ir;
 mod lower;
 mod rules;
+pub mod simulate;
 
 pub use date::Date;
 pub use rules::policy::single_failures;
