@@ -34,7 +34,7 @@ mkdir -p "$work/spec"
 python3 tests/bench/gen_spec.py --targets "$TARGETS" --out "$work/spec/main.hcl"
 
 echo "==> apply (the state and the generated files)"
-"$bin" apply --auto-approve "$work/spec" >/dev/null || die "apply failed"
+"$bin" apply --auto-approve --refresh=false "$work/spec" >/dev/null || die "apply failed"
 "$perturb" "$work/spec/.meridian/state.json" 100 || die "perturb failed"
 resources=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["resources"]))' "$work/spec/.meridian/state.json")
 

@@ -5,7 +5,10 @@
 #   node_modules/   npm ci from package-lock.json: typescript (tsc), @pulumi/* type packages,
 #                   @cdktf/hcl2json (HashiCorp's HCL parser, used through hcl2json.mjs)
 #   .venv/          litellm[proxy] from requirements.txt (used through litellm_check.py)
-#   .venv-checkov/  checkov from requirements-checkov.txt (it cannot share a venv with litellm)
+#   .venv-checkov/  checkov from requirements-checkov.txt (it cannot share a venv with litellm);
+#                   its dependency jsonschema validates SARIF against schema/sarif-schema-2.1.0.json
+#   chromium        Debian's chromium, installed with apt-get (as root) when /usr/bin/chromium is
+#                   missing: renders `meridian report --format html` headless, offline
 #
 # Usage: tests/interop/setup.sh [--force]
 # Idempotent: when everything is installed and was verified for the current lock files,
@@ -21,7 +24,7 @@ for arg in "$@"; do
   case "$arg" in
     --force) FORCE=1 ;;
     -h | --help)
-      sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -62,6 +65,9 @@ if command -v flock >/dev/null; then
 fi
 
 hash_of() { cat "$@" | sha256sum | cut -d' ' -f1; }
+CHROMIUM=/usr/bin/chromium
+SARIF_SCHEMA="$HERE/../../schema/sarif-schema-2.1.0.json"
+[[ -f $SARIF_SCHEMA ]] || die "sarif: $SARIF_SCHEMA is missing"
 PY_ID="$(python3 -c 'import sys; print(sys.executable, sys.version)')"
 NODE_ID="$(node --version)"
 NPM_HASH="$(
@@ -82,14 +88,14 @@ CKV_STAMP=.venv-checkov/.meridian-interop-stamp
 # The whole setup (installs + checks) is current when this matches.
 ALL_HASH="$(
   echo "$NPM_HASH" "$VENV_HASH" "$CKV_HASH"
-  hash_of setup.sh hcl2json.mjs litellm_check.py
+  hash_of setup.sh hcl2json.mjs litellm_check.py "$SARIF_SCHEMA"
 )"
 ALL_STAMP=.setup-ok
 
 stamp_ok() { [[ -f "$1" && "$(cat "$1")" == "$2" ]]; }
 
 if [[ $FORCE == 0 ]] && stamp_ok "$ALL_STAMP" "$ALL_HASH" && stamp_ok "$NPM_STAMP" "$NPM_HASH" &&
-  stamp_ok "$VENV_STAMP" "$VENV_HASH" && stamp_ok "$CKV_STAMP" "$CKV_HASH"; then
+  stamp_ok "$VENV_STAMP" "$VENV_HASH" && stamp_ok "$CKV_STAMP" "$CKV_HASH" && [[ -x $CHROMIUM ]]; then
   echo "interop setup: tools up to date in $HERE"
   exit 0
 fi
@@ -141,6 +147,20 @@ if [[ $FORCE == 1 ]] || ! stamp_ok "$CKV_STAMP" "$CKV_HASH"; then
   echo "interop setup: installing .venv-checkov (checkov, requirements-checkov.txt) ..."
   run_bg venv-checkov install_venv .venv-checkov requirements-checkov.txt "$CKV_HASH"
 fi
+# Debian's chromium, only when missing (never upgraded or removed here).
+install_chromium() {
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y --no-install-recommends chromium ||
+    { apt-get update && apt-get install -y --no-install-recommends chromium; }
+}
+if [[ ! -x $CHROMIUM ]]; then
+  command -v apt-get >/dev/null ||
+    die "chromium: $CHROMIUM is missing and apt-get is not available (install Debian's chromium package)"
+  [[ $(id -u) == 0 ]] ||
+    die "chromium: $CHROMIUM is missing; as root run: apt-get install -y --no-install-recommends chromium"
+  echo "interop setup: installing chromium (apt-get) ..."
+  run_bg chromium install_chromium
+fi
 
 failed=()
 for name in "${!PIDS[@]}"; do
@@ -164,6 +184,8 @@ fi
 TSC="$HERE/node_modules/.bin/tsc"
 CHECKOV="$HERE/.venv-checkov/bin/checkov"
 PY="$HERE/.venv/bin/python"
+CKV_PY="$HERE/.venv-checkov/bin/python"
+[[ -x $CHROMIUM ]] || die "chromium: $CHROMIUM is missing"
 [[ -x $TSC ]] || die "typescript: $TSC is missing"
 [[ -x $CHECKOV ]] || die "checkov: $CHECKOV is missing"
 [[ -x $PY ]] || die "litellm: $PY is missing"
@@ -177,6 +199,10 @@ v_llm="$("$PY" -c 'import importlib.metadata as m; print(m.version("litellm"))')
 v_pul="$(node -p '["pulumi","aws","azure-native","gcp"].map(p => p + " " + require("@pulumi/" + p + "/package.json").version).join(", ")')"
 echo "interop setup: tsc: $v_tsc; @cdktf/hcl2json $v_hcl; checkov $v_ckv; litellm $v_llm"
 echo "interop setup: @pulumi/: $v_pul"
+v_chr="$("$CHROMIUM" --version 2>/dev/null)" || die "chromium: chromium --version failed"
+v_js="$("$CKV_PY" -c 'import importlib.metadata as m; print(m.version("jsonschema"))')" ||
+  die "jsonschema: not importable in .venv-checkov"
+echo "interop setup: $v_chr; jsonschema $v_js (.venv-checkov)"
 
 # ---- checks ------------------------------------------------------------------------------------
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/meridian-interop-check.XXXXXX")"
@@ -291,6 +317,56 @@ assert dep == {"model_name": "meridian-check", "model": "openai/gpt-4o-mini",
 EOF
 }
 check litellm check_litellm
+
+# chromium: a headless screenshot of a local page, with every network feature off, is a PNG of
+# the requested size.
+cat >"$WORK/page.html" <<'EOF'
+<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>check</title></head>
+<body style="margin:0"><div style="width:300px;height:200px;background:#0969da"></div><p>meridian</p></body></html>
+EOF
+check_chromium() {
+  timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --user-data-dir="$WORK/chromium-profile" --screenshot="$WORK/page.png" --window-size=400,300 \
+    "file://$WORK/page.html" || return 1
+  "$CKV_PY" - "$WORK/page.png" <<'EOF'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+width, height = struct.unpack(">II", data[16:24])
+print("screenshot:", width, "x", height, len(data), "bytes")
+assert (width, height) == (400, 300), (width, height)
+EOF
+}
+check chromium check_chromium
+
+# jsonschema: the vendored SARIF 2.1.0 schema is a valid draft-04 schema, accepts a minimal log
+# and rejects a wrong level and a zero line number.
+check_sarif_schema() {
+  "$CKV_PY" - "$SARIF_SCHEMA" <<'EOF'
+import copy, json, sys
+import jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft4Validator.check_schema(schema)
+validator = jsonschema.Draft4Validator(schema)
+good = {"version": "2.1.0", "runs": [{
+    "tool": {"driver": {"name": "meridian", "rules": [{"id": "MRD-RES-001"}]}},
+    "results": [{"ruleId": "MRD-RES-001", "level": "error", "message": {"text": "outside"},
+                 "locations": [{"physicalLocation": {
+                     "artifactLocation": {"uri": "main.hcl", "uriBaseId": "%SRCROOT%"},
+                     "region": {"startLine": 3, "startColumn": 5}}}]}]}]}
+validator.validate(good)
+bad_level = copy.deepcopy(good)
+bad_level["runs"][0]["results"][0]["level"] = "fatal"
+assert not validator.is_valid(bad_level), "level 'fatal' was accepted"
+bad_line = copy.deepcopy(good)
+bad_line["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] = 0
+assert not validator.is_valid(bad_line), "startLine 0 was accepted"
+print("SARIF schema checks passed")
+EOF
+}
+check sarif-schema check_sarif_schema
 
 echo "$ALL_HASH" >"$ALL_STAMP"
 echo "interop setup: all tools installed and working ($(elapsed "$T_INSTALL") in all)"

@@ -11,6 +11,7 @@
 //! `terraform show -json`).
 
 pub mod file;
+pub mod import;
 pub mod render;
 
 use meridian_graph::{Kind, Resource};
@@ -201,6 +202,59 @@ pub struct Plan {
     pub resource_changes: Vec<ResourceChange>,
     pub unmanaged: Vec<Unmanaged>,
     pub artifact_changes: Vec<ArtifactChange>,
+    /// The normal-case monthly cost estimate against the state's last one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<CostChange>,
+}
+
+/// The monthly cost estimate (USD, catalog list prices and each model's `usage`) before and
+/// after the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CostChange {
+    /// The estimate recorded by the last apply (`None`: none recorded yet).
+    pub before_usd: Option<f64>,
+    pub after_usd: f64,
+}
+
+impl CostChange {
+    /// "Monthly estimate rises by $1,234.00 (+12.5%), to $11,106.00", "… falls by …",
+    /// "Monthly estimate unchanged: $9,872.00", or the first "Monthly estimate: $9,872.00".
+    pub fn line(&self) -> String {
+        let after = usd(self.after_usd);
+        let Some(before) = self.before_usd else {
+            return format!("Monthly estimate: {after}");
+        };
+        let diff = self.after_usd - before;
+        if diff.abs() < 0.005 {
+            return format!("Monthly estimate unchanged: {after}");
+        }
+        let verb = if diff > 0.0 { "rises" } else { "falls" };
+        let pct = if before.abs() >= 0.005 {
+            format!(" ({:+.1}%)", diff / before * 100.0)
+        } else {
+            String::new()
+        };
+        format!(
+            "Monthly estimate {verb} by {}{pct}, to {after}",
+            usd(diff.abs())
+        )
+    }
+}
+
+/// `$1,234.56` (`-$1.00` when negative).
+fn usd(amount: f64) -> String {
+    let cents = (amount.abs() * 100.0).round();
+    let whole = (cents / 100.0).trunc();
+    let digits = format!("{whole:.0}");
+    let mut grouped = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    let sign = if amount < 0.0 && cents > 0.0 { "-" } else { "" };
+    format!("{sign}${grouped}.{:02.0}", cents - whole * 100.0)
 }
 
 /// The lineage and serial of the state a plan was made against.
@@ -269,6 +323,9 @@ impl Plan {
             }
         }
         state.artifacts = artifacts;
+        if let Some(cost) = self.cost {
+            state.monthly_estimate_usd = Some(cost.after_usd);
+        }
         state
     }
 }

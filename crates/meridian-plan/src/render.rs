@@ -2,7 +2,7 @@
 //! before → after), as Markdown for a pull-request comment, and as JSON shaped like
 //! `terraform show -json`.
 
-use crate::{Action, ArtifactAction, Plan, ResourceChange};
+use crate::{Action, ArtifactAction, Drift, DriftKind, Plan, ResourceChange};
 use meridian_state::StateResource;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
@@ -180,6 +180,82 @@ fn write_change(out: &mut String, c: &ResourceChange, paint: &Paint) {
     let _ = writeln!(out, "    }}\n");
 }
 
+/// What a drift entry says happened.
+fn drift_verb(d: DriftKind) -> &'static str {
+    match d {
+        DriftKind::Changed => "has changed",
+        DriftKind::Deleted => "has been deleted",
+        DriftKind::Appeared => "was created outside Meridian with this project's tags",
+    }
+}
+
+/// Terraform's action for a drift entry in `resource_drift`.
+fn drift_action(d: DriftKind) -> &'static str {
+    match d {
+        DriftKind::Changed => "update",
+        DriftKind::Deleted => "delete",
+        DriftKind::Appeared => "create",
+    }
+}
+
+/// The value at a drift path (`sku_capacity`, `tags.team`, `name`, `region`) of a record.
+fn drift_value(r: Option<&StateResource>, path: &str) -> Option<Value> {
+    let r = r?;
+    if let Some(tag) = path.strip_prefix("tags.") {
+        return r.tags.get(tag).map(|v| json!(v));
+    }
+    match path {
+        "name" => Some(json!(r.name)),
+        "region" => r.region.as_ref().map(|v| json!(v)),
+        _ => r.attributes.get(path).cloned(),
+    }
+}
+
+/// The "changed outside Meridian" section: one entry per drifted resource with the values
+/// that differ.
+fn write_drift(out: &mut String, drift: &[Drift], paint: &Paint) {
+    out.push_str(&paint.bold("Note: Objects have changed outside of Meridian"));
+    out.push_str(
+        "\n\nMeridian read these changes made outside of Meridian since the last \"meridian apply\":\n\n",
+    );
+    for d in drift {
+        let sym = match d.drift {
+            DriftKind::Changed => Action::Update,
+            DriftKind::Deleted => Action::Delete,
+            DriftKind::Appeared => Action::Create,
+        };
+        let _ = writeln!(out, "  # {} {}", d.address, drift_verb(d.drift));
+        let _ = writeln!(
+            out,
+            "{} resource {} {}",
+            paint.action(sym, &format!("{:>3}", sym.symbol())),
+            value_text(&json!(d.kind)),
+            value_text(&json!(d.address))
+        );
+        let labels: Vec<String> = d
+            .paths
+            .iter()
+            .map(|p| match p.strip_prefix("tags.") {
+                Some(tag) => format!("tags[{}]", value_text(&json!(tag))),
+                None => p.clone(),
+            })
+            .collect();
+        let width = labels.iter().map(String::len).max().unwrap_or(0);
+        for (p, label) in d.paths.iter().zip(&labels) {
+            let text =
+                |v: Option<Value>| v.map_or_else(|| "(none)".to_string(), |v| value_text(&v));
+            let _ = writeln!(
+                out,
+                "      {label:<width$} = {} -> {}",
+                text(drift_value(d.before.as_ref(), p)),
+                text(drift_value(d.after.as_ref(), p))
+            );
+        }
+        out.push('\n');
+    }
+    out.push_str("The plan below brings these back to what the spec says.\n\n");
+}
+
 /// The plan for a terminal. `color` adds ANSI colours.
 pub fn human(plan: &Plan, color: bool) -> String {
     let paint = Paint { on: color };
@@ -189,15 +265,25 @@ pub fn human(plan: &Plan, color: bool) -> String {
             "Note: live provider state was not read; this plan compares the spec with the last known state.\n\n",
         );
     }
+    if !plan.drift.is_empty() {
+        write_drift(&mut out, &plan.drift, &paint);
+    }
     if !plan.unmanaged.is_empty() {
         let _ = writeln!(
             out,
-            "{} resource{} in state without Meridian's management tag (managed-by = \"meridian\"); never changed or destroyed:",
+            "{} resource{} without Meridian's management tag for this project (managed-by = \"meridian\"); never changed or destroyed:",
             plan.unmanaged.len(),
             if plan.unmanaged.len() == 1 { "" } else { "s" }
         );
         for u in &plan.unmanaged {
-            let _ = writeln!(out, "  {} ({}, name {})", u.address, u.kind, u.name);
+            let mut place = String::new();
+            if let Some(r) = &u.region {
+                let _ = write!(place, ", in {r}");
+            }
+            if let Some(id) = &u.id {
+                let _ = write!(place, ", id {id}");
+            }
+            let _ = writeln!(out, "  {} ({}, name {}{place})", u.address, u.kind, u.name);
         }
         out.push('\n');
     }
@@ -216,6 +302,9 @@ pub fn human(plan: &Plan, color: bool) -> String {
         out.push_str(
             " The clouds and the generated files already match the spec; nothing to apply.\n",
         );
+        if let Some(cost) = &plan.cost {
+            let _ = writeln!(out, "{}.", cost.line());
+        }
         for a in files {
             if let Some(note) = &a.note {
                 let _ = writeln!(out, "  {}: {note}", a.path);
@@ -230,6 +319,9 @@ pub fn human(plan: &Plan, color: bool) -> String {
         }
     }
     let _ = writeln!(out, "{}", paint.bold(&summary_line(plan)));
+    if let Some(cost) = &plan.cost {
+        let _ = writeln!(out, "{}.", cost.line());
+    }
     if !files.is_empty() {
         out.push_str("\nChanges to generated files:\n");
         for a in &files {
@@ -367,9 +459,21 @@ pub fn json(plan: &Plan) -> Value {
         "refreshed": plan.refreshed,
         "changes": plan.has_changes(),
         "summary": {"add": s.add, "change": s.change, "replace": s.replace, "destroy": s.destroy},
+        "resource_drift": plan.drift.iter().map(|d| json!({
+            "address": d.address,
+            "type": d.kind,
+            "drift": d.drift,
+            "change": {
+                "actions": [drift_action(d.drift)],
+                "before": d.before,
+                "after": d.after,
+            },
+            "paths": d.paths,
+        })).collect::<Vec<_>>(),
         "resource_changes": changes,
         "unmanaged": plan.unmanaged,
         "artifact_changes": artifacts,
+        "cost": plan.cost,
     })
 }
 
@@ -428,10 +532,37 @@ pub fn markdown_limited(plan: &Plan, limit: usize) -> String {
             "**No changes.** The clouds and the generated files already match the spec.\n\n",
         );
     }
+    if let Some(cost) = &plan.cost {
+        let _ = writeln!(head, "{}.\n", md_text(&cost.line()));
+    }
     if !plan.refreshed {
         head.push_str("_Live provider state was not read; the plan compares the spec with the last known state._\n\n");
     }
     let mut blocks: Vec<Block> = Vec::new();
+    if !plan.drift.is_empty() {
+        let rows = plan
+            .drift
+            .iter()
+            .map(|d| {
+                format!(
+                    "| {} | {} | {} | {} |\n",
+                    md_text(&d.address),
+                    md_text(&d.kind),
+                    drift_verb(d.drift),
+                    md_text(&d.paths.join(", "))
+                )
+            })
+            .collect();
+        blocks.push(Block::Text(format!(
+            "**Changed outside Meridian:** {} resource{} (the plan brings them back to the spec)\n\n",
+            plan.drift.len(),
+            if plan.drift.len() == 1 { "" } else { "s" }
+        )));
+        blocks.push(Block::Table {
+            header: "| resource | type | drift | attributes |\n|---|---|---|---|\n".into(),
+            rows,
+        });
+    }
     let changes: Vec<&ResourceChange> = plan
         .resource_changes
         .iter()

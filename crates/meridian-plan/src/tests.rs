@@ -51,6 +51,7 @@ fn plan_of(desired: &[Resource], state: Option<&State>) -> Plan {
         resource_changes,
         unmanaged,
         artifact_changes: Vec::new(),
+        cost: None,
     }
 }
 

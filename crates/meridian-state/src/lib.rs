@@ -100,6 +100,10 @@ pub struct State {
     pub resources: Vec<StateResource>,
     /// The artifacts last written: path relative to the spec directory, `/`-separated.
     pub artifacts: BTreeMap<String, ArtifactRecord>,
+    /// The normal-case monthly cost estimate (USD) of the last apply, from catalog list prices
+    /// and each model's `usage`; the next plan shows the change against it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monthly_estimate_usd: Option<f64>,
     /// `sha256:<hex>` over the state's compact JSON (`serde_json::to_vec`) with this field
     /// set to the empty string.
     #[schemars(regex(pattern = r"^sha256:[0-9a-f]{64}$"))]
@@ -176,6 +180,7 @@ impl State {
             spec_hash: None,
             resources: Vec::new(),
             artifacts: BTreeMap::new(),
+            monthly_estimate_usd: None,
             checksum: String::new(),
         }
     }

@@ -112,6 +112,40 @@ pub enum Command {
         #[arg(long)]
         auto_approve: bool,
     },
+    /// Read live provider state, show what changed outside Meridian, and record it in state.
+    #[command(
+        after_help = "Examples:\n  meridian refresh examples/eu-bank\n  meridian refresh --json --parallelism 32 .\n\nCredentials come from the environment: AZURE_ACCESS_TOKEN (else `az account get-access-token`),\nAWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, GOOGLE_OAUTH_ACCESS_TOKEN (else\n`gcloud auth print-access-token`). Endpoints: a provider's `endpoint`, else MERIDIAN_AZURE_ENDPOINT,\nMERIDIAN_AWS_ENDPOINT, MERIDIAN_GCP_ENDPOINT. Limits: MERIDIAN_REQUEST_TIMEOUT (30s),\nMERIDIAN_REFRESH_DEADLINE (10m), MERIDIAN_REFRESH_ATTEMPTS (5), MERIDIAN_RETRY_BACKOFF (500ms).\n\nExit codes: 0 read (state updated when the clouds differ), 1 error: nothing is written\nwhen any provider or region cannot be read."
+    )]
+    Refresh {
+        #[command(flatten)]
+        spec: SpecArgs,
+        /// How long to wait for the state lock held by another process (also -lock-timeout=10s).
+        #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_lock_timeout)]
+        lock_timeout: std::time::Duration,
+        /// How many requests to send at once (also written -parallelism=N).
+        #[arg(long, value_name = "N", default_value_t = 10, value_parser = parse_parallelism)]
+        parallelism: usize,
+        /// Print one JSON object: drift, unmanaged resources, whether state was written.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record resources Terraform already manages (from `terraform show -json`) in Meridian's state.
+    #[command(
+        after_help = "Examples:\n  terraform show -json > tf-state.json && meridian import --terraform-state tf-state.json\n  meridian import --terraform-state tf-state.json examples/eu-bank\n  terraform show -json | meridian import --terraform-state - --json\n\nEach azurerm_cognitive_account, azurerm_cognitive_deployment, aws_bedrock_inference_profile,\naws_bedrock_provisioned_model_throughput, aws_iam_policy, azurerm_role_assignment,\nazurerm_monitor_diagnostic_setting, aws_bedrock_model_invocation_logging_configuration,\ngoogle_project_service and google_project_iam_member is recorded under the address of its\nmeridian-address tag or, for types without tags, of the spec's resource with the same\nidentifying attributes. Other types and data sources are skipped; what cannot be placed is\nlisted with the reason. The import adds to the state and refuses, writing nothing, when an\naddress is already in state.\n\nExit codes: 0 imported (or nothing to import), 1 error: the state is unchanged."
+    )]
+    Import {
+        #[command(flatten)]
+        spec: SpecArgs,
+        /// The output of `terraform show -json` for the Terraform state (`-` reads standard input).
+        #[arg(long, value_name = "FILE")]
+        terraform_state: PathBuf,
+        /// How long to wait for the state lock held by another process (also -lock-timeout=10s).
+        #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_lock_timeout)]
+        lock_timeout: std::time::Duration,
+        /// Print one JSON object: what was imported, merged, left out and skipped, and the state written.
+        #[arg(long)]
+        json: bool,
+    },
     /// Render a saved plan.
     #[command(
         after_help = "Examples:\n  meridian show plan.json\n  meridian show --json plan.json\n  meridian show --format markdown plan.json > comment.md"
@@ -165,14 +199,63 @@ pub enum Command {
         #[arg(long)]
         recursive: bool,
     },
+    /// What-if: which target serves each model when providers or regions fail, where, at what cost.
+    #[command(
+        after_help = "Examples:\n  meridian simulate --fail azure examples/eu-bank\n  meridian simulate --fail aws:eu-central-1 --fail gcp .\n  meridian simulate --fail azure.corp:swedencentral --json\n  meridian simulate --all-single-failures examples/eu-bank\n\nA failure is CLOUD (azure), a provider block (azure.corp), or either with :REGION\n(aws:eu-central-1): a target is down when its cloud, its provider block or the region it\nis called from fails.\n\nExit codes: 0 done, 1 invalid spec or unknown --fail value, or a model loses service (or\nwould only survive outside its residency) while policy.survive_single_failure = true."
+    )]
+    Simulate(SimulateArgs),
     /// Browse the built-in catalog of models and regions.
     #[command(subcommand)]
     Catalog(CatalogCommand),
+    /// Compliance review: residency matrix, failover chains, access, logging, cost and findings.
+    #[command(
+        after_help = "Examples:\n  meridian report examples/eu-bank                       # Markdown, for a pull-request comment\n  meridian report --format html --out report.html .\n  meridian report --format sarif --out meridian.sarif .  # for code scanning\n  meridian report --format json -var-file prod.mvars . | jq '.matrix[] | select(.verdict != \"compliant\")'\n\nThe report is written for an invalid spec too: its findings (SARIF results) say what is\nwrong. SARIF locations are relative to the Git work tree of the current directory.\n\nExit codes: 0 the spec is valid (warnings allowed), 1 the spec has errors (the report is\nstill written) or the report could not be written."
+    )]
+    Report(ReportArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  meridian completions bash > /etc/bash_completion.d/meridian\n  meridian completions zsh > \"${fpath[1]}/_meridian\"\n  meridian completions fish > ~/.config/fish/completions/meridian.fish"
     )]
     Completions { shell: Shell },
+}
+
+/// `meridian simulate` options.
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    #[command(flatten)]
+    pub spec: SpecArgs,
+    /// A failure: CLOUD, CLOUD.NAME (a provider block), or either with :REGION (repeatable; all fail together).
+    #[arg(long, value_name = "PROVIDER[:REGION]")]
+    pub fail: Vec<String>,
+    /// Try every single cloud, provider block and region outage and list the single points of failure.
+    #[arg(long, conflicts_with = "fail")]
+    pub all_single_failures: bool,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `meridian report` options.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub spec: SpecArgs,
+    /// Output format: markdown (a pull-request comment), html (one self-contained page),
+    /// json, or sarif (SARIF 2.1.0 for code scanning).
+    #[arg(long, value_enum, default_value = "markdown")]
+    pub format: ReportFormat,
+    /// Write the report to FILE instead of standard output (also written -out=FILE).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// Report output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Markdown,
+    Html,
+    Json,
+    Sarif,
 }
 
 #[derive(Debug, Subcommand)]
@@ -241,6 +324,18 @@ pub struct StateArgs {
     /// last known state and says so.
     #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]
     pub refresh: bool,
+    /// How many requests the refresh sends at once (also written -parallelism=N).
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = parse_parallelism)]
+    pub parallelism: usize,
+}
+
+fn parse_parallelism(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=256).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "expected a whole number from 1 to 256, got \"{s}\""
+        )),
+    }
 }
 
 fn parse_lock_timeout(s: &str) -> Result<std::time::Duration, String> {
@@ -276,6 +371,8 @@ pub fn normalize_args<I: IntoIterator<Item = String>>(args: I) -> Vec<String> {
         "auto-approve",
         "lock-timeout",
         "refresh",
+        "parallelism",
+        "terraform-state",
     ];
     args.into_iter()
         .map(|a| {

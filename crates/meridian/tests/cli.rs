@@ -72,6 +72,10 @@ fn version_and_help_with_examples_on_every_command() {
         vec!["catalog", "models", "--help"],
         vec!["catalog", "regions", "--help"],
         vec!["completions", "--help"],
+        vec!["refresh", "--help"],
+        vec!["import", "--help"],
+        vec!["simulate", "--help"],
+        vec!["report", "--help"],
     ] {
         let (code, out, _) = stdout(meridian().args(&cmd));
         assert_eq!(code, 0, "{cmd:?}");

@@ -175,7 +175,14 @@ fn examples() -> Vec<PathBuf> {
         .expect("examples")
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.is_dir())
+        // A spec directory holds *.hcl files (examples/ci/ holds CI pipelines).
+        .filter(|p| {
+            std::fs::read_dir(p).is_ok_and(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .any(|e| e.path().extension().is_some_and(|x| x == "hcl"))
+            })
+        })
         .collect();
     dirs.sort();
     assert!(!dirs.is_empty());

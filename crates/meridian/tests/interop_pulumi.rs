@@ -148,7 +148,14 @@ fn every_example_type_checks_with_tsc_against_the_real_pulumi_packages() {
         .expect("examples")
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.is_dir())
+        // A spec directory holds *.hcl files (examples/ci/ holds CI pipelines).
+        .filter(|p| {
+            std::fs::read_dir(p).is_ok_and(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .any(|e| e.path().extension().is_some_and(|x| x == "hcl"))
+            })
+        })
         .collect();
     examples.sort();
     assert!(!examples.is_empty());

@@ -44,7 +44,9 @@ fn example(name: &str) -> tempfile::TempDir {
 }
 
 fn apply(dir: &Path) -> (i32, String, String) {
-    run(meridian().arg("apply").arg("--auto-approve").arg(dir))
+    run(meridian()
+        .args(["apply", "--auto-approve", "--refresh=false"])
+        .arg(dir))
 }
 
 fn plan_json(dir: &Path) -> Value {
@@ -500,7 +502,12 @@ fn a_held_lock_fails_at_once_or_is_waited_for() {
         drop(lock);
     });
     let (code, out, err) = run(meridian()
-        .args(["apply", "--auto-approve", "-lock-timeout=20s"])
+        .args([
+            "apply",
+            "--auto-approve",
+            "--refresh=false",
+            "-lock-timeout=20s",
+        ])
         .arg(dir.path()));
     release.join().expect("thread");
     assert_eq!(code, 0, "{out}\n{err}");
@@ -512,7 +519,7 @@ fn two_applies_at_once_serialise_on_the_lock() {
     let dir = example("global-product");
     let spawn = || {
         std::process::Command::new(assert_cmd::cargo::cargo_bin("meridian"))
-            .args(["apply", "--auto-approve"])
+            .args(["apply", "--auto-approve", "--refresh=false"])
             .arg(dir.path())
             .env("CI", "true")
             .stdout(std::process::Stdio::piped())
@@ -580,7 +587,7 @@ fn apply_interrupted_between_file_writes_is_entirely_old_or_entirely_new() {
         copy_tree(dir.path(), work.path());
         let (code, _, _) = run(meridian()
             .env("MERIDIAN_TEST_FAULT", format!("{fault}:{n}"))
-            .args(["apply", "--auto-approve"])
+            .args(["apply", "--auto-approve", "--refresh=false"])
             .arg(work.path()));
         assert_ne!(code, 0, "{fault}:{n} must interrupt the apply");
         // The next command (which takes the lock) finishes or undoes the interrupted apply.
@@ -805,7 +812,10 @@ fn force_unlock_removes_a_lock_left_by_a_dead_process_and_checks_the_id() {
 #[test]
 fn apply_without_a_terminal_needs_auto_approve_and_changes_nothing() {
     let dir = example("eu-bank");
-    let (code, out, err) = run(meridian().arg("apply").arg(dir.path()).write_stdin("yes\n"));
+    let (code, out, err) = run(meridian()
+        .args(["apply", "--refresh=false"])
+        .arg(dir.path())
+        .write_stdin("yes\n"));
     assert_eq!(code, 1, "{out}");
     assert!(err.contains("--auto-approve"), "{err}");
     assert!(out.contains("Plan: "), "the plan is shown first: {out}");

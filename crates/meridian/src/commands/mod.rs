@@ -4,20 +4,28 @@ mod catalog;
 mod fmt;
 mod generate;
 mod graph;
+mod import;
 mod init;
 mod inspect;
 mod plan;
+mod refresh;
+mod report;
+mod simulate;
 mod validate;
 
 pub use catalog::{catalog_models, catalog_regions};
 pub use fmt::fmt;
 pub use generate::generate;
 pub use graph::graph;
+pub use import::{import, ImportOptions};
 pub use init::{init, STARTER_SPEC};
 pub use inspect::inspect;
 pub use plan::{
     apply, apply_saved, force_unlock, is_plan_file, plan, show, PlanFormat, PlanOptions, StatePaths,
 };
+pub use refresh::{refresh, RefreshSettings};
+pub use report::report;
+pub use simulate::simulate;
 pub use validate::validate;
 
 use crate::cli::{CatalogCommand, Cli, Command, PlanFormatArg, SpecArgs};
@@ -56,6 +64,7 @@ pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
                 inputs: &inputs,
                 lock_timeout: state.lock_timeout,
                 refresh: state.refresh,
+                parallelism: state.parallelism,
                 format: plan_format(json, format),
             };
             plan(
@@ -86,11 +95,40 @@ pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
                     inputs: &inputs,
                     lock_timeout: state.lock_timeout,
                     refresh: state.refresh,
+                    parallelism: state.parallelism,
                     format: PlanFormat::Human,
                 };
                 apply(&spec.path, &opts, auto_approve, out)
             }
         }
+        Command::Refresh {
+            spec,
+            lock_timeout,
+            parallelism,
+            json,
+        } => refresh(
+            &spec.path,
+            &inputs(&spec),
+            lock_timeout,
+            &RefreshSettings { parallelism },
+            json,
+            out,
+        ),
+        Command::Import {
+            spec,
+            terraform_state,
+            lock_timeout,
+            json,
+        } => import(
+            &spec.path,
+            &ImportOptions {
+                inputs: &inputs(&spec),
+                terraform_state: &terraform_state,
+                lock_timeout,
+                json,
+            },
+            out,
+        ),
         Command::Show { plan, json, format } => show(&plan, plan_format(json, format), out),
         Command::ForceUnlock { id, dir } => force_unlock(&id, &dir, out),
         Command::Graph { spec, format } => graph(&spec.path, &inputs(&spec), format, out),
@@ -102,6 +140,8 @@ pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
         } => fmt(&paths, check, diff, recursive, out),
         Command::Catalog(CatalogCommand::Models(args)) => catalog_models(&args, out),
         Command::Catalog(CatalogCommand::Regions(args)) => catalog_regions(&args, out),
+        Command::Simulate(args) => simulate(&args, &inputs(&args.spec), out),
+        Command::Report(args) => report(&args, &inputs(&args.spec), out),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let shell = match shell {

@@ -33,6 +33,8 @@ pub struct PlanOptions<'a> {
     pub inputs: &'a Inputs,
     pub lock_timeout: Duration,
     pub refresh: bool,
+    /// Concurrent requests of the refresh.
+    pub parallelism: usize,
     pub format: PlanFormat,
 }
 
@@ -62,7 +64,8 @@ impl StatePaths {
 struct Made {
     checked: Checked,
     plan: Plan,
-    prior: Option<State>,
+    /// The state the plan diffed against: `prior` with the live values a refresh read.
+    base: Option<State>,
     lock: Lock,
     paths: StatePaths,
 }
@@ -106,7 +109,7 @@ fn lock_and_load(paths: &StatePaths, operation: &str, timeout: Duration) -> Resu
 }
 
 /// [`lock_and_load`], printing its notes or its error.
-fn lock_and_load_printing(
+pub(super) fn lock_and_load_printing(
     paths: &StatePaths,
     operation: &str,
     timeout: Duration,
@@ -203,8 +206,27 @@ fn make_plan(
             return Err(exit::ERROR);
         }
     };
-    let (resource_changes, unmanaged) = diff_resources(graph.resources(), prior.as_ref());
+    let (base, drift, live_unmanaged) = if opts.refresh {
+        let settings = super::refresh::RefreshSettings {
+            parallelism: opts.parallelism,
+        };
+        let refreshed =
+            super::refresh::run(project, graph.resources(), prior.as_ref(), &settings, out)?;
+        let r = refreshed.reconciled;
+        let base =
+            (prior.is_some() || !r.resources.is_empty()).then(|| r.state(prior.as_ref(), VERSION));
+        (base, r.drift, r.unmanaged)
+    } else {
+        (prior.clone(), Vec::new(), Vec::new())
+    };
+    let (resource_changes, mut unmanaged) = diff_resources(graph.resources(), base.as_ref());
     drop(graph);
+    for u in live_unmanaged {
+        if !unmanaged.iter().any(|x| x.address == u.address) {
+            unmanaged.push(u);
+        }
+    }
+    unmanaged.sort_by(|a, b| a.address.cmp(&b.address));
     let rendered: Vec<Rendered<'_>> = artifacts
         .iter()
         .map(|a| Rendered {
@@ -223,17 +245,27 @@ fn make_plan(
             lineage: s.lineage.clone(),
             serial: s.serial,
         }),
-        refreshed: false,
-        drift: Vec::new(),
+        refreshed: opts.refresh,
+        drift,
         resource_changes,
         unmanaged,
         artifact_changes,
+        cost: Some(meridian_plan::CostChange {
+            before_usd: prior.as_ref().and_then(|s| s.monthly_estimate_usd),
+            after_usd: meridian_model::cost::project_normal_monthly(
+                project,
+                &driver::load_catalog(
+                    &checked.spec,
+                    &mut meridian_diag::SourceMap::new(),
+                    &mut meridian_diag::Diagnostics::new(),
+                ),
+            ),
+        }),
     };
-    let _ = opts.refresh;
     Ok(Made {
         checked,
         plan,
-        prior,
+        base,
         lock,
         paths,
     })
@@ -437,7 +469,7 @@ pub fn apply(path: &Path, opts: &PlanOptions<'_>, auto_approve: bool, out: &mut 
         &made.plan,
         &made.checked.spec.dir,
         &made.paths,
-        made.prior.as_ref(),
+        made.base.as_ref(),
         out,
     );
     drop(made.lock);

@@ -1,0 +1,381 @@
+//! Reading live provider state: the refresh that `plan` and `apply` run first, and
+//! `meridian refresh`, which records what it read in state.
+
+use super::plan::{lock_and_load_printing, StatePaths};
+use crate::driver;
+use crate::exit;
+use crate::output::Output;
+use meridian_graph::Graph;
+use meridian_model::Date;
+use meridian_plan::{Drift, DriftKind, Unmanaged};
+use meridian_refresh::{
+    reconcile, Credentials, Observation, Options, Progress, ProviderScope, Reconciled,
+};
+use meridian_spec::Inputs;
+use meridian_state::State;
+use std::collections::BTreeMap;
+use std::io::IsTerminal as _;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// How a refresh runs: from the command line, and the environment for the rest.
+#[derive(Debug, Clone)]
+pub struct RefreshSettings {
+    pub parallelism: usize,
+}
+
+/// The refresh options: `--parallelism`, and from the environment `MERIDIAN_REQUEST_TIMEOUT`
+/// (each request, default 30s), `MERIDIAN_REFRESH_DEADLINE` (the whole refresh, default
+/// 10m), `MERIDIAN_REFRESH_ATTEMPTS` (tries per request, default 5) and
+/// `MERIDIAN_RETRY_BACKOFF` (the first retry's backoff, doubled per retry, default 500ms).
+pub fn options(settings: &RefreshSettings) -> Result<Options, String> {
+    let mut o = Options {
+        parallelism: settings.parallelism.max(1),
+        ..Options::default()
+    };
+    let duration = |name: &str| -> Result<Option<Duration>, String> {
+        match std::env::var(name) {
+            Ok(v) if !v.trim().is_empty() => meridian_state::parse_duration(v.trim())
+                .map(Some)
+                .map_err(|e| format!("{name}: {e}")),
+            _ => Ok(None),
+        }
+    };
+    if let Some(d) = duration("MERIDIAN_REQUEST_TIMEOUT")? {
+        o.request_timeout = d;
+    }
+    if let Some(d) = duration("MERIDIAN_REFRESH_DEADLINE")? {
+        o.deadline = d;
+    }
+    if let Some(d) = duration("MERIDIAN_RETRY_BACKOFF")? {
+        o.backoff_base = d;
+    }
+    if let Ok(v) = std::env::var("MERIDIAN_REFRESH_ATTEMPTS") {
+        o.max_attempts = v
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| {
+                format!(
+                    "MERIDIAN_REFRESH_ATTEMPTS: expected a whole number of at least 1, got \"{v}\""
+                )
+            })?;
+    }
+    Ok(o)
+}
+
+/// Per-provider progress, kept by the refresh's threads and drawn by the command's.
+#[derive(Default)]
+struct Board {
+    rows: Mutex<BTreeMap<String, Row>>,
+}
+
+#[derive(Default, Clone)]
+struct Row {
+    total: usize,
+    done: usize,
+    what: String,
+    finished: Option<bool>,
+}
+
+impl Board {
+    fn with<F: FnOnce(&mut Row)>(&self, provider: &str, f: F) {
+        if let Ok(mut rows) = self.rows.lock() {
+            f(rows.entry(provider.to_string()).or_default());
+        }
+    }
+
+    fn snapshot(&self) -> Vec<(String, Row)> {
+        self.rows
+            .lock()
+            .map(|rows| rows.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default()
+    }
+}
+
+impl Progress for Board {
+    fn add(&self, provider: &str, n: usize) {
+        self.with(provider, |r| r.total += n);
+    }
+    fn done(&self, provider: &str, what: &str) {
+        self.with(provider, |r| {
+            r.done += 1;
+            what.clone_into(&mut r.what);
+        });
+    }
+    fn finished(&self, provider: &str, ok: bool) {
+        self.with(provider, |r| r.finished = Some(ok));
+    }
+}
+
+/// One bar per provider, redrawn in place.
+fn draw(rows: &[(String, Row)], drawn: usize) -> String {
+    const WIDTH: usize = 24;
+    let mut s = String::new();
+    if drawn > 0 {
+        s.push_str(&format!("\x1b[{drawn}F"));
+    }
+    let name_width = rows.iter().map(|(p, _)| p.len()).max().unwrap_or(0);
+    for (provider, r) in rows {
+        let total = r.total.max(r.done).max(1);
+        let filled = (r.done * WIDTH) / total;
+        let state = match r.finished {
+            Some(true) => "done".to_string(),
+            Some(false) => "failed".to_string(),
+            None => r.what.chars().take(60).collect(),
+        };
+        s.push_str(&format!(
+            "\x1b[2K  {provider:<name_width$} [{}{}] {:>4}/{:<4} {state}\n",
+            "#".repeat(filled),
+            "-".repeat(WIDTH - filled),
+            r.done,
+            r.total.max(r.done),
+        ));
+    }
+    s
+}
+
+/// Whether progress bars are drawn: stderr is a terminal and this is not CI.
+fn bars_enabled() -> bool {
+    std::io::stderr().is_terminal() && std::env::var("CI").map_or(true, |v| v != "true")
+}
+
+/// What a refresh read, laid over the state.
+pub struct Refreshed {
+    pub reconciled: Reconciled,
+    pub observation: Observation,
+    pub scopes: Vec<ProviderScope>,
+}
+
+/// Reads every provider of the project and reconciles with `prior`. Errors are printed;
+/// the error value is the exit code.
+pub fn run(
+    project: &meridian_model::ir::Project,
+    desired: &[meridian_graph::Resource],
+    prior: Option<&State>,
+    settings: &RefreshSettings,
+    out: &mut Output<'_>,
+) -> Result<Refreshed, i32> {
+    let scopes = meridian_refresh::scopes(project, prior);
+    let opts = match options(settings) {
+        Ok(o) => o,
+        Err(e) => {
+            let _ = writeln!(out.err, "error: {e}");
+            return Err(exit::ERROR);
+        }
+    };
+    let creds = match Credentials::from_env(&scopes) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = writeln!(
+                out.err,
+                "error: cannot read live provider state: {e}\n\nNo plan was made. To plan against the last known state instead, run with --refresh=false."
+            );
+            return Err(exit::ERROR);
+        }
+    };
+    let board = Board::default();
+    let bars = bars_enabled();
+    let started = Instant::now();
+    let finished = AtomicBool::new(false);
+    let result = std::thread::scope(|scope| {
+        let worker = scope.spawn(|| {
+            let r = meridian_refresh::refresh(&scopes, &creds, &opts, &board);
+            finished.store(true, Ordering::Release);
+            r
+        });
+        let mut drawn = 0;
+        if bars {
+            let _ = writeln!(out.err, "Reading live provider state...");
+            while !finished.load(Ordering::Acquire) {
+                std::thread::sleep(Duration::from_millis(80));
+                let rows = board.snapshot();
+                let _ = write!(out.err, "{}", draw(&rows, drawn));
+                let _ = out.err.flush();
+                drawn = rows.len();
+            }
+            let _ = write!(out.err, "{}", draw(&board.snapshot(), drawn));
+        }
+        worker
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    });
+    let elapsed = started.elapsed();
+    match result {
+        Ok(observation) => {
+            let _ = writeln!(
+                out.err,
+                "Read live state of {} provider{}: {} object{} in {} request{} ({:.1}s).",
+                scopes.len(),
+                plural(scopes.len()),
+                observation.objects.len(),
+                plural(observation.objects.len()),
+                observation.requests,
+                plural(observation.requests),
+                elapsed.as_secs_f64()
+            );
+            let reconciled = reconcile(&project.name, desired, prior, &scopes, &observation);
+            Ok(Refreshed {
+                reconciled,
+                observation,
+                scopes,
+            })
+        }
+        Err(failure) => {
+            let _ = writeln!(
+                out.err,
+                "error: live provider state could not be read ({} error{}):",
+                failure.errors.len(),
+                plural(failure.errors.len())
+            );
+            for e in &failure.errors {
+                let _ = writeln!(out.err, "  - {e}");
+            }
+            let _ = writeln!(
+                out.err,
+                "\nNo plan was made: without the live state, Meridian cannot tell what exists, and it never guesses a create or a delete. Fix the access and run again, or run with --refresh=false to plan against the last known state."
+            );
+            Err(exit::ERROR)
+        }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// `meridian refresh`: reads the clouds, shows what changed outside Meridian and what is
+/// not Meridian's, and records the live values in state (serial + 1) when they differ.
+pub fn refresh(
+    path: &Path,
+    inputs: &Inputs,
+    lock_timeout: Duration,
+    settings: &RefreshSettings,
+    json: bool,
+    out: &mut Output<'_>,
+) -> i32 {
+    let checked = driver::check(path, inputs, Date::today());
+    let Some(project) = checked.project.as_ref().filter(|_| checked.is_valid()) else {
+        let text = meridian_diag::render_human(
+            &checked.diagnostics,
+            &checked.sources,
+            meridian_diag::RenderOptions { color: out.color },
+        );
+        let _ = write!(out.err, "{text}");
+        let _ = writeln!(out.err, "The spec is invalid; nothing was refreshed.");
+        return exit::ERROR;
+    };
+    let graph = match Graph::build(project) {
+        Ok(g) => g,
+        Err(cycle) => {
+            let names: Vec<String> = cycle.iter().map(ToString::to_string).collect();
+            let _ = writeln!(
+                out.err,
+                "error: the resource graph has a cycle among: {}",
+                names.join(", ")
+            );
+            return exit::ERROR;
+        }
+    };
+    let paths = StatePaths::of(&checked.spec.dir);
+    let (lock, prior) = match lock_and_load_printing(&paths, "refresh", lock_timeout, out) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let refreshed = match run(project, graph.resources(), prior.as_ref(), settings, out) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let r = &refreshed.reconciled;
+    let changed = prior
+        .as_ref()
+        .map_or(!r.resources.is_empty(), |p| p.resources != r.resources);
+    let mut serial = prior.as_ref().map(|p| p.serial);
+    if changed {
+        let mut next = r.state(prior.as_ref(), VERSION);
+        next.meridian_version = VERSION.to_string();
+        next.serial += 1;
+        if let Err(e) = meridian_state::save(&paths.state, &mut next) {
+            let _ = writeln!(out.err, "error: cannot write the state: {e}");
+            return exit::ERROR;
+        }
+        serial = Some(next.serial);
+    }
+    drop(lock);
+    if json {
+        let doc = serde_json::json!({
+            "format_version": meridian_plan::render::JSON_FORMAT_VERSION,
+            "providers": refreshed.scopes.iter().map(|s| serde_json::json!({
+                "provider": s.address,
+                "regions": s.regions,
+            })).collect::<Vec<_>>(),
+            "objects": refreshed.observation.objects.len(),
+            "requests": refreshed.observation.requests,
+            "resource_drift": r.drift,
+            "unmanaged": r.unmanaged,
+            "state_written": changed,
+            "serial": serial,
+        });
+        let _ = writeln!(
+            out.out,
+            "{}",
+            serde_json::to_string_pretty(&doc).unwrap_or_default()
+        );
+        return exit::OK;
+    }
+    let _ = write!(out.out, "{}", describe(&r.drift, &r.unmanaged));
+    if changed {
+        let _ = writeln!(
+            out.out,
+            "State updated with the live values: {} (serial {}).",
+            paths.state.display(),
+            serial.unwrap_or_default()
+        );
+    } else {
+        let _ = writeln!(
+            out.out,
+            "State already matches the clouds; it was not rewritten."
+        );
+    }
+    exit::OK
+}
+
+/// Drift and unmanaged resources in words, for `meridian refresh`.
+fn describe(drift: &[Drift], unmanaged: &[Unmanaged]) -> String {
+    let mut s = String::new();
+    if drift.is_empty() {
+        s.push_str("No changes outside Meridian: the clouds match the last applied state.\n");
+    } else {
+        s.push_str("Changed outside Meridian since the last apply:\n");
+        for d in drift {
+            let what = match d.drift {
+                DriftKind::Changed => format!("changed: {}", d.paths.join(", ")),
+                DriftKind::Deleted => "deleted".to_string(),
+                DriftKind::Appeared => {
+                    "created outside Meridian with this project's tags".to_string()
+                }
+            };
+            s.push_str(&format!("  ~ {} ({}) {what}\n", d.address, d.kind));
+        }
+    }
+    if !unmanaged.is_empty() {
+        s.push_str(&format!(
+            "{} resource{} without Meridian's management tag for this project (never changed or destroyed):\n",
+            unmanaged.len(),
+            plural(unmanaged.len())
+        ));
+        for u in unmanaged {
+            s.push_str(&format!("  {} ({}, name {})\n", u.address, u.kind, u.name));
+        }
+    }
+    s
+}
