@@ -359,8 +359,7 @@ pub fn format_usd(amount: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{validate, Date, Options};
-    use meridian_spec::{load_text, Inputs};
+    use crate::test_support::{close, project_of};
 
     const SPEC: &str = r#"
 meridian {
@@ -422,22 +421,7 @@ policy {
 "#;
 
     fn project() -> ir::Project {
-        let loaded = load_text("main.hcl", SPEC, &Inputs::default());
-        assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
-        let resolve = |p: &std::path::Path| Some(p.to_path_buf());
-        validate(
-            &loaded.spec,
-            &Options {
-                catalog: Catalog::builtin(),
-                today: Date::parse("2026-11-25").expect("date"),
-                resolve_path: &resolve,
-            },
-        )
-        .project
-    }
-
-    fn close(a: f64, b: f64) -> bool {
-        (a - b).abs() < 1e-6
+        project_of(SPEC)
     }
 
     #[test]

@@ -11,6 +11,8 @@ pub mod ir;
 mod lower;
 mod rules;
 pub mod simulate;
+#[cfg(test)]
+mod test_support;
 
 pub use date::Date;
 pub use rules::policy::single_failures;

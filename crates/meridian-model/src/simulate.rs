@@ -584,8 +584,7 @@ pub fn all_single_failures(project: &ir::Project, catalog: &Catalog) -> SingleFa
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{validate, Date, Options};
-    use meridian_spec::{load_text, Inputs};
+    use crate::test_support::{close, project_of};
 
     const SPEC: &str = r#"
 meridian {
@@ -661,19 +660,9 @@ model "leaky" {
 "#;
 
     fn project() -> ir::Project {
-        let loaded = load_text("main.hcl", SPEC, &Inputs::default());
-        assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
-        let resolve = |p: &std::path::Path| Some(p.to_path_buf());
-        let validated = validate(
-            &loaded.spec,
-            &Options {
-                catalog: Catalog::builtin(),
-                today: Date::parse("2026-11-25").expect("date"),
-                resolve_path: &resolve,
-            },
-        );
-        assert_eq!(validated.project.models.len(), 2);
-        validated.project
+        let project = project_of(SPEC);
+        assert_eq!(project.models.len(), 2);
+        project
     }
 
     fn outcome<'s>(sim: &'s Simulation, model: &str) -> &'s ModelOutcome {
@@ -681,10 +670,6 @@ model "leaky" {
             .iter()
             .find(|o| o.model == model)
             .expect("model outcome")
-    }
-
-    fn close(a: f64, b: f64) -> bool {
-        (a - b).abs() < 1e-6
     }
 
     #[test]

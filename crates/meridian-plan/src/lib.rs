@@ -15,6 +15,7 @@ pub mod import;
 pub mod render;
 
 use meridian_graph::{Kind, Resource};
+use meridian_model::cost::format_usd as usd;
 use meridian_state::{ArtifactRecord, State, StateResource};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -239,22 +240,6 @@ impl CostChange {
             usd(diff.abs())
         )
     }
-}
-
-/// `$1,234.56` (`-$1.00` when negative).
-fn usd(amount: f64) -> String {
-    let cents = (amount.abs() * 100.0).round();
-    let whole = (cents / 100.0).trunc();
-    let digits = format!("{whole:.0}");
-    let mut grouped = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
-    let sign = if amount < 0.0 && cents > 0.0 { "-" } else { "" };
-    format!("{sign}${grouped}.{:02.0}", cents - whole * 100.0)
 }
 
 /// The lineage and serial of the state a plan was made against.

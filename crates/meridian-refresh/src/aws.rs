@@ -151,8 +151,8 @@ pub(crate) fn start(ctx: &Arc<Ctx>, scope: &ProviderScope) -> bool {
             }),
             account_id: scope.account_id.clone(),
         });
-        ok &= profiles_page(ctx, &r, None, 1);
-        ok &= throughputs_page(ctx, &r, None, 1);
+        ok &= page(ctx, &r, &PROFILES, None, 1);
+        ok &= page(ctx, &r, &THROUGHPUTS, None, 1);
         ok &= logging(ctx, &r);
     }
     ok
@@ -167,7 +167,7 @@ fn next_token(body: &Value) -> Result<Option<String>, String> {
     }
 }
 
-fn list<'v>(body: &'v Value, field: &str) -> Result<&'v Vec<Value>, String> {
+fn items<'v>(body: &'v Value, field: &str) -> Result<&'v Vec<Value>, String> {
     body.get(field)
         .and_then(Value::as_array)
         .ok_or_else(|| format!("response has no {field:?} list"))
@@ -192,72 +192,85 @@ fn page_url(r: &Region, path: &str, token: Option<&str>, typed: bool) -> Result<
     url_of(&r.base, &[path], &query)
 }
 
-/// Starts one page of application inference profiles; false if its URL cannot be built.
-fn profiles_page(ctx: &Arc<Ctx>, r: &Arc<Region>, token: Option<&str>, n: usize) -> bool {
-    let url = match page_url(r, "inference-profiles", token, true) {
-        Ok(u) => u,
-        Err(reason) => {
-            ctx.record(crate::RefreshError {
-                provider: r.provider.to_string(),
-                region: Some(r.name.clone()),
-                request: String::new(),
-                kind: ErrorKind::Connect,
-                reason,
-            });
-            return false;
-        }
-    };
-    let mut req = r.req(
-        Method::GET,
-        url,
-        None,
-        format!("GET inference profiles in {} (page {n})", r.name),
-    );
-    req.priority = 2;
-    let r = Arc::clone(r);
-    ctx.spawn_fetch(req, move |ctx, body| {
-        let items = list(&body, "inferenceProfileSummaries")?;
-        let next = next_token(&body)?;
-        let mut found = Vec::new();
-        for p in items {
-            let arn = required(p, "inferenceProfileArn", "inference profile")?;
-            let name = required(p, "inferenceProfileName", "inference profile")?;
-            if !r.owns(arn) {
-                continue;
-            }
-            let mut attrs = BTreeMap::new();
-            attrs.insert("name".into(), json!(name));
-            attrs.insert(
-                "description".into(),
-                p.get("description").cloned().unwrap_or(Value::Null),
-            );
-            found.push(LiveObject {
-                provider: r.provider.to_string(),
-                kind: "aws_inference_profile".into(),
-                region: Some(r.name.clone()),
-                name: name.to_string(),
-                id: arn.to_string(),
-                attributes: attrs,
-                tags: BTreeMap::new(),
-            });
-        }
-        if let Some(token) = next {
-            if !profiles_page(ctx, &r, Some(&token), n + 1) {
-                return Ok(());
-            }
-        }
-        for object in found {
-            tags(ctx, &r, object)?;
-        }
-        Ok(())
-    });
-    true
+/// The attributes of a listed item, or why they cannot be read.
+type Attributes = Result<BTreeMap<String, Value>, String>;
+
+/// One paged Bedrock list: where it is read, what its items are and how each becomes a
+/// [`LiveObject`].
+struct Listing {
+    path: &'static str,
+    /// Whether the list is filtered to application profiles (`type=APPLICATION`).
+    typed: bool,
+    /// The response member that holds the page's items.
+    field: &'static str,
+    /// What the list holds, in request descriptions (`inference profiles`).
+    what: &'static str,
+    /// What one item is, in decode errors (`inference profile`).
+    item: &'static str,
+    arn_key: &'static str,
+    name_key: &'static str,
+    kind: &'static str,
+    /// The attributes of an item, given its name.
+    attributes: fn(&str, &Value) -> Attributes,
 }
 
-/// Starts one page of provisioned throughputs; false if its URL cannot be built.
-fn throughputs_page(ctx: &Arc<Ctx>, r: &Arc<Region>, token: Option<&str>, n: usize) -> bool {
-    let url = match page_url(r, "provisioned-model-throughputs", token, false) {
-        Ok(u) => u,
+const PROFILES: Listing = Listing {
+    path: "inference-profiles",
+    typed: true,
+    field: "inferenceProfileSummaries",
+    what: "inference profiles",
+    item: "inference profile",
+    arn_key: "inferenceProfileArn",
+    name_key: "inferenceProfileName",
+    kind: "aws_inference_profile",
+    attributes: profile_attributes,
+};
+
+const THROUGHPUTS: Listing = Listing {
+    path: "provisioned-model-throughputs",
+    typed: false,
+    field: "provisionedModelSummaries",
+    what: "provisioned throughputs",
+    item: "provisioned throughput",
+    arn_key: "provisionedModelArn",
+    name_key: "provisionedModelName",
+    kind: "aws_provisioned_throughput",
+    attributes: throughput_attributes,
+};
+
+#[allow(clippy::unnecessary_wraps)]
+fn profile_attributes(name: &str, p: &Value) -> Attributes {
+    let mut attrs = BTreeMap::new();
+    attrs.insert("name".into(), json!(name));
+    attrs.insert(
+        "description".into(),
+        p.get("description").cloned().unwrap_or(Value::Null),
+    );
+    Ok(attrs)
+}
+
+fn throughput_attributes(name: &str, p: &Value) -> Attributes {
+    let units = match p.get("modelUnits") {
+        None | Some(Value::Null) => Value::Null,
+        Some(u) => match u.as_u64() {
+            Some(n) => json!(n),
+            None => return Err(format!("{name}: modelUnits is not an integer")),
+        },
+    };
+    let mut attrs = BTreeMap::new();
+    attrs.insert("provisioned_model_name".into(), json!(name));
+    attrs.insert(
+        "model_arn".into(),
+        p.get("modelArn").cloned().unwrap_or(Value::Null),
+    );
+    attrs.insert("model_units".into(), units);
+    Ok(attrs)
+}
+
+/// The URL, or `None` after recording why it could not be built.
+fn url_or_record(ctx: &Ctx, r: &Region, url: Result<Url, String>) -> Option<Url> {
+    match url {
+        Ok(u) => Some(u),
         Err(reason) => {
             ctx.record(crate::RefreshError {
                 provider: r.provider.to_string(),
@@ -266,53 +279,52 @@ fn throughputs_page(ctx: &Arc<Ctx>, r: &Arc<Region>, token: Option<&str>, n: usi
                 kind: ErrorKind::Connect,
                 reason,
             });
-            return false;
+            None
         }
+    }
+}
+
+/// Starts one page of `list`; false if its URL cannot be built.
+fn page(
+    ctx: &Arc<Ctx>,
+    r: &Arc<Region>,
+    list: &'static Listing,
+    token: Option<&str>,
+    n: usize,
+) -> bool {
+    let Some(url) = url_or_record(ctx, r, page_url(r, list.path, token, list.typed)) else {
+        return false;
     };
     let mut req = r.req(
         Method::GET,
         url,
         None,
-        format!("GET provisioned throughputs in {} (page {n})", r.name),
+        format!("GET {} in {} (page {n})", list.what, r.name),
     );
     req.priority = 2;
     let r = Arc::clone(r);
     ctx.spawn_fetch(req, move |ctx, body| {
-        let items = list(&body, "provisionedModelSummaries")?;
+        let items = items(&body, list.field)?;
         let next = next_token(&body)?;
         let mut found = Vec::new();
         for p in items {
-            let arn = required(p, "provisionedModelArn", "provisioned throughput")?;
-            let name = required(p, "provisionedModelName", "provisioned throughput")?;
+            let arn = required(p, list.arn_key, list.item)?;
+            let name = required(p, list.name_key, list.item)?;
             if !r.owns(arn) {
                 continue;
             }
-            let units = match p.get("modelUnits") {
-                None | Some(Value::Null) => Value::Null,
-                Some(u) => match u.as_u64() {
-                    Some(n) => json!(n),
-                    None => return Err(format!("{name}: modelUnits is not an integer")),
-                },
-            };
-            let mut attrs = BTreeMap::new();
-            attrs.insert("provisioned_model_name".into(), json!(name));
-            attrs.insert(
-                "model_arn".into(),
-                p.get("modelArn").cloned().unwrap_or(Value::Null),
-            );
-            attrs.insert("model_units".into(), units);
             found.push(LiveObject {
                 provider: r.provider.to_string(),
-                kind: "aws_provisioned_throughput".into(),
+                kind: list.kind.into(),
                 region: Some(r.name.clone()),
                 name: name.to_string(),
                 id: arn.to_string(),
-                attributes: attrs,
+                attributes: (list.attributes)(name, p)?,
                 tags: BTreeMap::new(),
             });
         }
         if let Some(token) = next {
-            if !throughputs_page(ctx, &r, Some(&token), n + 1) {
+            if !page(ctx, &r, list, Some(&token), n + 1) {
                 return Ok(());
             }
         }
@@ -336,7 +348,7 @@ fn tags(ctx: &Arc<Ctx>, r: &Arc<Region>, mut object: LiveObject) -> Result<(), S
         format!("POST listTagsForResource for {}", object.name),
     );
     ctx.spawn_fetch(req, move |ctx, body| {
-        for t in list(&body, "tags")? {
+        for t in items(&body, "tags")? {
             let key = required(t, "key", "tag")?;
             let value = t.get("value").and_then(Value::as_str).unwrap_or_default();
             object.tags.insert(key.to_string(), value.to_string());
@@ -349,18 +361,12 @@ fn tags(ctx: &Arc<Ctx>, r: &Arc<Region>, mut object: LiveObject) -> Result<(), S
 
 /// Reads the model-invocation logging configuration of the region (`{}`: none).
 fn logging(ctx: &Arc<Ctx>, r: &Arc<Region>) -> bool {
-    let url = match url_of(&r.base, &["logging", "modelinvocations"], &[]) {
-        Ok(u) => u,
-        Err(reason) => {
-            ctx.record(crate::RefreshError {
-                provider: r.provider.to_string(),
-                region: Some(r.name.clone()),
-                request: String::new(),
-                kind: ErrorKind::Connect,
-                reason,
-            });
-            return false;
-        }
+    let Some(url) = url_or_record(
+        ctx,
+        r,
+        url_of(&r.base, &["logging", "modelinvocations"], &[]),
+    ) else {
+        return false;
     };
     let req = r.req(
         Method::GET,

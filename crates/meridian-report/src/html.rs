@@ -3,10 +3,13 @@
 //! escaped with [`crate::escape::html`].
 
 use crate::escape::html as esc;
-use crate::{
-    failover_on_name, percent, strategy_name, usd, ChainTier, Finding, Location, Report, Verdict,
+use crate::wording::{
+    joined_or_dash, key_management, location_text, network, plural, reserved_capacity, retention,
+    share_of,
 };
+use crate::{failover_on_name, percent, strategy_name, usd, ChainTier, Finding, Report, Verdict};
 use meridian_diag::Severity;
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 const STYLE: &str = r#"
@@ -96,14 +99,6 @@ pub fn render(r: &Report) -> String {
     providers(r, &mut out);
     out.push_str("</main>\n</body>\n</html>\n");
     out
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
 }
 
 fn verdict_cell(v: Verdict, reasons: &[String]) -> String {
@@ -200,13 +195,7 @@ fn overview(r: &Report, out: &mut String) {
     out.push_str("</div>\n");
     match &r.cost {
         Some(c) if c.normal.total_usd > 0.0 => {
-            let mut items: Vec<(String, f64)> = c
-                .normal
-                .by_model
-                .iter()
-                .map(|(k, v)| (k.clone(), *v))
-                .collect();
-            items.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            let items = largest_first(&c.normal.by_model);
             let _ = write!(
                 out,
                 "<figure id=\"cost-chart\"><figcaption>Monthly cost by model, normal traffic ({} in all)</figcaption>\n{}</figure>\n",
@@ -217,6 +206,13 @@ fn overview(r: &Report, out: &mut String) {
         _ => out.push_str("<figure id=\"cost-chart\"><figcaption>Monthly cost by model</figcaption><p class=\"small\">No estimate: no model has a usage block, or no target has a price.</p></figure>\n"),
     }
     out.push_str("</section>\n");
+}
+
+/// The amounts, largest first (ties by name).
+fn largest_first(amounts: &BTreeMap<String, f64>) -> Vec<(String, f64)> {
+    let mut items: Vec<(String, f64)> = amounts.iter().map(|(k, v)| (k.clone(), *v)).collect();
+    items.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    items
 }
 
 /// A horizontal bar chart of the largest `max_bars` items (the rest summed into one bar),
@@ -351,10 +347,6 @@ fn matrix(r: &Report, out: &mut String) {
     out.push_str("</section>\n");
 }
 
-fn location_text(l: &Location) -> String {
-    format!("{}:{}:{}", l.file, l.start_line, l.start_column)
-}
-
 fn findings(r: &Report, out: &mut String) {
     let _ = writeln!(
         out,
@@ -409,11 +401,7 @@ fn finding_row(f: &Finding, out: &mut String) {
 }
 
 fn tier_capacity(t: &ChainTier) -> String {
-    let mut parts: Vec<String> = t
-        .capacity
-        .iter()
-        .map(|c| format!("{} {}", c.amount, c.unit))
-        .collect();
+    let mut parts = reserved_capacity(t);
     if t.on_demand_targets > 0 {
         parts.push(if t.on_demand_targets == t.targets.len() {
             "on demand (account quota)".into()
@@ -611,8 +599,7 @@ fn logging(r: &Report, out: &mut String) {
             esc(&l.destination),
             esc(&l.location),
             esc(&l.countries.join(", ")),
-            l.retention_days
-                .map_or_else(|| "—".to_string(), |d| format!("{d} days")),
+            retention(l.retention_days),
             esc(&l.records_models.join(", ")),
             verdict_cell(l.verdict, &l.reasons)
         );
@@ -665,11 +652,7 @@ fn cost(r: &Report, out: &mut String) {
             } else {
                 esc(&usd(normal))
             },
-            if c.normal.total_usd > 0.0 {
-                esc(&percent(normal / c.normal.total_usd))
-            } else {
-                "—".into()
-            }
+            esc(&share_of(normal, c.normal.total_usd))
         );
         let tiers = tiers_by_model.get(m.model.as_str());
         for i in 0..max_tiers {
@@ -689,13 +672,7 @@ fn cost(r: &Report, out: &mut String) {
     }
     out.push_str("</tbody>\n</table>\n");
     if !c.normal.by_provider.is_empty() {
-        let mut items: Vec<(String, f64)> = c
-            .normal
-            .by_provider
-            .iter()
-            .map(|(k, v)| (k.clone(), *v))
-            .collect();
-        items.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let items = largest_first(&c.normal.by_provider);
         out.push_str("<h3>By provider</h3>\n<table>\n<thead><tr><th>provider</th><th class=\"num\">normal per month</th><th class=\"num\">share</th></tr></thead>\n<tbody>\n");
         for (p, v) in &items {
             let _ = writeln!(
@@ -703,11 +680,7 @@ fn cost(r: &Report, out: &mut String) {
                 "<tr><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
                 esc(p),
                 esc(&usd(*v)),
-                if c.normal.total_usd > 0.0 {
-                    esc(&percent(v / c.normal.total_usd))
-                } else {
-                    "—".into()
-                }
+                esc(&share_of(*v, c.normal.total_usd))
             );
         }
         out.push_str("</tbody>\n</table>\n");
@@ -737,23 +710,9 @@ fn providers(r: &Report, out: &mut String) {
                 "<tr><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 esc(&p.address),
                 esc(&p.account),
-                if p.public_access {
-                    "<span class=\"v-bad\">public access</span>"
-                } else if p.private_endpoint {
-                    "private endpoint"
-                } else {
-                    "no public access"
-                },
-                if p.customer_managed_key {
-                    "customer-managed key"
-                } else {
-                    "provider-managed key"
-                },
-                if waivers.is_empty() {
-                    "—".to_string()
-                } else {
-                    waivers.join("<br>")
-                }
+                network(p, "<span class=\"v-bad\">public access</span>"),
+                key_management(p),
+                joined_or_dash(&waivers, "<br>")
             );
         }
         out.push_str("</tbody>\n</table>\n");

@@ -17,8 +17,11 @@ pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod sarif;
+mod wording;
 
 pub use build::{build, Input};
+/// `1234.5` as `$1,234.50`.
+pub use meridian_model::cost::format_usd as usd;
 
 use meridian_catalog::{Billing, Cloud, Processing};
 use meridian_diag::Severity;
@@ -424,26 +427,6 @@ fn percent_encode(s: &str) -> String {
         }
     }
     out
-}
-
-/// `1234.5` as `$1,234.50`.
-pub fn usd(amount: f64) -> String {
-    let cents = (amount * 100.0).round();
-    let negative = cents < 0.0;
-    let cents = cents.abs() as u64;
-    let dollars = (cents / 100).to_string();
-    let mut grouped = String::with_capacity(dollars.len() + dollars.len() / 3);
-    for (i, ch) in dollars.chars().enumerate() {
-        if i > 0 && (dollars.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
-    format!(
-        "{}${grouped}.{:02}",
-        if negative { "-" } else { "" },
-        cents % 100
-    )
 }
 
 /// The spec spelling of a routing strategy.

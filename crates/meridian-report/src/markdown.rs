@@ -4,7 +4,11 @@
 //! (rows that need attention first) and the comment says how much was left out.
 
 use crate::escape::{markdown as md, markdown_code as code};
-use crate::{percent, usd, Finding, Report, Verdict};
+use crate::wording::{
+    joined_or_dash, key_management, location_text as at, network, plural, reserved_capacity,
+    retention, share_of,
+};
+use crate::{usd, Finding, Report, Verdict};
 use meridian_diag::Severity;
 use std::fmt::Write as _;
 
@@ -204,14 +208,6 @@ impl Doc {
     }
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
-}
-
 fn severity_mark(s: Severity) -> &'static str {
     match s {
         Severity::Error => "❌ error",
@@ -245,7 +241,7 @@ fn list_cut(items: &[String], max: usize) -> String {
 
 fn location_text(f: &Finding) -> String {
     match &f.location {
-        Some(l) => code(&format!("{}:{}:{}", l.file, l.start_line, l.start_column)),
+        Some(l) => code(&at(l)),
         None => "—".into(),
     }
 }
@@ -416,11 +412,7 @@ fn failover(r: &Report, doc: &mut Doc) {
                     .iter()
                     .map(|x| format!("{} {}", x.cloud, md(&x.region)))
                     .collect();
-                let mut capacity: Vec<String> = t
-                    .capacity
-                    .iter()
-                    .map(|c| format!("{} {}", c.amount, c.unit))
-                    .collect();
+                let mut capacity = reserved_capacity(t);
                 if t.on_demand_targets > 0 {
                     capacity.push(if t.on_demand_targets == t.targets.len() {
                         "on demand".into()
@@ -532,8 +524,7 @@ fn logging(r: &Report, doc: &mut Doc) {
                 code(&l.destination),
                 md(&l.location),
                 list_cut(&l.countries, 30),
-                l.retention_days
-                    .map_or_else(|| "—".into(), |d| format!("{d} days")),
+                retention(l.retention_days),
                 list_cut(&l.records_models, 8),
                 verdict
             ),
@@ -576,11 +567,7 @@ fn cost(r: &Report, doc: &mut Doc) {
             .filter(|t| t.model == m.model)
             .map(|t| format!("{}. {}: {}", t.position, md(&t.tier), usd(t.monthly_usd)))
             .collect();
-        let share = if c.normal.total_usd > 0.0 {
-            percent(normal / c.normal.total_usd)
-        } else {
-            "—".into()
-        };
+        let share = share_of(normal, c.normal.total_usd);
         let no_usage = c.models_without_usage.contains(&m.model);
         rows.push(
             format!(
@@ -633,23 +620,9 @@ fn providers(r: &Report, doc: &mut Doc) {
                 "| {} | {} | {} | {} | {} |\n",
                 code(&p.address),
                 code(&p.account),
-                if p.public_access {
-                    "⚠️ public".to_string()
-                } else if p.private_endpoint {
-                    "private endpoint".to_string()
-                } else {
-                    "no public access".to_string()
-                },
-                if p.customer_managed_key {
-                    "customer-managed key"
-                } else {
-                    "provider-managed key"
-                },
-                if waivers.is_empty() {
-                    "—".to_string()
-                } else {
-                    waivers.join("<br>")
-                }
+                network(p, "⚠️ public"),
+                key_management(p),
+                joined_or_dash(&waivers, "<br>")
             ),
             !p.waivers.is_empty(),
         );

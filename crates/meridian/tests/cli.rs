@@ -1,27 +1,10 @@
 //! The command line as users run it: exit codes, output shapes, help text, files written.
 
-use assert_cmd::Command;
+#[path = "support/common.rs"]
+mod common;
+
+use common::{meridian, run};
 use std::path::Path;
-
-fn meridian() -> Command {
-    let mut c = Command::cargo_bin("meridian").expect("binary");
-    c.env_remove("NO_COLOR").env("CI", "true");
-    for (k, _) in std::env::vars() {
-        if k.starts_with("MERIDIAN_VAR_") {
-            c.env_remove(k);
-        }
-    }
-    c
-}
-
-fn stdout(c: &mut Command) -> (i32, String, String) {
-    let o = c.output().expect("run");
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
 
 const SPEC: &str = r#"meridian {
   name = "cli-test"
@@ -59,7 +42,7 @@ fn spec_dir(text: &str) -> tempfile::TempDir {
 
 #[test]
 fn version_and_help_with_examples_on_every_command() {
-    let (code, out, _) = stdout(meridian().arg("--version"));
+    let (code, out, _) = run(meridian().arg("--version"));
     assert_eq!(code, 0);
     assert!(out.starts_with("meridian "), "{out}");
     for cmd in [
@@ -77,7 +60,7 @@ fn version_and_help_with_examples_on_every_command() {
         vec!["simulate", "--help"],
         vec!["report", "--help"],
     ] {
-        let (code, out, _) = stdout(meridian().args(&cmd));
+        let (code, out, _) = run(meridian().args(&cmd));
         assert_eq!(code, 0, "{cmd:?}");
         assert!(
             out.contains("Examples:"),
@@ -89,23 +72,23 @@ fn version_and_help_with_examples_on_every_command() {
 #[test]
 fn init_writes_a_spec_that_validates_and_refuses_to_overwrite() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (code, _, err) = stdout(meridian().arg("init").arg(dir.path()));
+    let (code, _, err) = run(meridian().arg("init").arg(dir.path()));
     assert_eq!(code, 0, "{err}");
     assert!(dir.path().join(".meridian").is_dir());
-    let (code, out, err) = stdout(meridian().arg("validate").arg(dir.path()));
+    let (code, out, err) = run(meridian().arg("validate").arg(dir.path()));
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("Success! The spec is valid."), "{out}");
-    let (code, _, err) = stdout(meridian().arg("init").arg(dir.path()));
+    let (code, _, err) = run(meridian().arg("init").arg(dir.path()));
     assert_eq!(code, 1);
     assert!(err.contains("--force"), "{err}");
-    let (code, _, _) = stdout(meridian().arg("init").arg("--force").arg(dir.path()));
+    let (code, _, _) = run(meridian().arg("init").arg("--force").arg(dir.path()));
     assert_eq!(code, 0);
 }
 
 #[test]
 fn validate_json_is_one_object_shaped_like_terraform() {
     let dir = spec_dir(&SPEC.replace("\"chat\"]", "\"chat\"]\n  contxt = 5"));
-    let (code, out, _) = stdout(meridian().args(["validate", "--json"]).arg(dir.path()));
+    let (code, out, _) = run(meridian().args(["validate", "--json"]).arg(dir.path()));
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&out).expect("exactly one JSON object");
     assert_eq!(v["valid"], false);
@@ -126,7 +109,7 @@ fn validate_json_is_one_object_shaped_like_terraform() {
     assert_eq!(d["range"]["end"]["column"], 9);
 
     let dir = spec_dir(SPEC);
-    let (code, out, _) = stdout(meridian().args(["validate", "--json"]).arg(dir.path()));
+    let (code, out, _) = run(meridian().args(["validate", "--json"]).arg(dir.path()));
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["valid"], true);
@@ -136,7 +119,7 @@ fn validate_json_is_one_object_shaped_like_terraform() {
 #[test]
 fn human_output_has_a_code_frame_and_no_colour_off_a_terminal() {
     let dir = spec_dir(&SPEC.replace("gpt-5.1", "gpt-5.1x"));
-    let (code, _, err) = stdout(meridian().arg("validate").arg(dir.path()));
+    let (code, _, err) = run(meridian().arg("validate").arg(dir.path()));
     assert_eq!(code, 1);
     assert!(
         err.contains("error[MRD-CAT-002]: Unknown azure model \"gpt-5.1x\""),
@@ -152,25 +135,19 @@ fn human_output_has_a_code_frame_and_no_colour_off_a_terminal() {
 fn variables_from_flags_files_and_environment() {
     let dir = spec_dir(SPEC);
     // Terraform's one-dash spelling; a region where gpt-5.1 Standard is not offered.
-    let (code, out, _) = stdout(
-        meridian()
-            .args(["validate", "--json", "-var", "region=southafricanorth"])
-            .arg(dir.path()),
-    );
+    let (code, out, _) = run(meridian()
+        .args(["validate", "--json", "-var", "region=southafricanorth"])
+        .arg(dir.path()));
     assert_eq!(code, 1);
     assert!(out.contains("MRD-CAT-005"), "{out}");
-    let (code, _, _) = stdout(
-        meridian()
-            .args(["validate"])
-            .arg(dir.path())
-            .env("MERIDIAN_VAR_region", "eastus2"),
-    );
+    let (code, _, _) = run(meridian()
+        .args(["validate"])
+        .arg(dir.path())
+        .env("MERIDIAN_VAR_region", "eastus2"));
     assert_eq!(code, 0);
-    let (code, out, _) = stdout(
-        meridian()
-            .args(["validate", "--json", "--var", "nope=1", "--var", "oops"])
-            .arg(dir.path()),
-    );
+    let (code, out, _) = run(meridian()
+        .args(["validate", "--json", "--var", "nope=1", "--var", "oops"])
+        .arg(dir.path()));
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     let codes: Vec<&str> = v["diagnostics"]
@@ -184,12 +161,10 @@ fn variables_from_flags_files_and_environment() {
 
     let vars = dir.path().join("prod.mvars");
     std::fs::write(&vars, "region = \"westus3\"\nunused = 1\nblock {}\n").expect("write");
-    let (code, out, _) = stdout(
-        meridian()
-            .args(["validate", "--json", "-var-file"])
-            .arg(&vars)
-            .arg(dir.path()),
-    );
+    let (code, out, _) = run(meridian()
+        .args(["validate", "--json", "-var-file"])
+        .arg(&vars)
+        .arg(dir.path()));
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     let found: Vec<(String, String)> = v["diagnostics"]
@@ -215,11 +190,11 @@ fn variables_from_flags_files_and_environment() {
 
 #[test]
 fn reading_problems_are_reported() {
-    let (code, _, err) = stdout(meridian().args(["validate", "/nonexistent/spec"]));
+    let (code, _, err) = run(meridian().args(["validate", "/nonexistent/spec"]));
     assert_eq!(code, 1);
     assert!(err.contains("MRD-IO-001"), "{err}");
     let empty = tempfile::tempdir().expect("tempdir");
-    let (code, _, err) = stdout(meridian().arg("validate").arg(empty.path()));
+    let (code, _, err) = run(meridian().arg("validate").arg(empty.path()));
     assert_eq!(code, 1);
     assert!(
         err.contains("MRD-IO-002") && err.contains("meridian init"),
@@ -232,11 +207,9 @@ fn fmt_check_diff_and_rewrite() {
     let messy = "model \"a\" {\n      description = \"x\"\n  context = 5 # keep me\n}\n";
     let dir = spec_dir(messy);
     let file = dir.path().join("main.hcl");
-    let (code, out, _) = stdout(
-        meridian()
-            .args(["fmt", "--check", "--diff"])
-            .arg(dir.path()),
-    );
+    let (code, out, _) = run(meridian()
+        .args(["fmt", "--check", "--diff"])
+        .arg(dir.path()));
     assert_eq!(code, 3);
     assert!(
         out.contains("main.hcl")
@@ -249,24 +222,24 @@ fn fmt_check_diff_and_rewrite() {
         messy,
         "--check changes nothing"
     );
-    let (code, _, _) = stdout(meridian().arg("fmt").arg(dir.path()));
+    let (code, _, _) = run(meridian().arg("fmt").arg(dir.path()));
     assert_eq!(code, 0);
     let formatted = std::fs::read_to_string(&file).expect("read");
     assert!(
         formatted.contains("  description = \"x\"\n  context     = 5 # keep me"),
         "{formatted}"
     );
-    let (code, out, _) = stdout(meridian().args(["fmt", "--check"]).arg(dir.path()));
+    let (code, out, _) = run(meridian().args(["fmt", "--check"]).arg(dir.path()));
     assert_eq!((code, out.as_str()), (0, ""));
     std::fs::write(&file, "model {").expect("write");
-    let (code, _, err) = stdout(meridian().arg("fmt").arg(&file));
+    let (code, _, err) = run(meridian().arg("fmt").arg(&file));
     assert_eq!(code, 1);
     assert!(err.contains("main.hcl:1:"), "{err}");
 }
 
 #[test]
 fn catalog_listings() {
-    let (code, out, _) = stdout(meridian().args(["catalog", "models", "--provider", "aws"]));
+    let (code, out, _) = run(meridian().args(["catalog", "models", "--provider", "aws"]));
     assert_eq!(code, 0);
     assert!(out.contains("anthropic.claude-sonnet-4-5-20250929-v1:0"));
     assert!(
@@ -275,17 +248,15 @@ fn catalog_listings() {
             .any(|l| l.starts_with("azure") || l.starts_with("gcp")),
         "{out}"
     );
-    let (code, out, _) = stdout(meridian().args(["catalog", "regions", "--json"]));
+    let (code, out, _) = run(meridian().args(["catalog", "regions", "--json"]));
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert!(v.as_array().map_or(0, Vec::len) >= 60);
     let overlay = tempfile::NamedTempFile::new().expect("tmp");
     std::fs::write(overlay.path(), "{ \"models\": [ }").expect("write");
-    let (code, _, err) = stdout(
-        meridian()
-            .args(["catalog", "models", "--overlay"])
-            .arg(overlay.path()),
-    );
+    let (code, _, err) = run(meridian()
+        .args(["catalog", "models", "--overlay"])
+        .arg(overlay.path()));
     assert_eq!(code, 1);
     assert!(err.contains("MRD-CAT-008"), "{err}");
 }
@@ -293,7 +264,7 @@ fn catalog_listings() {
 #[test]
 fn completions_for_each_shell() {
     for shell in ["bash", "zsh", "fish"] {
-        let (code, out, _) = stdout(meridian().args(["completions", shell]));
+        let (code, out, _) = run(meridian().args(["completions", shell]));
         assert_eq!(code, 0);
         assert!(out.contains("validate"), "{shell}");
     }
@@ -302,13 +273,13 @@ fn completions_for_each_shell() {
 #[test]
 fn inspect_shows_footprints_and_refuses_invalid_specs() {
     let dir = spec_dir(SPEC);
-    let (code, out, _) = stdout(meridian().arg("inspect").arg(dir.path()));
+    let (code, out, _) = run(meridian().arg("inspect").arg(dir.path()));
     assert_eq!(code, 0);
     assert!(
         out.contains("processes in swedencentral (SE) via Standard"),
         "{out}"
     );
-    let (code, out, _) = stdout(meridian().args(["inspect", "--json"]).arg(dir.path()));
+    let (code, out, _) = run(meridian().args(["inspect", "--json"]).arg(dir.path()));
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(
@@ -316,7 +287,7 @@ fn inspect_shows_footprints_and_refuses_invalid_specs() {
         "SE"
     );
     let bad = spec_dir("model {");
-    let (code, _, _) = stdout(meridian().arg("inspect").arg(bad.path()));
+    let (code, _, _) = run(meridian().arg("inspect").arg(bad.path()));
     assert_eq!(code, 1);
 }
 
@@ -335,7 +306,7 @@ fn bundled_examples_validate_clean() {
         .filter(|p| p.is_dir() && p.join("README.md").exists())
     {
         seen += 1;
-        let (code, out, err) = stdout(meridian().args(["validate", "--json"]).arg(&dir));
+        let (code, out, err) = run(meridian().args(["validate", "--json"]).arg(&dir));
         let v: serde_json::Value = serde_json::from_str(&out).expect("json");
         assert_eq!(code, 0, "{} is invalid:\n{out}\n{err}", dir.display());
         assert_eq!(
@@ -351,29 +322,27 @@ fn bundled_examples_validate_clean() {
 #[test]
 fn graph_prints_dot_and_mermaid() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/eu-bank");
-    let (code, out, err) = stdout(meridian().arg("graph").arg(&root));
+    let (code, out, err) = run(meridian().arg("graph").arg(&root));
     assert_eq!(code, 0, "{err}");
     assert!(out.starts_with("digraph meridian {"), "{out}");
     assert!(out.contains("\"azure.corp.deployment.assistant-aoai-sweden\" -> \"azure.corp.account.swedencentral\";"), "{out}");
-    let (code, out, _) = stdout(meridian().args(["graph", "--format", "mermaid"]).arg(&root));
+    let (code, out, _) = run(meridian().args(["graph", "--format", "mermaid"]).arg(&root));
     assert_eq!(code, 0);
     assert!(
         out.starts_with("flowchart RL\n") && out.contains(" --> "),
         "{out}"
     );
     let bad = spec_dir("model {");
-    let (code, _, _) = stdout(meridian().arg("graph").arg(bad.path()));
+    let (code, _, _) = run(meridian().arg("graph").arg(bad.path()));
     assert_eq!(code, 1);
 }
 
 #[test]
 fn bundled_specs_are_in_canonical_layout() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let (code, out, err) = stdout(
-        meridian()
-            .args(["fmt", "--check", "--recursive"])
-            .arg(root.join("examples"))
-            .arg(root.join("tests/fixtures/valid")),
-    );
+    let (code, out, err) = run(meridian()
+        .args(["fmt", "--check", "--recursive"])
+        .arg(root.join("examples"))
+        .arg(root.join("tests/fixtures/valid")));
     assert_eq!(code, 0, "not formatted:\n{out}{err}");
 }

@@ -1,60 +1,16 @@
 //! Cost estimates: the figures of the EU example checked by hand against the catalog's list
 //! prices, the budget rule on the normal case, and the plan's line about the change.
 
-use assert_cmd::Command;
+#[path = "support/common.rs"]
+mod common;
+
+use common::{close, edit, example, meridian, repo, run};
 use meridian::driver;
 use meridian_model::cost::{cost_report, format_usd, CostReport};
 use meridian_model::Date;
 use meridian_spec::Inputs;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn meridian() -> Command {
-    let mut c = Command::cargo_bin("meridian").expect("binary");
-    c.env_remove("NO_COLOR").env("CI", "true");
-    for (k, _) in std::env::vars() {
-        if k.starts_with("MERIDIAN_VAR_") {
-            c.env_remove(k);
-        }
-    }
-    c
-}
-
-fn run(c: &mut Command) -> (i32, String, String) {
-    let o = c.output().expect("run");
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
-
-/// A copy of a bundled example in a temporary directory.
-fn example(name: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    for entry in std::fs::read_dir(repo().join("examples").join(name)).expect("example") {
-        let entry = entry.expect("entry");
-        if entry.path().extension().is_some_and(|e| e == "hcl") {
-            std::fs::copy(entry.path(), dir.path().join(entry.file_name())).expect("copy");
-        }
-    }
-    dir
-}
-
-fn edit(dir: &Path, file: &str, from: &str, to: &str) {
-    let path = dir.join(file);
-    let text = std::fs::read_to_string(&path).expect("read");
-    assert_eq!(text.matches(from).count(), 1, "{from:?} in {file}");
-    std::fs::write(&path, text.replace(from, to)).expect("write");
-}
-
-fn close(a: f64, b: f64) -> bool {
-    (a - b).abs() < 1e-6
-}
+use std::path::Path;
 
 /// The price entry `(input_per_1m, output_per_1m, verified)` of a model in a built-in
 /// catalog file, for one processing mode.

@@ -13,29 +13,17 @@
 //! rules it is a near-miss for in `# near-miss: CODE` lines: every rule has one.
 //! Every finding of every fixture must carry a source range.
 
+#[path = "support/common.rs"]
+mod common;
+
+use common::{fixture_day, hcl_files, repo};
 use meridian::driver::{check, Checked};
-use meridian_model::Date;
 use meridian_spec::Inputs;
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 fn fixtures(kind: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/fixtures")
-        .join(kind);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "hcl"))
-        .collect();
-    files.sort();
-    files
-}
-
-/// The day fixtures are validated on, so retirement findings do not drift with the clock.
-pub fn fixture_day() -> Date {
-    Date::parse("2026-11-25").expect("date")
+    hcl_files(&repo().join("tests/fixtures").join(kind))
 }
 
 struct Expect {

@@ -1,50 +1,15 @@
 //! `meridian import --terraform-state`: a state imported from what Terraform applied plans
 //! no changes; bad documents, conflicts and resources Meridian does not manage are reported.
 
+#[path = "support/common.rs"]
+mod common;
+
 #[path = "support/tfshow.rs"]
 mod tfshow;
 
-use assert_cmd::Command;
+use common::{example, meridian_without_fault as meridian, run, state};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
-
-fn meridian() -> Command {
-    let mut c = Command::cargo_bin("meridian").expect("binary");
-    c.env_remove("NO_COLOR")
-        .env("CI", "true")
-        .env_remove("MERIDIAN_TEST_FAULT");
-    for (k, _) in std::env::vars() {
-        if k.starts_with("MERIDIAN_VAR_") {
-            c.env_remove(k);
-        }
-    }
-    c
-}
-
-fn run(c: &mut Command) -> (i32, String, String) {
-    let o = c.output().expect("run");
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// A copy of a bundled example's spec files in a temporary directory.
-fn example(name: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    for entry in std::fs::read_dir(repo().join("examples").join(name)).expect("example") {
-        let entry = entry.expect("entry");
-        if entry.path().extension().is_some_and(|e| e == "hcl") {
-            std::fs::copy(entry.path(), dir.path().join(entry.file_name())).expect("copy");
-        }
-    }
-    dir
-}
 
 /// The directory under `root` that holds the generated `versions.tf`.
 fn terraform_dir(root: &Path) -> PathBuf {
@@ -76,6 +41,17 @@ fn applied_document(spec: &Path, module: Option<&str>) -> Value {
     tfshow::show_json(&terraform_dir(out.path()), module)
 }
 
+/// The resource at `address` in the state of a spec directory.
+fn state_resource(dir: &Path, address: &str) -> Value {
+    state(dir)["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .find(|r| r["address"] == address)
+        .unwrap_or_else(|| panic!("{address} in state"))
+        .clone()
+}
+
 fn write_doc(dir: &Path, doc: &Value) -> PathBuf {
     let path = dir.join("tf-state.json");
     std::fs::write(&path, serde_json::to_string_pretty(doc).expect("json")).expect("write");
@@ -89,11 +65,6 @@ fn import_json(spec: &Path, doc: &Path) -> (i32, Value, String) {
         .arg(spec));
     let report = serde_json::from_str(&out).unwrap_or(Value::Null);
     (code, report, err)
-}
-
-fn state(dir: &Path) -> Value {
-    let text = std::fs::read_to_string(dir.join(".meridian/state.json")).expect("state");
-    serde_json::from_str(&text).expect("state json")
 }
 
 fn resources_of(doc: &mut Value) -> &mut Vec<Value> {
@@ -213,13 +184,7 @@ fn what_terraform_changed_outside_the_spec_shows_in_the_next_plan() {
             ("gcp.corp.service.aiplatform".to_string(), json!(["update"])),
         ]
     );
-    let st = state(spec.path());
-    let deployment = st["resources"]
-        .as_array()
-        .expect("resources")
-        .iter()
-        .find(|r| r["address"] == "azure.corp.deployment.assistant-aoai-sweden")
-        .expect("deployment");
+    let deployment = state_resource(spec.path(), "azure.corp.deployment.assistant-aoai-sweden");
     assert_eq!(deployment["attributes"]["sku_capacity"], json!(999));
     assert_eq!(
         deployment["attributes"]["cognitive_account_id"],
@@ -294,13 +259,7 @@ fn helpers_are_merged_and_foreign_resources_skipped_with_reasons() {
         .iter()
         .any(|(t, into)| *t == "aws_iam_role_policy_attachment" && into.contains(".iam-policy.")));
     // The account carries its private endpoint's subnet and its key, from the helpers.
-    let st = state(spec.path());
-    let account = st["resources"]
-        .as_array()
-        .expect("resources")
-        .iter()
-        .find(|r| r["address"] == "azure.corp.account.swedencentral")
-        .expect("account in state");
+    let account = state_resource(spec.path(), "azure.corp.account.swedencentral");
     assert_eq!(
         account["attributes"]["customer_managed_key_id"],
         json!("https://kv-ebk-ai-swc.vault.azure.net/keys/cmk-openai")

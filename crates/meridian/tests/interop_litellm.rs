@@ -14,7 +14,10 @@
 //! `bash tests/interop/setup.sh` first.
 #![cfg(feature = "interop")]
 
-use assert_cmd::Command;
+#[path = "support/common.rs"]
+mod common;
+
+use common::{example_dirs, meridian, repo};
 use meridian_emit::escape::hcl_string;
 use proptest::prelude::*;
 use serde_json::Value;
@@ -26,17 +29,13 @@ use std::time::{Duration, Instant};
 
 const LITELLM_VERSION: &str = "1.108.7";
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 fn support() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/litellm")
 }
 
 /// The interop venv's Python, with LiteLLM in it.
 fn python() -> PathBuf {
-    let venv = workspace().join("tests/interop/.venv");
+    let venv = repo().join("tests/interop/.venv");
     let python = venv.join("bin/python");
     let has_litellm = std::fs::read_dir(venv.join("lib"))
         .into_iter()
@@ -112,17 +111,6 @@ fn run_python(script: &str, args: &[PathBuf], extra: &[&str], timeout: Duration)
         .unwrap_or_else(|e| panic!("{script} printed no JSON ({e}):\n{stdout}\n{tail}"))
 }
 
-fn meridian() -> Command {
-    let mut c = Command::cargo_bin("meridian").expect("binary");
-    c.env_remove("NO_COLOR").env("CI", "true");
-    for (k, _) in std::env::vars() {
-        if k.starts_with("MERIDIAN_VAR_") {
-            c.env_remove(k);
-        }
-    }
-    c
-}
-
 /// The validated model of a spec (`meridian inspect --json`).
 fn inspect(spec: &Path) -> Value {
     let out = meridian()
@@ -171,22 +159,7 @@ fn generate(spec: &Path, ir: &Value) -> (tempfile::TempDir, PathBuf) {
 }
 
 fn examples() -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(workspace().join("examples"))
-        .expect("examples")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        // A spec directory holds *.hcl files (examples/ci/ holds CI pipelines).
-        .filter(|p| {
-            std::fs::read_dir(p).is_ok_and(|entries| {
-                entries
-                    .filter_map(Result::ok)
-                    .any(|e| e.path().extension().is_some_and(|x| x == "hcl"))
-            })
-        })
-        .collect();
-    dirs.sort();
-    assert!(!dirs.is_empty());
-    dirs
+    example_dirs(&repo())
 }
 
 /// A target as the spec defines it.

@@ -11,18 +11,15 @@
 //! Without the tools these tests fail, saying how to install them.
 #![cfg(feature = "interop")]
 
-use assert_cmd::Command;
+#[path = "support/common.rs"]
+mod common;
+
+use common::{example_dirs, meridian, repo, MISSING};
 use meridian_emit::escape::hcl_string;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-
-const MISSING: &str = "interop tools missing: run bash tests/interop/setup.sh";
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 /// `tests/interop/node_modules`, after checking it holds tsc and the Pulumi packages and that
 /// node runs.
@@ -55,17 +52,6 @@ fn node_modules() -> PathBuf {
         missing.join(", ")
     );
     dir
-}
-
-fn meridian() -> Command {
-    let mut c = Command::cargo_bin("meridian").expect("binary");
-    c.env_remove("NO_COLOR").env("CI", "true");
-    for (k, _) in std::env::vars() {
-        if k.starts_with("MERIDIAN_VAR_") {
-            c.env_remove(k);
-        }
-    }
-    c
 }
 
 /// Runs `meridian generate --out OUT SPEC_DIR` and returns the directories holding a
@@ -144,21 +130,7 @@ fn spec_with_pulumi(example: &Path, into: &Path) {
 fn every_example_type_checks_with_tsc_against_the_real_pulumi_packages() {
     let node_modules = node_modules();
     let tsc = node_modules.join(".bin/tsc");
-    let mut examples: Vec<PathBuf> = std::fs::read_dir(repo().join("examples"))
-        .expect("examples")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        // A spec directory holds *.hcl files (examples/ci/ holds CI pipelines).
-        .filter(|p| {
-            std::fs::read_dir(p).is_ok_and(|entries| {
-                entries
-                    .filter_map(Result::ok)
-                    .any(|e| e.path().extension().is_some_and(|x| x == "hcl"))
-            })
-        })
-        .collect();
-    examples.sort();
-    assert!(!examples.is_empty());
+    let examples = example_dirs(&repo());
     let mut failures = Vec::new();
     for example in &examples {
         let name = example

@@ -9,28 +9,14 @@
 //! skip, since a skipped check would hide problems.
 #![cfg(feature = "interop")]
 
-use assert_cmd::Command;
+#[path = "support/common.rs"]
+mod common;
+
+use common::{canonical_repo as repo, meridian, MISSING};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-const MISSING: &str = "interop tools missing: run bash tests/interop/setup.sh";
 const CHROMIUM: &str = "/usr/bin/chromium";
-
-fn repo() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    root.canonicalize().unwrap_or(root)
-}
-
-fn meridian() -> Command {
-    let mut c = Command::cargo_bin("meridian").expect("binary");
-    c.env_remove("NO_COLOR").env("CI", "true");
-    for (k, _) in std::env::vars() {
-        if k.starts_with("MERIDIAN_VAR_") {
-            c.env_remove(k);
-        }
-    }
-    c
-}
 
 /// Python with `jsonschema` (checkov's venv).
 fn python() -> PathBuf {

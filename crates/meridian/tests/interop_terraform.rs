@@ -8,19 +8,15 @@
 //! skip, since a skipped check would hide problems.
 #![cfg(feature = "interop")]
 
-use assert_cmd::Command;
+#[path = "support/common.rs"]
+mod common;
+
+use common::{canonical_repo as repo, example_dirs, files_with_extension, meridian, MISSING};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-
-const MISSING: &str = "interop tools missing: run bash tests/interop/setup.sh";
-
-fn repo() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    root.canonicalize().unwrap_or(root)
-}
 
 struct Tools {
     hcl2json: PathBuf,
@@ -54,17 +50,6 @@ fn tools() -> Tools {
         missing.join(", ")
     );
     t
-}
-
-fn meridian() -> Command {
-    let mut c = Command::cargo_bin("meridian").expect("binary");
-    c.env_remove("NO_COLOR").env("CI", "true");
-    for (k, _) in std::env::vars() {
-        if k.starts_with("MERIDIAN_VAR_") {
-            c.env_remove(k);
-        }
-    }
-    c
 }
 
 /// `meridian generate --out OUT SPEC`; returns the directories holding `.tf` files.
@@ -102,20 +87,9 @@ fn generate(spec: &Path, out: &Path) -> Vec<PathBuf> {
     dirs.into_iter().collect()
 }
 
-fn tf_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("read dir")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "tf"))
-        .collect();
-    files.sort();
-    files
-}
-
 /// Every `.tf` file of `dir` parsed by HashiCorp's parser: file name → its JSON.
 fn hcl2json(t: &Tools, dir: &Path) -> BTreeMap<String, Value> {
-    let files = tf_files(dir);
+    let files = files_with_extension(dir, "tf");
     let o = std::process::Command::new("node")
         .arg(&t.hcl2json)
         .args(&files)
@@ -483,22 +457,7 @@ fn failed_checks(report: &Value) -> Vec<String> {
 }
 
 fn examples() -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(repo().join("examples"))
-        .expect("examples/")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        // A spec directory holds *.hcl files (examples/ci/ holds CI pipelines).
-        .filter(|p| {
-            std::fs::read_dir(p).is_ok_and(|entries| {
-                entries
-                    .filter_map(Result::ok)
-                    .any(|e| e.path().extension().is_some_and(|x| x == "hcl"))
-            })
-        })
-        .collect();
-    dirs.sort();
-    assert!(!dirs.is_empty(), "no examples");
-    dirs
+    example_dirs(&repo())
 }
 
 #[test]

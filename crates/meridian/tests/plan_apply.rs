@@ -1,47 +1,12 @@
 //! Plan and apply as CI runs them: state, saved plans, locks, crashes and refusals.
 
-use assert_cmd::Command;
+#[path = "support/common.rs"]
+mod common;
+
+use common::{edit, example, meridian_without_fault as meridian, run, state};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-
-fn meridian() -> Command {
-    let mut c = Command::cargo_bin("meridian").expect("binary");
-    c.env_remove("NO_COLOR")
-        .env("CI", "true")
-        .env_remove("MERIDIAN_TEST_FAULT");
-    for (k, _) in std::env::vars() {
-        if k.starts_with("MERIDIAN_VAR_") {
-            c.env_remove(k);
-        }
-    }
-    c
-}
-
-fn run(c: &mut Command) -> (i32, String, String) {
-    let o = c.output().expect("run");
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// A copy of a bundled example in a temporary directory.
-fn example(name: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    for entry in std::fs::read_dir(repo().join("examples").join(name)).expect("example") {
-        let entry = entry.expect("entry");
-        if entry.path().extension().is_some_and(|e| e == "hcl") {
-            std::fs::copy(entry.path(), dir.path().join(entry.file_name())).expect("copy");
-        }
-    }
-    dir
-}
 
 fn apply(dir: &Path) -> (i32, String, String) {
     run(meridian()
@@ -55,11 +20,6 @@ fn plan_json(dir: &Path) -> Value {
         .arg(dir));
     assert_eq!(code, 0, "{err}");
     serde_json::from_str(&out).expect("plan json")
-}
-
-fn state(dir: &Path) -> Value {
-    let text = std::fs::read_to_string(dir.join(".meridian/state.json")).expect("state");
-    serde_json::from_str(&text).expect("state json")
 }
 
 /// (address, actions) of every change that is not a no-op.
@@ -81,17 +41,6 @@ fn changes(plan: &Value) -> Vec<(String, Vec<String>)> {
             )
         })
         .collect()
-}
-
-fn edit(dir: &Path, file: &str, from: &str, to: &str) {
-    let path = dir.join(file);
-    let text = std::fs::read_to_string(&path).expect("read");
-    assert_eq!(
-        text.matches(from).count(),
-        1,
-        "{from:?} must occur once in {file}"
-    );
-    std::fs::write(&path, text.replacen(from, to, 1)).expect("write");
 }
 
 /// Removes the `model "NAME" { ... }` block (it ends at the first `}` in column 0).

@@ -3,46 +3,31 @@
 //! are reported and never deleted; a cloud that cannot be read fails the plan, naming the
 //! provider, the region and the request, and never turns into a create or a delete.
 
+#[path = "support/common.rs"]
+mod common;
+
 use assert_cmd::Command;
+use common::{binary, example, remove_vars, run};
 use meridian_fakecloud::{
     FakeCloud, Fault, FaultKind, Fixture, Provider, TEST_AWS_ACCESS_KEY_ID,
     TEST_AWS_SECRET_ACCESS_KEY, TEST_AZURE_TOKEN, TEST_GCP_TOKEN,
 };
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const AWS_ACCOUNT: &str = "418295730641";
 const SUBSCRIPTION: &str = "6f1c2b7e-93a4-4d2e-9b0f-2c5e8a71d4b3";
 const RESOURCE_GROUP: &str = "rg-ebk-ai-prod";
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// A copy of the eu-bank example (every cloud) in a temporary directory.
-fn example() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    for entry in std::fs::read_dir(repo().join("examples/eu-bank")).expect("example") {
-        let entry = entry.expect("entry");
-        if entry.path().extension().is_some_and(|e| e == "hcl") {
-            std::fs::copy(entry.path(), dir.path().join(entry.file_name())).expect("copy");
-        }
-    }
-    dir
-}
-
+/// `meridian` without any `MERIDIAN_*` or cloud credential variable of the test's environment.
 fn bare() -> Command {
-    let mut c = Command::cargo_bin("meridian").expect("binary");
-    c.env("CI", "true").env_remove("MERIDIAN_TEST_FAULT");
-    for (k, _) in std::env::vars() {
-        if k.starts_with("MERIDIAN_")
-            || k.starts_with("AWS_")
-            || k.starts_with("AZURE_")
-            || k.starts_with("GOOGLE_")
-        {
-            c.env_remove(k);
-        }
-    }
+    let mut c = binary();
+    c.env_remove("MERIDIAN_TEST_FAULT");
+    remove_vars(&mut c, |k| {
+        ["MERIDIAN_", "AWS_", "AZURE_", "GOOGLE_"]
+            .iter()
+            .any(|p| k.starts_with(p))
+    });
     c
 }
 
@@ -61,19 +46,10 @@ fn meridian(cloud: &FakeCloud) -> Command {
     c
 }
 
-fn run(c: &mut Command) -> (i32, String, String) {
-    let o = c.output().expect("run");
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
-
 /// The example applied (without refresh: nothing exists yet) and a fake cloud holding exactly
 /// what the apply recorded, with small pages so every list takes several requests.
 fn applied() -> (tempfile::TempDir, FakeCloud) {
-    let dir = example();
+    let dir = example("eu-bank");
     let (code, _, err) = run(bare()
         .args(["apply", "--auto-approve", "--refresh=false"])
         .arg(dir.path()));

@@ -1,34 +1,12 @@
 //! `meridian report` as users run it: every format, files and exit codes, invalid specs,
 //! SARIF locations relative to the repository, and HTML without external references.
 
-use assert_cmd::Command;
+#[path = "support/common.rs"]
+mod common;
+
+use common::{canonical_repo as repo, meridian, run};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-
-fn repo() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    root.canonicalize().unwrap_or(root)
-}
-
-fn meridian() -> Command {
-    let mut c = Command::cargo_bin("meridian").expect("binary");
-    c.env_remove("NO_COLOR").env("CI", "true");
-    for (k, _) in std::env::vars() {
-        if k.starts_with("MERIDIAN_VAR_") {
-            c.env_remove(k);
-        }
-    }
-    c
-}
-
-fn run(c: &mut Command) -> (i32, String, String) {
-    let o = c.output().expect("run");
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
+use std::path::PathBuf;
 
 fn fixture() -> PathBuf {
     repo().join("tests/fixtures/report/findings")

@@ -1,28 +1,13 @@
 //! Malformed input never panics and always yields diagnostics with a source range: a corpus of
 //! broken files, and a property test that mutates valid specs.
 
+#[path = "support/common.rs"]
+mod common;
+
+use common::{fixture_day as day, hcl_files, repo};
 use meridian::driver::{check, check_text, Checked};
-use meridian_model::Date;
 use meridian_spec::Inputs;
 use proptest::prelude::*;
-use std::path::{Path, PathBuf};
-
-fn day() -> Date {
-    Date::parse("2026-11-25").expect("date")
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn hcl_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect())
-        .unwrap_or_default();
-    files.retain(|p| p.extension().is_some_and(|e| e == "hcl"));
-    files.sort();
-    files
-}
 
 /// Every finding has a range that resolves inside its file.
 fn assert_ranged(c: &Checked, what: &str) {

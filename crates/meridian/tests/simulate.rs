@@ -1,33 +1,12 @@
 //! `meridian simulate`: outages given with --fail, and every single outage.
 
-use assert_cmd::Command;
+#[path = "support/common.rs"]
+mod common;
+
+use common::{close, meridian, repo, run};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn meridian() -> Command {
-    let mut c = Command::cargo_bin("meridian").expect("binary");
-    c.env_remove("NO_COLOR").env("CI", "true");
-    for (k, _) in std::env::vars() {
-        if k.starts_with("MERIDIAN_VAR_") {
-            c.env_remove(k);
-        }
-    }
-    c
-}
-
-fn run(c: &mut Command) -> (i32, String, String) {
-    let o = c.output().expect("run");
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
 
 fn eu_bank() -> PathBuf {
     repo().join("examples/eu-bank")
@@ -45,10 +24,6 @@ fn simulate_json(args: &[&str], spec: &Path) -> (i32, Value, String) {
         .arg(spec));
     let json = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
     (code, json, err)
-}
-
-fn close(a: f64, b: f64) -> bool {
-    (a - b).abs() < 1e-6
 }
 
 fn strings(v: &Value) -> Vec<String> {

@@ -1,9 +1,8 @@
+use super::{build_graph, valid_project};
 use crate::driver;
 use crate::exit;
 use crate::output::Output;
-use meridian_diag::{render_human, RenderOptions};
 use meridian_emit::{render_all, Templates};
-use meridian_graph::Graph;
 use meridian_model::Date;
 use meridian_spec::Inputs;
 use meridian_state::{commit, CommitOptions, FileChange};
@@ -20,14 +19,7 @@ pub fn generate(
     out: &mut Output<'_>,
 ) -> i32 {
     let checked = driver::check(path, inputs, Date::today());
-    let Some(project) = checked.project.as_ref().filter(|_| checked.is_valid()) else {
-        let text = render_human(
-            &checked.diagnostics,
-            &checked.sources,
-            RenderOptions { color: out.color },
-        );
-        let _ = write!(out.err, "{text}");
-        let _ = writeln!(out.err, "The spec is invalid; nothing was generated.");
+    let Some(project) = valid_project(&checked, out, "nothing was generated") else {
         return exit::ERROR;
     };
     if project.emits.is_empty() {
@@ -37,17 +29,8 @@ pub fn generate(
         );
         return exit::ERROR;
     }
-    let graph = match Graph::build(project) {
-        Ok(g) => g,
-        Err(cycle) => {
-            let names: Vec<String> = cycle.iter().map(ToString::to_string).collect();
-            let _ = writeln!(
-                out.err,
-                "error: the resource graph has a cycle among: {}",
-                names.join(", ")
-            );
-            return exit::ERROR;
-        }
+    let Some(graph) = build_graph(project, out) else {
+        return exit::ERROR;
     };
     let hash = driver::spec_hash(&checked);
     let templates = match Templates::load(templates_dir) {

@@ -1,12 +1,11 @@
 //! `meridian import --terraform-state FILE`: records the resources Terraform already manages
 //! for this spec in Meridian's state, under Meridian's addresses.
 
+use super::{build_graph, valid_project};
 use crate::commands::StatePaths;
 use crate::driver;
 use crate::exit;
 use crate::output::Output;
-use meridian_diag::{render_human, RenderOptions};
-use meridian_graph::Graph;
 use meridian_model::Date;
 use meridian_plan::import::{import as import_resources, parse_show_json, ImportReport};
 use meridian_spec::Inputs;
@@ -64,27 +63,11 @@ pub fn import(path: &Path, opts: &ImportOptions<'_>, out: &mut Output<'_>) -> i3
         }
     };
     let checked = driver::check(path, opts.inputs, Date::today());
-    let Some(project) = checked.project.as_ref().filter(|_| checked.is_valid()) else {
-        let text = render_human(
-            &checked.diagnostics,
-            &checked.sources,
-            RenderOptions { color: out.color },
-        );
-        let _ = write!(out.err, "{text}");
-        return fail(out, "The spec is invalid; nothing was imported.");
+    let Some(project) = valid_project(&checked, out, "nothing was imported") else {
+        return exit::ERROR;
     };
-    let graph = match Graph::build(project) {
-        Ok(g) => g,
-        Err(cycle) => {
-            let names: Vec<String> = cycle.iter().map(ToString::to_string).collect();
-            return fail(
-                out,
-                &format!(
-                    "error: the resource graph has a cycle among: {}",
-                    names.join(", ")
-                ),
-            );
-        }
+    let Some(graph) = build_graph(project, out) else {
+        return exit::ERROR;
     };
     let paths = StatePaths::of(&checked.spec.dir);
     if let Err(e) = std::fs::create_dir_all(&paths.dir) {

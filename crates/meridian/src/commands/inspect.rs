@@ -1,7 +1,7 @@
+use super::{print_invalid, RUN_VALIDATE};
 use crate::driver;
 use crate::exit;
 use crate::output::Output;
-use meridian_diag::{render_human, RenderOptions};
 use meridian_model::Date;
 use meridian_spec::Inputs;
 use std::path::Path;
@@ -10,16 +10,7 @@ use std::path::Path;
 pub fn inspect(path: &Path, inputs: &Inputs, json: bool, out: &mut Output<'_>) -> i32 {
     let checked = driver::check(path, inputs, Date::today());
     if !checked.is_valid() {
-        let text = render_human(
-            &checked.diagnostics,
-            &checked.sources,
-            RenderOptions { color: out.color },
-        );
-        let _ = write!(out.err, "{text}");
-        let _ = writeln!(
-            out.err,
-            "The spec is invalid; run `meridian validate` for details."
-        );
+        print_invalid(&checked, out, RUN_VALIDATE);
         return exit::ERROR;
     }
     let Some(project) = checked.project else {

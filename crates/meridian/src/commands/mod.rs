@@ -29,7 +29,11 @@ pub use simulate::simulate;
 pub use validate::validate;
 
 use crate::cli::{CatalogCommand, Cli, Command, PlanFormatArg, SpecArgs};
+use crate::driver::Checked;
 use crate::output::Output;
+use meridian_diag::{render_human, RenderOptions};
+use meridian_graph::{Address, Graph};
+use meridian_model::ir::Project;
 use meridian_spec::Inputs;
 
 /// Runs a parsed command line.
@@ -170,4 +174,60 @@ fn inputs(spec: &SpecArgs) -> Inputs {
         env: Vec::new(),
     }
     .with_process_env()
+}
+
+/// `"s"` unless `n` is one.
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// What commands that refuse an invalid spec tell the user to do.
+const RUN_VALIDATE: &str = "run `meridian validate` for details";
+
+/// Prints the diagnostics of an invalid spec, then `The spec is invalid; {what}.`
+fn print_invalid(checked: &Checked, out: &mut Output<'_>, what: &str) {
+    let text = render_human(
+        &checked.diagnostics,
+        &checked.sources,
+        RenderOptions { color: out.color },
+    );
+    let _ = write!(out.err, "{text}");
+    let _ = writeln!(out.err, "The spec is invalid; {what}.");
+}
+
+/// The validated project of a valid spec, or `None` after [`print_invalid`].
+fn valid_project<'c>(
+    checked: &'c Checked,
+    out: &mut Output<'_>,
+    what: &str,
+) -> Option<&'c Project> {
+    let project = checked.project.as_ref().filter(|_| checked.is_valid());
+    if project.is_none() {
+        print_invalid(checked, out, what);
+    }
+    project
+}
+
+/// The error printed when the resource graph has a cycle.
+fn cycle_message(cycle: &[Address]) -> String {
+    let names: Vec<String> = cycle.iter().map(ToString::to_string).collect();
+    format!(
+        "error: the resource graph has a cycle among: {}",
+        names.join(", ")
+    )
+}
+
+/// The resource graph of a valid project, or `None` after printing its cycle.
+fn build_graph(project: &Project, out: &mut Output<'_>) -> Option<Graph> {
+    match Graph::build(project) {
+        Ok(g) => Some(g),
+        Err(cycle) => {
+            let _ = writeln!(out.err, "{}", cycle_message(&cycle));
+            None
+        }
+    }
 }

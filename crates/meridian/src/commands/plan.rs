@@ -1,10 +1,10 @@
 //! `meridian plan`, `apply`, `show` and `force-unlock`: the diff of the spec against state,
 //! saved plans, and the all-or-nothing write of artifacts and state.
 
+use super::{cycle_message, print_invalid};
 use crate::driver::{self, Checked};
 use crate::exit;
 use crate::output::Output;
-use meridian_diag::{render_human, RenderOptions};
 use meridian_emit::{render_all, Artifact, Templates};
 use meridian_graph::Graph;
 use meridian_model::Date;
@@ -68,16 +68,6 @@ struct Made {
     base: Option<State>,
     lock: Lock,
     paths: StatePaths,
-}
-
-fn print_invalid(checked: &Checked, out: &mut Output<'_>, what: &str) {
-    let text = render_human(
-        &checked.diagnostics,
-        &checked.sources,
-        RenderOptions { color: out.color },
-    );
-    let _ = write!(out.err, "{text}");
-    let _ = writeln!(out.err, "The spec is invalid; {what}.");
 }
 
 /// The state lock, the state, and notes for the user.
@@ -147,13 +137,7 @@ fn build_and_render(
     checked: &Checked,
     project: &meridian_model::ir::Project,
 ) -> Result<(Graph, String, Vec<Artifact>), String> {
-    let graph = Graph::build(project).map_err(|cycle| {
-        let names: Vec<String> = cycle.iter().map(ToString::to_string).collect();
-        format!(
-            "error: the resource graph has a cycle among: {}",
-            names.join(", ")
-        )
-    })?;
+    let graph = Graph::build(project).map_err(|cycle| cycle_message(&cycle))?;
     let hash = driver::spec_hash(checked);
     let artifacts = if project.emits.is_empty() {
         Vec::new()

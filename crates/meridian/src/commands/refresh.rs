@@ -2,10 +2,10 @@
 //! `meridian refresh`, which records what it read in state.
 
 use super::plan::{lock_and_load_printing, StatePaths};
+use super::{build_graph, plural, valid_project};
 use crate::driver;
 use crate::exit;
 use crate::output::Output;
-use meridian_graph::Graph;
 use meridian_model::Date;
 use meridian_plan::{Drift, DriftKind, Unmanaged};
 use meridian_refresh::{
@@ -245,14 +245,6 @@ pub fn run(
     }
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
-}
-
 /// `meridian refresh`: reads the clouds, shows what changed outside Meridian and what is
 /// not Meridian's, and records the live values in state (serial + 1) when they differ.
 pub fn refresh(
@@ -264,27 +256,11 @@ pub fn refresh(
     out: &mut Output<'_>,
 ) -> i32 {
     let checked = driver::check(path, inputs, Date::today());
-    let Some(project) = checked.project.as_ref().filter(|_| checked.is_valid()) else {
-        let text = meridian_diag::render_human(
-            &checked.diagnostics,
-            &checked.sources,
-            meridian_diag::RenderOptions { color: out.color },
-        );
-        let _ = write!(out.err, "{text}");
-        let _ = writeln!(out.err, "The spec is invalid; nothing was refreshed.");
+    let Some(project) = valid_project(&checked, out, "nothing was refreshed") else {
         return exit::ERROR;
     };
-    let graph = match Graph::build(project) {
-        Ok(g) => g,
-        Err(cycle) => {
-            let names: Vec<String> = cycle.iter().map(ToString::to_string).collect();
-            let _ = writeln!(
-                out.err,
-                "error: the resource graph has a cycle among: {}",
-                names.join(", ")
-            );
-            return exit::ERROR;
-        }
+    let Some(graph) = build_graph(project, out) else {
+        return exit::ERROR;
     };
     let paths = StatePaths::of(&checked.spec.dir);
     let (lock, prior) = match lock_and_load_printing(&paths, "refresh", lock_timeout, out) {

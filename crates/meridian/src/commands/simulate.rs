@@ -1,8 +1,9 @@
+use super::{plural, print_invalid, RUN_VALIDATE};
 use crate::cli::SimulateArgs;
 use crate::driver;
 use crate::exit;
 use crate::output::Output;
-use meridian_diag::{codes, render_human, RenderOptions};
+use meridian_diag::codes;
 use meridian_model::cost::format_usd;
 use meridian_model::ir::Project;
 use meridian_model::simulate::{
@@ -48,16 +49,7 @@ pub fn simulate(args: &SimulateArgs, inputs: &Inputs, out: &mut Output<'_>) -> i
         .iter()
         .any(|d| d.is_error() && !ANSWERED_BY_SIMULATION.contains(&d.code));
     if blocking || checked.project.is_none() {
-        let text = render_human(
-            &checked.diagnostics,
-            &checked.sources,
-            RenderOptions { color: out.color },
-        );
-        let _ = write!(out.err, "{text}");
-        let _ = writeln!(
-            out.err,
-            "The spec is invalid; run `meridian validate` for details."
-        );
+        print_invalid(&checked, out, RUN_VALIDATE);
         return exit::ERROR;
     }
     let policy_errors: Vec<String> = checked
@@ -295,11 +287,7 @@ fn render_outcome(out: &mut Output<'_>, o: &ModelOutcome) {
                         "{} ({} region{})",
                         t.footprint_countries.join(", "),
                         t.footprint_regions.len(),
-                        if t.footprint_regions.len() == 1 {
-                            ""
-                        } else {
-                            "s"
-                        }
+                        plural(t.footprint_regions.len())
                     ),
                 ]);
             }
@@ -386,9 +374,9 @@ fn render_all(out: &mut Output<'_>, project: &Project, report: &SingleFailureRep
         out.out,
         "Tried {} single outage{} against {} model{}:\n",
         report.scenarios.len(),
-        if report.scenarios.len() == 1 { "" } else { "s" },
+        plural(report.scenarios.len()),
         project.models.len(),
-        if project.models.len() == 1 { "" } else { "s" }
+        plural(project.models.len())
     );
     let mut rows = vec![[
         "FAILURE",
@@ -457,18 +445,14 @@ fn render_all(out: &mut Output<'_>, project: &Project, report: &SingleFailureRep
             out.out,
             "Residency: no simulated path leaves residency ({} serving path{} checked).",
             report.paths_checked,
-            if report.paths_checked == 1 { "" } else { "s" }
+            plural(report.paths_checked)
         );
     } else {
         let _ = writeln!(
             out.out,
             "Residency: {} simulated path{} leave residency:",
             report.residency_breaches.len(),
-            if report.residency_breaches.len() == 1 {
-                ""
-            } else {
-                "s"
-            }
+            plural(report.residency_breaches.len())
         );
         for b in &report.residency_breaches {
             let _ = writeln!(
