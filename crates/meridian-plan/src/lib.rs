@@ -278,23 +278,27 @@ impl Plan {
     /// The state after applying this plan onto `prior`: the desired resources (and the
     /// unmanaged ones, untouched), the artifacts written, serial one higher.
     pub fn next_state(&self, prior: Option<&State>, meridian_version: &str) -> State {
-        let mut state = prior
-            .cloned()
-            .unwrap_or_else(|| State::new(meridian_version));
-        state.meridian_version = meridian_version.to_string();
-        state.serial += 1;
-        state.spec_hash = Some(self.spec_hash.clone());
         let unmanaged: std::collections::HashSet<&str> =
             self.unmanaged.iter().map(|u| u.address.as_str()).collect();
-        let mut resources: Vec<StateResource> = state
-            .resources
+        let mut resources: Vec<StateResource> = prior
+            .map(|p| p.resources.as_slice())
+            .unwrap_or_default()
             .iter()
             .filter(|r| unmanaged.contains(r.address.as_str()))
             .cloned()
             .collect();
         resources.extend(self.resource_changes.iter().filter_map(|c| c.after.clone()));
         resources.sort_by(|a, b| a.address.cmp(&b.address));
-        state.resources = resources;
+        let mut state = match prior {
+            Some(p) => p.with_resources(resources),
+            None => State {
+                resources,
+                ..State::new(meridian_version)
+            },
+        };
+        state.meridian_version = meridian_version.to_string();
+        state.serial += 1;
+        state.spec_hash = Some(self.spec_hash.clone());
         let mut artifacts = BTreeMap::new();
         for a in &self.artifact_changes {
             let kept = match a.action {

@@ -34,13 +34,17 @@ pub struct Reconciled {
 }
 
 impl Reconciled {
-    /// `prior` with the refreshed resources (a new state when there was none).
-    pub fn state(&self, prior: Option<&State>, meridian_version: &str) -> State {
-        let mut state = prior
-            .cloned()
-            .unwrap_or_else(|| State::new(meridian_version));
-        state.resources.clone_from(&self.resources);
-        state
+    /// `prior` with the refreshed resources in place of its own (a new state when there was
+    /// none); the resources move out of `self`.
+    pub fn take_state(&mut self, prior: Option<&State>, meridian_version: &str) -> State {
+        let resources = std::mem::take(&mut self.resources);
+        match prior {
+            Some(p) => p.with_resources(resources),
+            None => State {
+                resources,
+                ..State::new(meridian_version)
+            },
+        }
     }
 }
 

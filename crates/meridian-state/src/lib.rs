@@ -185,6 +185,22 @@ impl State {
         }
     }
 
+    /// This state with `resources` in place of its own (its own are not copied).
+    #[must_use]
+    pub fn with_resources(&self, resources: Vec<StateResource>) -> State {
+        State {
+            format_version: self.format_version,
+            meridian_version: self.meridian_version.clone(),
+            lineage: self.lineage.clone(),
+            serial: self.serial,
+            spec_hash: self.spec_hash.clone(),
+            resources,
+            artifacts: self.artifacts.clone(),
+            monthly_estimate_usd: self.monthly_estimate_usd,
+            checksum: self.checksum.clone(),
+        }
+    }
+
     /// `sha256:<hex>` over `serde_json::to_vec` of this state with `checksum` set to the
     /// empty string. The current value of `checksum` does not matter.
     pub fn compute_checksum(&self) -> String {

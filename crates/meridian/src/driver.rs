@@ -18,6 +18,9 @@ pub struct Checked {
     /// `sha256:<hex>` of the catalog the spec was checked against: the built-in files and
     /// the overlay's text (a saved plan records it, and is stale when it changes).
     pub catalog_hash: String,
+    /// The catalog the spec was checked against: the built-in one with the spec's overlay
+    /// (the built-in one alone when the spec could not be parsed).
+    pub catalog: Cow<'static, Catalog>,
 }
 
 impl Checked {
@@ -53,6 +56,7 @@ fn check_loaded(loaded: meridian_spec::Loaded, today: Date) -> Checked {
             project: None,
             diagnostics,
             catalog_hash,
+            catalog: Cow::Borrowed(Catalog::builtin()),
         };
     }
     let catalog = load_catalog(&spec, &mut sources, &mut diagnostics);
@@ -74,6 +78,7 @@ fn check_loaded(loaded: meridian_spec::Loaded, today: Date) -> Checked {
         project: Some(validated.project),
         diagnostics,
         catalog_hash,
+        catalog,
     }
 }
 
@@ -124,7 +129,7 @@ pub fn catalog_hash(spec: &Spec) -> String {
 }
 
 /// The built-in catalog, with the overlay of `meridian { catalog = "..." }` merged over it.
-pub fn load_catalog<'a>(
+fn load_catalog<'a>(
     spec: &Spec,
     sources: &mut SourceMap,
     diags: &mut Diagnostics,

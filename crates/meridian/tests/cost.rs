@@ -41,10 +41,7 @@ fn eu_bank_report() -> CostReport {
     );
     assert!(checked.is_valid(), "eu-bank must be valid");
     let project = checked.project.as_ref().expect("project");
-    let mut sources = meridian_diag::SourceMap::new();
-    let mut diags = meridian_diag::Diagnostics::new();
-    let catalog = driver::load_catalog(&checked.spec, &mut sources, &mut diags);
-    cost_report(project, &catalog)
+    cost_report(project, &checked.catalog)
 }
 
 const SONNET: &str = "anthropic.claude-sonnet-4-5-20250929-v1:0";

@@ -190,18 +190,25 @@ fn make_plan(
             return Err(exit::ERROR);
         }
     };
+    let prior_state = prior.as_ref().map(|s| PriorState {
+        lineage: s.lineage.clone(),
+        serial: s.serial,
+    });
+    let before_usd = prior.as_ref().and_then(|s| s.monthly_estimate_usd);
+    // The state the plan diffs against: the last applied one, with the live values laid
+    // over it when the clouds were read.
     let (base, drift, live_unmanaged) = if opts.refresh {
         let settings = super::refresh::RefreshSettings {
             parallelism: opts.parallelism,
         };
-        let refreshed =
-            super::refresh::run(project, graph.resources(), prior.as_ref(), &settings, out)?;
-        let r = refreshed.reconciled;
-        let base =
-            (prior.is_some() || !r.resources.is_empty()).then(|| r.state(prior.as_ref(), VERSION));
+        let mut r =
+            super::refresh::run(project, graph.resources(), prior.as_ref(), &settings, out)?
+                .reconciled;
+        let base = (prior.is_some() || !r.resources.is_empty())
+            .then(|| r.take_state(prior.as_ref(), VERSION));
         (base, r.drift, r.unmanaged)
     } else {
-        (prior.clone(), Vec::new(), Vec::new())
+        (prior, Vec::new(), Vec::new())
     };
     let (resource_changes, mut unmanaged) = diff_resources(graph.resources(), base.as_ref());
     drop(graph);
@@ -218,32 +225,22 @@ fn make_plan(
             content: &a.content,
         })
         .collect();
-    let artifact_changes = diff_artifacts(&checked.spec.dir, &rendered, prior.as_ref());
+    let artifact_changes = diff_artifacts(&checked.spec.dir, &rendered, base.as_ref());
     drop(rendered);
     drop(artifacts);
     let plan = Plan {
         meridian_version: VERSION.to_string(),
         spec_hash: hash,
         catalog_hash: checked.catalog_hash.clone(),
-        prior: prior.as_ref().map(|s| PriorState {
-            lineage: s.lineage.clone(),
-            serial: s.serial,
-        }),
+        prior: prior_state,
         refreshed: opts.refresh,
         drift,
         resource_changes,
         unmanaged,
         artifact_changes,
         cost: Some(meridian_plan::CostChange {
-            before_usd: prior.as_ref().and_then(|s| s.monthly_estimate_usd),
-            after_usd: meridian_model::cost::project_normal_monthly(
-                project,
-                &driver::load_catalog(
-                    &checked.spec,
-                    &mut meridian_diag::SourceMap::new(),
-                    &mut meridian_diag::Diagnostics::new(),
-                ),
-            ),
+            before_usd,
+            after_usd: meridian_model::cost::project_normal_monthly(project, &checked.catalog),
         }),
     };
     Ok(Made {

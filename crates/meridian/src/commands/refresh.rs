@@ -271,13 +271,15 @@ pub fn refresh(
         Ok(r) => r,
         Err(code) => return code,
     };
-    let r = &refreshed.reconciled;
+    let mut refreshed = refreshed;
     let changed = prior
         .as_ref()
-        .map_or(!r.resources.is_empty(), |p| p.resources != r.resources);
+        .map_or(!refreshed.reconciled.resources.is_empty(), |p| {
+            p.resources != refreshed.reconciled.resources
+        });
     let mut serial = prior.as_ref().map(|p| p.serial);
     if changed {
-        let mut next = r.state(prior.as_ref(), VERSION);
+        let mut next = refreshed.reconciled.take_state(prior.as_ref(), VERSION);
         next.meridian_version = VERSION.to_string();
         next.serial += 1;
         if let Err(e) = meridian_state::save(&paths.state, &mut next) {
@@ -287,6 +289,7 @@ pub fn refresh(
         serial = Some(next.serial);
     }
     drop(lock);
+    let r = &refreshed.reconciled;
     if json {
         let doc = serde_json::json!({
             "format_version": meridian_plan::render::JSON_FORMAT_VERSION,

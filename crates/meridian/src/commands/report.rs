@@ -2,7 +2,7 @@ use crate::cli::{ReportArgs, ReportFormat};
 use crate::driver;
 use crate::exit;
 use crate::output::Output;
-use meridian_diag::{Diagnostics, FileId, SourceMap};
+use meridian_diag::{FileId, SourceMap};
 use meridian_model::Date;
 use meridian_report::{Format, Input};
 use meridian_spec::Inputs;
@@ -15,16 +15,12 @@ use std::path::{Path, PathBuf};
 /// findings are the point of it, above all in SARIF); the exit status is then 1.
 pub fn report(args: &ReportArgs, inputs: &Inputs, out: &mut Output<'_>) -> i32 {
     let checked = driver::check(&args.spec.path, inputs, Date::today());
-    // The overlay's problems are already among the findings: these are thrown away.
-    let mut scratch_sources = SourceMap::new();
-    let mut scratch = Diagnostics::new();
-    let catalog = driver::load_catalog(&checked.spec, &mut scratch_sources, &mut scratch);
     let root = repository_root();
     let file_uris = file_uris(&checked.sources, &root);
     let spec_hash = driver::spec_hash(&checked);
     let report = meridian_report::build(&Input {
         project: checked.project.as_ref(),
-        catalog: &catalog,
+        catalog: &checked.catalog,
         diagnostics: &checked.diagnostics,
         sources: &checked.sources,
         file_uris: &file_uris,

@@ -64,9 +64,7 @@ pub fn simulate(args: &SimulateArgs, inputs: &Inputs, out: &mut Output<'_>) -> i
     let Some(project) = checked.project else {
         return exit::ERROR;
     };
-    let mut sources = checked.sources;
-    let mut diags = meridian_diag::Diagnostics::new();
-    let catalog = driver::load_catalog(&checked.spec, &mut sources, &mut diags);
+    let catalog = checked.catalog;
     let must_survive = project.policy.survive_single_failure;
 
     if args.all_single_failures {
