@@ -150,8 +150,9 @@ fi
 # Debian's chromium, only when missing (never upgraded or removed here).
 install_chromium() {
   export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y --no-install-recommends chromium ||
-    { apt-get update && apt-get install -y --no-install-recommends chromium; }
+  { apt-get install -y --no-install-recommends chromium ||
+    { apt-get update && apt-get install -y --no-install-recommends chromium; }; } &&
+    apt-get clean # the downloaded .deb files are not needed once installed
 }
 if [[ ! -x $CHROMIUM ]]; then
   command -v apt-get >/dev/null ||
