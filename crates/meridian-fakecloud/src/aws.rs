@@ -1,7 +1,8 @@
-//! AWS Bedrock: inference profiles, provisioned throughputs, invocation logging and tags.
+//! AWS Bedrock: inference profiles, provisioned throughputs, invocation logging and tags;
+//! and STS `GetCallerIdentity` under `/sts` (the Query protocol: a form body, XML replies).
 
 use crate::fixture::{AwsRegion, Fixture};
-use crate::http::{page, Incoming, Reply};
+use crate::http::{page, parse_query, Incoming, Reply};
 use crate::sigv4::{self, Rejection};
 use serde_json::{json, Map, Value};
 use std::time::SystemTime;
@@ -51,9 +52,89 @@ fn validation(message: &str) -> Reply {
     error(400, "ValidationException", message)
 }
 
-/// Serves one Bedrock request; `path` is the part after `/aws`.
+/// Text for an XML element's content.
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// An STS error reply, shaped as STS sends them.
+pub(crate) fn sts_error(status: u16, code: &str, message: &str) -> Reply {
+    let kind = if status >= 500 { "Receiver" } else { "Sender" };
+    Reply::xml(
+        status,
+        format!(
+            "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n  <Error>\n    <Type>{kind}</Type>\n    <Code>{}</Code>\n    <Message>{}</Message>\n  </Error>\n  <RequestId>00000000-0000-0000-0000-000000000000</RequestId>\n</ErrorResponse>\n",
+            xml_escape(code),
+            xml_escape(message)
+        ),
+    )
+}
+
+/// STS `GetCallerIdentity`: the account the fixture's credentials belong to.
+fn sts(req: &Incoming, fixture: &Fixture, now: SystemTime) -> Reply {
+    if let Err(r) = sigv4::verify(
+        sigv4::STS,
+        &req.method,
+        &req.path,
+        req.query.as_deref(),
+        &req.headers,
+        &req.body,
+        &fixture.auth.aws,
+        now,
+    ) {
+        let message = match r {
+            Rejection::Missing => "Missing Authentication Token".to_owned(),
+            Rejection::UnrecognizedClient => {
+                "The security token included in the request is invalid.".to_owned()
+            }
+            Rejection::Incomplete(m) | Rejection::InvalidSignature(m) => m,
+        };
+        return sts_error(403, "InvalidClientTokenId", &message);
+    }
+    let form = parse_query(&String::from_utf8_lossy(&req.body));
+    let get = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    match (req.method.as_str(), get("Action"), get("Version")) {
+        ("POST", Some("GetCallerIdentity"), Some("2011-06-15")) => {}
+        (_, action, _) => {
+            return sts_error(
+                400,
+                "InvalidAction",
+                &format!(
+                    "Could not find operation {} for version {}",
+                    action.unwrap_or_default(),
+                    get("Version").unwrap_or_default()
+                ),
+            )
+        }
+    }
+    let account = &fixture.auth.aws.account_id;
+    Reply::xml(
+        200,
+        format!(
+            "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n  <GetCallerIdentityResult>\n    <Arn>arn:aws:iam::{0}:user/meridian-fakecloud</Arn>\n    <UserId>AIDAFAKECLOUD0000001</UserId>\n    <Account>{0}</Account>\n  </GetCallerIdentityResult>\n  <ResponseMetadata>\n    <RequestId>00000000-0000-0000-0000-000000000000</RequestId>\n  </ResponseMetadata>\n</GetCallerIdentityResponse>\n",
+            xml_escape(account)
+        ),
+    )
+}
+
+/// Whether `path` (after `/aws`) is an STS request.
+pub(crate) fn is_sts(path: &str) -> bool {
+    path == "/sts" || path.starts_with("/sts/")
+}
+
+/// Serves one Bedrock or STS request; `path` is the part after `/aws`.
 pub(crate) fn handle(req: &Incoming, path: &str, fixture: &Fixture, now: SystemTime) -> Reply {
+    if is_sts(path) {
+        return sts(req, fixture, now);
+    }
     let region = match sigv4::verify(
+        sigv4::BEDROCK,
         &req.method,
         &req.path,
         req.query.as_deref(),

@@ -92,6 +92,13 @@ pub struct AwsCredentials {
     /// requests must not carry one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
+    /// The account the credentials belong to: what STS `GetCallerIdentity` answers.
+    #[serde(default = "default_account_id")]
+    pub account_id: String,
+}
+
+fn default_account_id() -> String {
+    crate::DEFAULT_AWS_ACCOUNT_ID.to_owned()
 }
 
 impl Default for AwsCredentials {
@@ -100,6 +107,7 @@ impl Default for AwsCredentials {
             access_key_id: TEST_AWS_ACCESS_KEY_ID.to_owned(),
             secret_access_key: TEST_AWS_SECRET_ACCESS_KEY.to_owned(),
             session_token: None,
+            account_id: default_account_id(),
         }
     }
 }

@@ -74,7 +74,9 @@ impl Fixture {
     ///   resource's tags under its ARN. The ARN is the `arn` / `provisioned_model_arn`
     ///   attribute when the state has one; otherwise it is built from the partition and
     ///   account: `aws_account_id` when given, else the account any ARN attribute of the
-    ///   same provider names, else [`DEFAULT_AWS_ACCOUNT_ID`];
+    ///   same provider names, else [`DEFAULT_AWS_ACCOUNT_ID`]. The test AWS credentials
+    ///   belong to `aws_account_id`, else to the first account the state's ARNs name (STS
+    ///   `GetCallerIdentity` answers with it);
     /// - `aws_invocation_logging` → the region's logging configuration;
     /// - `gcp_service` → the service `ENABLED` in its project; `gcp_iam_member` → a member
     ///   of its role's binding.
@@ -83,6 +85,14 @@ impl Fixture {
     pub fn from_state(state: &State, aws_account_id: Option<&str>) -> Fixture {
         let mut fixture = Fixture::default();
         let accounts_by_provider = aws_accounts(state);
+        // The test credentials belong to the account the ARNs are in (one credential set
+        // serves one account, as on AWS).
+        if let Some(account) = aws_account_id
+            .map(str::to_owned)
+            .or_else(|| accounts_by_provider.values().next().cloned())
+        {
+            fixture.auth.aws.account_id = account;
+        }
         for r in state.resources.iter().filter(|r| r.kind == "azure_account") {
             azure_account(&mut fixture, r);
         }

@@ -49,6 +49,7 @@ impl Incoming {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Reply {
     pub status: u16,
+    pub content_type: &'static str,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
 }
@@ -57,8 +58,19 @@ impl Reply {
     pub fn json(status: u16, body: &Value) -> Reply {
         Reply {
             status,
+            content_type: "application/json; charset=utf-8",
             headers: Vec::new(),
             body: serde_json::to_vec(body).unwrap_or_default(),
+        }
+    }
+
+    /// An XML document (the AWS Query protocol's replies).
+    pub fn xml(status: u16, body: String) -> Reply {
+        Reply {
+            status,
+            content_type: "text/xml",
+            headers: Vec::new(),
+            body: body.into_bytes(),
         }
     }
 

@@ -6,7 +6,8 @@
 //! `{base}/azure`, AWS under `{base}/aws` and GCP under `{base}/gcp`; the request paths below
 //! those prefixes are the real clouds' paths, so Meridian's refresh reads the fake cloud when
 //! `MERIDIAN_AZURE_ENDPOINT`, `MERIDIAN_AWS_ENDPOINT` and `MERIDIAN_GCP_ENDPOINT` point at
-//! it.
+//! it. STS `GetCallerIdentity` is served under `{base}/aws/sts` (`MERIDIAN_AWS_STS_ENDPOINT`)
+//! and answers with the account of the fixture's AWS credentials.
 //!
 //! ```
 //! use meridian_fakecloud::{FakeCloud, Fault, FaultKind, Fixture, Provider};

@@ -21,8 +21,9 @@ COMMANDS:
                --latency-ms N  delay every response by N milliseconds
     fixture    Print the fixture whose objects Meridian's refresh maps back to the
                resources of a state file (.meridian/state.json).
-               --aws-account-id ID  the AWS account of the ARNs (default: the account
-                                    the state's ARNs name, else 123456789012)
+               --aws-account-id ID  the AWS account of the ARNs and of the test
+                                    credentials (default: the account the state's
+                                    ARNs name, else 123456789012)
 
 EXAMPLES:
     meridian-fakecloud fixture --from-state .meridian/state.json > fixture.json
@@ -115,6 +116,7 @@ fn serve(args: &[String]) -> Result<(), String> {
     ));
     out.push_str(&format!("  azure: {}\n", cloud.azure_endpoint()));
     out.push_str(&format!("  aws:   {}\n", cloud.aws_endpoint()));
+    out.push_str(&format!("  sts:   {}\n", cloud.aws_sts_endpoint()));
     out.push_str(&format!("  gcp:   {}\n", cloud.gcp_endpoint()));
     out.push_str("# Point Meridian at it (the credentials are the fixture's):\n");
     for (k, v) in cloud.env_vars() {

@@ -121,12 +121,18 @@ impl FakeCloud {
         format!("{}/aws", self.base_url())
     }
 
+    /// `http://127.0.0.1:PORT/aws/sts`: the value of `MERIDIAN_AWS_STS_ENDPOINT`, where
+    /// `GetCallerIdentity` answers with the fixture's AWS account.
+    pub fn aws_sts_endpoint(&self) -> String {
+        format!("{}/aws/sts", self.base_url())
+    }
+
     /// `http://127.0.0.1:PORT/gcp`: the value of `MERIDIAN_GCP_ENDPOINT`.
     pub fn gcp_endpoint(&self) -> String {
         format!("{}/gcp", self.base_url())
     }
 
-    /// The environment that points Meridian at this fake cloud: the three
+    /// The environment that points Meridian at this fake cloud: the four
     /// `MERIDIAN_*_ENDPOINT` variables and the fixture's credentials (`AZURE_ACCESS_TOKEN`,
     /// `GOOGLE_OAUTH_ACCESS_TOKEN`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, and
     /// `AWS_SESSION_TOKEN` when the fixture has one), as of now.
@@ -135,6 +141,10 @@ impl FakeCloud {
         let mut vars = vec![
             ("MERIDIAN_AZURE_ENDPOINT".to_owned(), self.azure_endpoint()),
             ("MERIDIAN_AWS_ENDPOINT".to_owned(), self.aws_endpoint()),
+            (
+                "MERIDIAN_AWS_STS_ENDPOINT".to_owned(),
+                self.aws_sts_endpoint(),
+            ),
             ("MERIDIAN_GCP_ENDPOINT".to_owned(), self.gcp_endpoint()),
             ("AZURE_ACCESS_TOKEN".to_owned(), auth.azure_token),
             ("GOOGLE_OAUTH_ACCESS_TOKEN".to_owned(), auth.gcp_token),
@@ -279,9 +289,14 @@ async fn respond(shared: &Shared, req: Request<hyper::body::Incoming>) -> Respon
                     Some(FaultKind::Status {
                         status,
                         retry_after,
-                    }) => status_reply(p, *status, retry_after.as_deref()),
+                    }) => status_reply(p, rest, *status, retry_after.as_deref()),
                     Some(FaultKind::Unauthorized) => match p {
                         Provider::Azure => azure::unauthorized(false),
+                        Provider::Aws if aws::is_sts(rest) => aws::sts_error(
+                            403,
+                            "InvalidClientTokenId",
+                            "The security token included in the request is invalid.",
+                        ),
                         Provider::Aws => aws::unrecognized_client(),
                         Provider::Gcp => gcp::unauthenticated(),
                     },
@@ -312,11 +327,14 @@ async fn respond(shared: &Shared, req: Request<hyper::body::Incoming>) -> Respon
     build_response(reply, decision.fault == Some(FaultKind::Truncate))
 }
 
-fn status_reply(p: Provider, status: u16, retry_after: Option<&str>) -> Reply {
+fn status_reply(p: Provider, rest: &str, status: u16, retry_after: Option<&str>) -> Reply {
     let message =
         format!("The request failed with HTTP {status} (a fault injected by the fake cloud).");
     let reply = match p {
         Provider::Azure => azure::error(status, azure::status_code(status), &message),
+        Provider::Aws if aws::is_sts(rest) => {
+            aws::sts_error(status, aws::status_type(status), &message)
+        }
         Provider::Aws => aws::error(status, aws::status_type(status), &message),
         Provider::Gcp => gcp::error(status, gcp::status_name(status), &message),
     };
@@ -328,6 +346,7 @@ fn status_reply(p: Provider, status: u16, retry_after: Option<&str>) -> Reply {
 
 fn build_response(reply: Reply, truncate: bool) -> Response<ReplyBody> {
     let full_len = reply.body.len();
+    let content_type = reply.content_type;
     let body = if truncate {
         let half = Bytes::from(reply.body).slice(..full_len / 2);
         ReplyBody::truncated(half)
@@ -340,7 +359,7 @@ fn build_response(reply: Reply, truncate: bool) -> Response<ReplyBody> {
     let headers = response.headers_mut();
     headers.insert(
         hyper::header::CONTENT_TYPE,
-        hyper::header::HeaderValue::from_static("application/json; charset=utf-8"),
+        hyper::header::HeaderValue::from_static(content_type),
     );
     if truncate {
         headers.insert(

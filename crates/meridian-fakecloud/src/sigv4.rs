@@ -21,8 +21,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// How far `X-Amz-Date` may be from the server's clock.
 pub(crate) const MAX_SKEW: Duration = Duration::from_secs(15 * 60);
 
-/// The service the fake verifies signatures for.
-pub(crate) const SERVICE: &str = "bedrock";
+/// The service Bedrock requests are signed for.
+pub(crate) const BEDROCK: &str = "bedrock";
+/// The service STS requests are signed for.
+pub(crate) const STS: &str = "sts";
 
 /// The parts of an `Authorization: AWS4-HMAC-SHA256 …` header.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -238,9 +240,11 @@ fn days_from_civil(y: u64, m: u64, d: u64) -> Option<u64> {
     u64::try_from(era * 146_097 + doe - 719_468).ok()
 }
 
-/// Checks a request's signature against `creds` at time `now`; returns the credential
-/// scope's region.
+/// Checks a request's signature for `service` against `creds` at time `now`; returns the
+/// credential scope's region.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn verify(
+    service: &str,
     method: &str,
     path: &str,
     query: Option<&str>,
@@ -276,9 +280,9 @@ pub(crate) fn verify(
         }
         _ => return Err(Rejection::UnrecognizedClient),
     }
-    if auth.service != SERVICE {
+    if auth.service != service {
         return Err(Rejection::InvalidSignature(format!(
-            "Credential should be scoped to correct service: '{SERVICE}'."
+            "Credential should be scoped to correct service: '{service}'."
         )));
     }
     let amz_date = headers
@@ -435,12 +439,13 @@ mod tests {
             access_key_id: AKID.into(),
             secret_access_key: SECRET.into(),
             session_token: None,
+            ..AwsCredentials::default()
         };
         let auth = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31";
         let at = UNIX_EPOCH + Duration::from_secs(AT);
         let headers = suite_headers(Some(auth));
         // The suite signs for service `service`; the fake only serves `bedrock`.
-        let err = verify("GET", "/", None, &headers, b"", &creds, at).unwrap_err();
+        let err = verify(BEDROCK, "GET", "/", None, &headers, b"", &creds, at).unwrap_err();
         assert_eq!(
             err,
             Rejection::InvalidSignature(
@@ -464,21 +469,21 @@ mod tests {
         let auth = format!("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/bedrock/aws4_request, SignedHeaders=host;x-amz-date, Signature={sig}");
         let headers = suite_headers(Some(&auth));
         assert_eq!(
-            verify("GET", "/", None, &headers, b"", &creds, at),
+            verify(BEDROCK, "GET", "/", None, &headers, b"", &creds, at),
             Ok("us-east-1".to_owned())
         );
         assert!(matches!(
-            verify("GET", "/x", None, &headers, b"", &creds, at),
+            verify(BEDROCK, "GET", "/x", None, &headers, b"", &creds, at),
             Err(Rejection::InvalidSignature(m)) if m.starts_with("The request signature we calculated does not match")
         ));
         assert!(matches!(
-            verify("GET", "/", None, &headers, b"body", &creds, at),
+            verify(BEDROCK, "GET", "/", None, &headers, b"body", &creds, at),
             Err(Rejection::InvalidSignature(_))
         ));
         // Sixteen minutes later the signature has expired.
         let late = at + Duration::from_secs(16 * 60);
         assert!(matches!(
-            verify("GET", "/", None, &headers, b"", &creds, late),
+            verify(BEDROCK, "GET", "/", None, &headers, b"", &creds, late),
             Err(Rejection::InvalidSignature(m)) if m.starts_with("Signature expired")
         ));
         let other = AwsCredentials {
@@ -486,7 +491,7 @@ mod tests {
             ..creds.clone()
         };
         assert_eq!(
-            verify("GET", "/", None, &headers, b"", &other, at),
+            verify(BEDROCK, "GET", "/", None, &headers, b"", &other, at),
             Err(Rejection::UnrecognizedClient)
         );
         let with_token = AwsCredentials {
@@ -494,11 +499,20 @@ mod tests {
             ..creds.clone()
         };
         assert_eq!(
-            verify("GET", "/", None, &headers, b"", &with_token, at),
+            verify(BEDROCK, "GET", "/", None, &headers, b"", &with_token, at),
             Err(Rejection::UnrecognizedClient)
         );
         assert_eq!(
-            verify("GET", "/", None, &suite_headers(None), b"", &creds, at),
+            verify(
+                BEDROCK,
+                "GET",
+                "/",
+                None,
+                &suite_headers(None),
+                b"",
+                &creds,
+                at
+            ),
             Err(Rejection::Missing)
         );
     }

@@ -112,6 +112,7 @@ fn fixture_from_state_then_serve() {
     assert!(gcp.starts_with("http://127.0.0.1:") && gcp.ends_with("/gcp"));
     assert!(value("MERIDIAN_AZURE_ENDPOINT").ends_with("/azure"));
     assert!(value("MERIDIAN_AWS_ENDPOINT").ends_with("/aws"));
+    assert!(value("MERIDIAN_AWS_STS_ENDPOINT").ends_with("/aws/sts"));
     let token = value("GOOGLE_OAUTH_ACCESS_TOKEN");
     assert_eq!(token, meridian_fakecloud::TEST_GCP_TOKEN);
     assert_eq!(

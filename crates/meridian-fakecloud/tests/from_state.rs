@@ -384,6 +384,10 @@ fn from_state_takes_an_explicit_account_and_ignores_other_kinds() {
         .as_str()
         .unwrap();
     assert!(arn.contains(":999988887777:provisioned-model/"), "{arn}");
+    assert_eq!(
+        f.auth.aws.account_id, "999988887777",
+        "the test credentials belong to that account"
+    );
     assert!(region.inference_profiles.is_empty() && region.logging.is_none());
     assert!(f.azure.subscriptions.is_empty() && f.gcp.projects.is_empty());
     // Without any account in the state, the default account.
@@ -393,6 +397,7 @@ fn from_state_takes_an_explicit_account_and_ignores_other_kinds() {
         .unwrap()
         .to_owned();
     assert!(arn.contains(":123456789012:"), "{arn}");
+    assert_eq!(f.auth.aws.account_id, "123456789012");
     // Deterministic: the same state gives the same fixture.
     assert_eq!(Fixture::from_state(&state, None), f);
 }

@@ -9,7 +9,7 @@ use meridian_fakecloud::{
 };
 use serde_json::{json, Value};
 use std::time::{Duration, Instant, SystemTime};
-use support::{bearer, send, send_with_timeout, sign, Creds};
+use support::{bearer, send, send_with_timeout, sign, sign_for, Creds};
 
 const SUB: &str = "11111111-2222-3333-4444-555555555555";
 const RG: &str = "rg-ai";
@@ -562,6 +562,10 @@ fn sigv4_signed_requests_are_accepted_and_tampered_ones_rejected() {
     let env = cloud.env_vars();
     assert!(env.contains(&("AWS_SESSION_TOKEN".to_owned(), "session-1".to_owned())));
     assert!(env.contains(&("MERIDIAN_AWS_ENDPOINT".to_owned(), cloud.aws_endpoint())));
+    assert!(env.contains(&(
+        "MERIDIAN_AWS_STS_ENDPOINT".to_owned(),
+        cloud.aws_sts_endpoint()
+    )));
     assert!(env.contains(&("AZURE_ACCESS_TOKEN".to_owned(), TEST_AZURE_TOKEN.to_owned())));
     let with_token = Creds {
         token: Some("session-1"),
@@ -574,6 +578,79 @@ fn sigv4_signed_requests_are_accepted_and_tampered_ones_rejected() {
         b"",
     );
     assert_eq!(r.status, 200);
+}
+
+#[test]
+fn sts_answers_whose_credentials_sign_the_request() {
+    let mut fx = fixture();
+    fx.auth.aws.account_id = "418295730641".into();
+    let cloud = FakeCloud::start(fx).unwrap();
+    let url = cloud.aws_sts_endpoint();
+    assert!(url.ends_with("/aws/sts"), "{url}");
+    let body = b"Action=GetCallerIdentity&Version=2011-06-15";
+    let sts = |body: &[u8], creds: &Creds<'_>| {
+        let headers = sign_for("sts", "POST", &url, body, REGION, creds, SystemTime::now());
+        send("POST", &url, &headers, body)
+    };
+    let text = |r: &support::Response| String::from_utf8_lossy(&r.body).into_owned();
+
+    let r = sts(body, &creds());
+    assert_eq!(r.status, 200, "{}", text(&r));
+    assert_eq!(r.header("content-type"), Some("text/xml"));
+    assert!(
+        text(&r).contains("<Account>418295730641</Account>"),
+        "{}",
+        text(&r)
+    );
+
+    // A signature scoped to Bedrock is not one for STS.
+    let headers = sign("POST", &url, body, REGION, &creds(), SystemTime::now());
+    let r = send("POST", &url, &headers, body);
+    assert_eq!(r.status, 403);
+    assert!(
+        text(&r).contains("<Code>InvalidClientTokenId</Code>"),
+        "{}",
+        text(&r)
+    );
+    assert!(text(&r).contains("'sts'"), "{}", text(&r));
+
+    // A wrong secret, and no signature at all.
+    let wrong = Creds {
+        secret: "not-the-secret",
+        ..creds()
+    };
+    let r = sts(body, &wrong);
+    assert_eq!(r.status, 403);
+    assert!(text(&r).contains("<Type>Sender</Type>"), "{}", text(&r));
+    let r = send("POST", &url, &[], body);
+    assert_eq!(r.status, 403);
+    assert!(
+        text(&r).contains("Missing Authentication Token"),
+        "{}",
+        text(&r)
+    );
+
+    // Only GetCallerIdentity is served.
+    let r = sts(b"Action=AssumeRole&Version=2011-06-15", &creds());
+    assert_eq!(r.status, 400);
+    assert!(
+        text(&r).contains("<Code>InvalidAction</Code>"),
+        "{}",
+        text(&r)
+    );
+
+    // Faults on STS paths answer in STS's XML shape.
+    cloud.set_faults(vec![Fault::new(
+        Provider::Aws,
+        FaultKind::Status {
+            status: 503,
+            retry_after: None,
+        },
+    )
+    .path_contains("/sts")]);
+    let r = sts(body, &creds());
+    assert_eq!(r.status, 503);
+    assert!(text(&r).contains("<Type>Receiver</Type>"), "{}", text(&r));
 }
 
 #[test]

@@ -165,6 +165,7 @@ fn fixture() -> Fixture {
                                         "iam_bindings": [], "endpoints": endpoints}}}
     }))
     .unwrap_or_else(|e| panic!("bench fixture: {e}"));
+    ACCOUNT.clone_into(&mut fixture.auth.aws.account_id);
     fixture.faults = vec![
         latency(Provider::Azure),
         latency(Provider::Aws),
@@ -226,6 +227,7 @@ fn main() {
         ),
         ("MERIDIAN_AZURE_ENDPOINT", fc.azure_endpoint()),
         ("MERIDIAN_AWS_ENDPOINT", fc.aws_endpoint()),
+        ("MERIDIAN_AWS_STS_ENDPOINT", fc.aws_sts_endpoint()),
         ("MERIDIAN_GCP_ENDPOINT", fc.gcp_endpoint()),
     ]);
     let scopes = scopes();

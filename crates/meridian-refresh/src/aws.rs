@@ -1,10 +1,14 @@
 //! Amazon Bedrock, per region: application inference profiles, provisioned throughputs, the
 //! tags of each, and the model-invocation logging configuration. Requests are signed with
 //! SigV4 (service `bedrock`, the region read).
+//!
+//! Beside them, one STS `GetCallerIdentity` per provider block checks that the credentials
+//! belong to the block's `account_id`: Bedrock lists only the caller's own account, so with
+//! another account's credentials every object of the block would look deleted.
 
 use crate::azure::url_of;
 use crate::creds::AwsKeys;
-use crate::http::{Auth, Ctx, Req};
+use crate::http::{Auth, Ctx, Req, Wire};
 use crate::{ErrorKind, LiveObject, ProviderScope};
 use aws_sigv4::http_request::{sign as sigv4, SignableBody, SignableRequest, SigningSettings};
 use aws_sigv4::sign::v4;
@@ -17,13 +21,21 @@ use std::time::SystemTime;
 /// Results per list page.
 const PAGE_SIZE: &str = "100";
 
-/// The SigV4 headers for a request: (name, value, sensitive).
+/// The content type of an AWS Query-protocol request body.
+pub(crate) const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded; charset=utf-8";
+
+/// The body of STS `GetCallerIdentity`.
+const GET_CALLER_IDENTITY: &[u8] = b"Action=GetCallerIdentity&Version=2011-06-15";
+
+/// The SigV4 headers for a request to `service` with an optional (body, content type):
+/// (name, value, sensitive).
 pub(crate) fn sign(
     keys: &AwsKeys,
     region: &str,
+    service: &str,
     method: &Method,
     url: &Url,
-    body: Option<&[u8]>,
+    body: Option<(&[u8], &str)>,
     time: SystemTime,
 ) -> Result<Vec<(&'static str, String, bool)>, String> {
     let identity = aws_credential_types::Credentials::new(
@@ -37,23 +49,19 @@ pub(crate) fn sign(
     let params = v4::SigningParams::builder()
         .identity(&identity)
         .region(region)
-        .name("bedrock")
+        .name(service)
         .time(time)
         .settings(SigningSettings::default())
         .build()
         .map_err(|e| format!("could not sign the request: {e}"))?
         .into();
-    let content_type = [("content-type", "application/json")];
-    let headers = if body.is_some() {
-        &content_type[..]
-    } else {
-        &[][..]
-    };
+    let content_type = body.map(|(_, t)| [("content-type", t)]);
+    let headers = content_type.as_ref().map_or(&[][..], |h| &h[..]);
     let signable = SignableRequest::new(
         method.as_str(),
         url.as_str(),
         headers.iter().copied(),
-        SignableBody::Bytes(body.unwrap_or(&[])),
+        SignableBody::Bytes(body.map_or(&[][..], |(b, _)| b)),
     )
     .map_err(|e| format!("could not sign the request: {e}"))?;
     let (instructions, _signature) = sigv4(signable, &params)
@@ -106,6 +114,7 @@ impl Region {
             auth: self.auth.clone(),
             what,
             priority: 0,
+            wire: Wire::Json,
         }
     }
 
@@ -130,6 +139,9 @@ pub(crate) fn start(ctx: &Arc<Ctx>, scope: &ProviderScope) -> bool {
     };
     let provider: Arc<str> = Arc::from(scope.address.as_str());
     let mut ok = true;
+    if let (Some(account), Some(region)) = (&scope.account_id, scope.regions.first()) {
+        ok &= identity(ctx, scope, &provider, &keys, account, region);
+    }
     for region in &scope.regions {
         let base = base_url(scope, ctx.creds.aws_endpoint.as_deref(), region);
         if let Err(reason) = Url::parse(&base) {
@@ -148,6 +160,7 @@ pub(crate) fn start(ctx: &Arc<Ctx>, scope: &ProviderScope) -> bool {
             auth: Arc::new(Auth::Aws {
                 keys: keys.clone(),
                 region: region.clone(),
+                service: "bedrock",
             }),
             account_id: scope.account_id.clone(),
         });
@@ -156,6 +169,118 @@ pub(crate) fn start(ctx: &Arc<Ctx>, scope: &ProviderScope) -> bool {
         ok &= logging(ctx, &r);
     }
     ok
+}
+
+/// The STS URL for `region`: `MERIDIAN_AWS_STS_ENDPOINT` (with `{region}` replaced), else
+/// the regional endpoint `https://sts.{region}.amazonaws.com/` (`.com.cn` in `aws-cn`).
+pub(crate) fn sts_url(scope: &ProviderScope, env: Option<&str>, region: &str) -> String {
+    match env {
+        Some(over) => over.replace("{region}", region),
+        None if scope.partition.as_deref() == Some("aws-cn") => {
+            format!("https://sts.{region}.amazonaws.com.cn/")
+        }
+        None => format!("https://sts.{region}.amazonaws.com/"),
+    }
+}
+
+/// The text of the first `<name>` element of an XML document, entities decoded.
+pub(crate) fn xml_element(doc: &str, name: &str) -> Option<String> {
+    let open = format!("<{name}>");
+    let start = doc.find(&open)? + open.len();
+    let end = start + doc[start..].find(&format!("</{name}>"))?;
+    let raw = doc[start..end].trim();
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let entity = [
+            ("&amp;", '&'),
+            ("&lt;", '<'),
+            ("&gt;", '>'),
+            ("&quot;", '"'),
+            ("&apos;", '\''),
+        ]
+        .into_iter()
+        .find(|(e, _)| rest.starts_with(e));
+        match entity {
+            Some((e, c)) => {
+                out.push(c);
+                rest = &rest[e.len()..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// Asks STS whose credentials these are; records a credentials error naming both accounts
+/// when they are not of `account`. False if the request cannot be built.
+fn identity(
+    ctx: &Arc<Ctx>,
+    scope: &ProviderScope,
+    provider: &Arc<str>,
+    keys: &AwsKeys,
+    account: &str,
+    region: &str,
+) -> bool {
+    let url = sts_url(scope, ctx.creds.aws_sts_endpoint.as_deref(), region);
+    let url = match Url::parse(&url) {
+        Ok(u) => u,
+        Err(reason) => {
+            ctx.scope_error(
+                scope,
+                ErrorKind::Connect,
+                format!("invalid STS endpoint URL {url:?}: {reason}"),
+            );
+            return false;
+        }
+    };
+    let req = Req {
+        provider: provider.clone(),
+        region: Some(region.to_owned()),
+        method: Method::POST,
+        url,
+        body: Some(GET_CALLER_IDENTITY.to_vec()),
+        wire: Wire::Query,
+        auth: Arc::new(Auth::Aws {
+            keys: keys.clone(),
+            region: region.to_owned(),
+            service: "sts",
+        }),
+        what: format!("POST sts:GetCallerIdentity in {region}"),
+        priority: 0,
+    };
+    let request = req.display();
+    let provider = provider.to_string();
+    let region = region.to_owned();
+    let expected = account.to_owned();
+    ctx.spawn_fetch(req, move |ctx, body| {
+        let doc = body.as_str().unwrap_or_default();
+        let got = xml_element(doc, "Account")
+            .filter(|a| !a.is_empty())
+            .ok_or("GetCallerIdentity response has no <Account>")?;
+        if got != expected {
+            ctx.record(crate::RefreshError {
+                provider,
+                region: Some(region),
+                request,
+                kind: ErrorKind::Credentials,
+                reason: format!(
+                    "the AWS credentials are of account {got}, not of this provider's account \
+                     {expected}; Bedrock lists only the caller's own account, so this block's \
+                     objects cannot be read with them. Give credentials of account {expected} \
+                     (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN)"
+                ),
+            });
+        }
+        Ok(())
+    });
+    true
 }
 
 fn next_token(body: &Value) -> Result<Option<String>, String> {
@@ -458,6 +583,67 @@ mod tests {
     }
 
     #[test]
+    fn sts_endpoints_per_region_and_partition() {
+        assert_eq!(
+            sts_url(&scope(None, None), None, "eu-central-1"),
+            "https://sts.eu-central-1.amazonaws.com/"
+        );
+        assert_eq!(
+            sts_url(&scope(None, Some("aws-cn")), None, "cn-north-1"),
+            "https://sts.cn-north-1.amazonaws.com.cn/"
+        );
+        // A Bedrock endpoint does not move STS; only its own variable does.
+        assert_eq!(
+            sts_url(
+                &scope(Some("https://vpce.example"), None),
+                Some("http://127.0.0.1:9/sts-{region}"),
+                "eu-west-1"
+            ),
+            "http://127.0.0.1:9/sts-eu-west-1"
+        );
+    }
+
+    #[test]
+    fn xml_elements_are_found_and_decoded() {
+        let doc = "<R><GetCallerIdentityResult><Arn>arn:aws:iam::418295730641:user/a</Arn>\
+                   <Account> 418295730641 </Account></GetCallerIdentityResult>\
+                   <Message>a &lt;b&gt; &amp; &quot;c&quot; &apos;d&apos; &unknown; &</Message></R>";
+        assert_eq!(xml_element(doc, "Account").as_deref(), Some("418295730641"));
+        assert_eq!(
+            xml_element(doc, "Message").as_deref(),
+            Some("a <b> & \"c\" 'd' &unknown; &")
+        );
+        assert_eq!(xml_element(doc, "UserId"), None);
+        assert_eq!(xml_element("<Account>123", "Account"), None);
+    }
+
+    #[test]
+    fn signing_for_sts_scopes_the_credential_and_signs_the_form_body_type() {
+        let keys = AwsKeys {
+            access_key_id: Secret::new("AKIDEXAMPLE"),
+            secret_access_key: Secret::new("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
+            session_token: None,
+        };
+        let url = Url::parse("https://sts.eu-west-1.amazonaws.com/").expect("url");
+        let time = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_764_000_000);
+        let body = Some((GET_CALLER_IDENTITY, FORM_CONTENT_TYPE));
+        let headers =
+            sign(&keys, "eu-west-1", "sts", &Method::POST, &url, body, time).expect("signed");
+        let (_, auth, _) = headers
+            .iter()
+            .find(|(n, _, _)| n.eq_ignore_ascii_case("authorization"))
+            .expect("authorization");
+        assert!(
+            auth.starts_with(
+                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20251124/eu-west-1/sts/aws4_request"
+            ),
+            "{auth}"
+        );
+        assert!(auth.contains("content-type"), "{auth}");
+        assert!(!auth.contains("x-amz-security-token"), "{auth}");
+    }
+
+    #[test]
     fn signing_adds_date_authorization_and_the_session_token() {
         let keys = AwsKeys {
             access_key_id: Secret::new("AKIDEXAMPLE"),
@@ -467,8 +653,17 @@ mod tests {
         let url =
             Url::parse("https://bedrock.eu-west-1.amazonaws.com/listTagsForResource").expect("url");
         let time = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_764_000_000);
-        let headers =
-            sign(&keys, "eu-west-1", &Method::POST, &url, Some(b"{}"), time).expect("signed");
+        let body = Some((&b"{}"[..], "application/json"));
+        let headers = sign(
+            &keys,
+            "eu-west-1",
+            "bedrock",
+            &Method::POST,
+            &url,
+            body,
+            time,
+        )
+        .expect("signed");
         let get = |name: &str| {
             headers
                 .iter()

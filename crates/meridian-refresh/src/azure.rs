@@ -1,7 +1,7 @@
 //! Azure Resource Manager: the Cognitive Services accounts of the provider's resource group
 //! and the deployments of each account.
 
-use crate::http::{Auth, Ctx, Req};
+use crate::http::{Auth, Ctx, Req, Wire};
 use crate::{ErrorKind, LiveObject, ProviderScope};
 use reqwest::{Method, Url};
 use serde_json::{json, Value};
@@ -110,6 +110,7 @@ fn get(az: &Azure, url: Url, region: Option<String>, what: String) -> Req {
         auth: az.auth.clone(),
         what,
         priority: 0,
+        wire: Wire::Json,
     }
 }
 

@@ -14,6 +14,7 @@ pub(crate) const AWS_SECRET_VAR: &str = "AWS_SECRET_ACCESS_KEY";
 pub(crate) const AWS_SESSION_VAR: &str = "AWS_SESSION_TOKEN";
 pub(crate) const AZURE_ENDPOINT_VAR: &str = "MERIDIAN_AZURE_ENDPOINT";
 pub(crate) const AWS_ENDPOINT_VAR: &str = "MERIDIAN_AWS_ENDPOINT";
+pub(crate) const AWS_STS_ENDPOINT_VAR: &str = "MERIDIAN_AWS_STS_ENDPOINT";
 pub(crate) const GCP_ENDPOINT_VAR: &str = "MERIDIAN_GCP_ENDPOINT";
 
 /// A secret string: its `Debug` and `Display` print `***`.
@@ -53,7 +54,7 @@ pub(crate) struct AwsKeys {
 
 /// Credentials for the clouds in use (only those), and the endpoint overrides of the
 /// environment (`MERIDIAN_AZURE_ENDPOINT`, `MERIDIAN_AWS_ENDPOINT`, `MERIDIAN_GCP_ENDPOINT`),
-/// which a provider block's `endpoint` takes precedence over.
+/// which a provider block's `endpoint` takes precedence over, and `MERIDIAN_AWS_STS_ENDPOINT`.
 ///
 /// `Debug` prints which credentials are present, never their values.
 #[derive(Clone, Default)]
@@ -63,6 +64,7 @@ pub struct Credentials {
     pub(crate) aws: Option<AwsKeys>,
     pub(crate) azure_endpoint: Option<String>,
     pub(crate) aws_endpoint: Option<String>,
+    pub(crate) aws_sts_endpoint: Option<String>,
     pub(crate) gcp_endpoint: Option<String>,
 }
 
@@ -83,6 +85,7 @@ impl fmt::Debug for Credentials {
             )
             .field("azure_endpoint", &self.azure_endpoint)
             .field("aws_endpoint", &self.aws_endpoint)
+            .field("aws_sts_endpoint", &self.aws_sts_endpoint)
             .field("gcp_endpoint", &self.gcp_endpoint)
             .finish()
     }
@@ -102,7 +105,7 @@ impl Credentials {
     /// - GCP: `GOOGLE_OAUTH_ACCESS_TOKEN`, else `gcloud auth print-access-token` when `gcloud`
     ///   is on `PATH`;
     /// - endpoint overrides: `MERIDIAN_AZURE_ENDPOINT`, `MERIDIAN_AWS_ENDPOINT`,
-    ///   `MERIDIAN_GCP_ENDPOINT`.
+    ///   `MERIDIAN_AWS_STS_ENDPOINT` (where the AWS account is checked), `MERIDIAN_GCP_ENDPOINT`.
     ///
     /// `PATH` is read through `lookup` too. Empty values count as unset.
     pub fn from_lookup(
@@ -118,6 +121,7 @@ impl Credentials {
         let mut creds = Credentials {
             azure_endpoint: get(AZURE_ENDPOINT_VAR),
             aws_endpoint: get(AWS_ENDPOINT_VAR),
+            aws_sts_endpoint: get(AWS_STS_ENDPOINT_VAR),
             gcp_endpoint: get(GCP_ENDPOINT_VAR),
             ..Credentials::default()
         };

@@ -3,7 +3,7 @@
 //! location.
 
 use crate::azure::{tags_of, url_of};
-use crate::http::{Auth, Ctx, Req};
+use crate::http::{Auth, Ctx, Req, Wire};
 use crate::{ErrorKind, LiveObject, ProviderScope};
 use reqwest::{Method, Url};
 use serde_json::{json, Value};
@@ -68,6 +68,7 @@ impl Gcp {
             auth: self.auth.clone(),
             what,
             priority: 0,
+            wire: Wire::Json,
         }
     }
 }

@@ -22,11 +22,22 @@ use tokio::sync::{mpsc, oneshot};
 #[derive(Debug)]
 pub(crate) enum Auth {
     Bearer(Bearer),
-    /// SigV4 for Bedrock in `region`.
+    /// SigV4 for `service` (`bedrock`, `sts`) in `region`.
     Aws {
         keys: AwsKeys,
         region: String,
+        service: &'static str,
     },
+}
+
+/// What a request sends and what its response holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Wire {
+    /// A JSON body (if any); a JSON object back.
+    Json,
+    /// The AWS Query protocol (STS): a form-encoded body; an XML document back, handed on as
+    /// a JSON string.
+    Query,
 }
 
 /// One request to make (retried as the options say).
@@ -36,8 +47,9 @@ pub(crate) struct Req {
     pub(crate) region: Option<String>,
     pub(crate) method: Method,
     pub(crate) url: Url,
-    /// A JSON body.
+    /// The body, encoded as `wire` says.
     pub(crate) body: Option<Vec<u8>>,
+    pub(crate) wire: Wire,
     pub(crate) auth: Arc<Auth>,
     /// For progress, e.g. "GET deployments of acct-x (page 2)".
     pub(crate) what: String,
@@ -351,8 +363,11 @@ impl Ctx {
             };
             let (kind, reason, retry_after) = match outcome {
                 Ok(Ok(resp)) if (200..300).contains(&resp.status) => {
-                    return parse_json(&resp.body)
-                        .map_err(|reason| Ctx::error(req, ErrorKind::Decode, reason));
+                    let parsed = match req.wire {
+                        Wire::Json => parse_json(&resp.body),
+                        Wire::Query => parse_text(&resp.body),
+                    };
+                    return parsed.map_err(|reason| Ctx::error(req, ErrorKind::Decode, reason));
                 }
                 Ok(Ok(resp)) if resp.status == 401 || resp.status == 403 => {
                     let hint = match &*req.auth {
@@ -451,24 +466,33 @@ impl Ctx {
 
     /// One attempt: the response, its body read in full.
     async fn attempt(&self, req: &Req) -> Result<Response, AttemptError> {
+        let (accept, content_type) = match req.wire {
+            Wire::Json => ("application/json", "application/json"),
+            Wire::Query => ("text/xml", aws::FORM_CONTENT_TYPE),
+        };
         let mut builder = self
             .client
             .request(req.method.clone(), req.url.clone())
-            .header(ACCEPT, "application/json");
+            .header(ACCEPT, accept);
         if let Some(body) = &req.body {
             builder = builder
-                .header(CONTENT_TYPE, "application/json")
+                .header(CONTENT_TYPE, content_type)
                 .body(body.clone());
         }
         match &*req.auth {
             Auth::Bearer(b) => builder = builder.bearer_auth(b.token.expose()),
-            Auth::Aws { keys, region } => {
+            Auth::Aws {
+                keys,
+                region,
+                service,
+            } => {
                 let headers = aws::sign(
                     keys,
                     region,
+                    service,
                     &req.method,
                     &req.url,
-                    req.body.as_deref(),
+                    req.body.as_deref().map(|b| (b, content_type)),
                     SystemTime::now(),
                 )
                 .map_err(AttemptError::Sign)?;
@@ -527,6 +551,16 @@ impl Ctx {
     }
 }
 
+/// A text body (an XML document) as a JSON string.
+fn parse_text(body: &[u8]) -> Result<Value, String> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err("response body was empty".into());
+    }
+    String::from_utf8(body.to_vec())
+        .map(Value::String)
+        .map_err(|_| "response body is not UTF-8 text".into())
+}
+
 fn parse_json(body: &[u8]) -> Result<Value, String> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err("response body was empty".into());
@@ -576,6 +610,13 @@ fn cloud_message(headers: &HeaderMap, body: &[u8]) -> String {
     let text = text.trim();
     if text.is_empty() {
         return "(no message)".into();
+    }
+    // The AWS Query protocol (STS): <ErrorResponse><Error><Code/><Message/></Error>.
+    if let Some(message) = aws::xml_element(text, "Message") {
+        return match aws::xml_element(text, "Code") {
+            Some(code) if !code.is_empty() => format!("{code}: {message}"),
+            _ => message,
+        };
     }
     let mut out: String = text.chars().take(200).collect();
     if out.len() < text.len() {
@@ -1017,6 +1058,14 @@ mod tests {
         );
         assert_eq!(cloud_message(&h, b"  "), "(no message)");
         assert_eq!(cloud_message(&h, b"<html>oops</html>"), "<html>oops</html>");
+        assert_eq!(
+            cloud_message(
+                &HeaderMap::new(),
+                b"<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code>\
+                  <Message>The token &amp; &lt;key&gt; are invalid.</Message></Error></ErrorResponse>"
+            ),
+            "InvalidClientTokenId: The token & <key> are invalid."
+        );
     }
 
     #[test]

@@ -206,6 +206,7 @@ fn env(fc: &FakeCloud, overrides: &[(&str, Option<&str>)]) -> BTreeMap<String, S
         ),
         ("MERIDIAN_AZURE_ENDPOINT".into(), fc.azure_endpoint()),
         ("MERIDIAN_AWS_ENDPOINT".into(), fc.aws_endpoint()),
+        ("MERIDIAN_AWS_STS_ENDPOINT".into(), fc.aws_sts_endpoint()),
         ("MERIDIAN_GCP_ENDPOINT".into(), fc.gcp_endpoint()),
         ("PATH".into(), String::new()),
     ]);
@@ -270,6 +271,11 @@ fn reads_every_page_of_every_list_and_maps_objects() {
     );
     assert_eq!(count("/provisioned-model-throughputs"), 3 + 1);
     assert_eq!(count("/locations/europe-west4/endpoints"), 3);
+    assert_eq!(
+        count("/aws/sts"),
+        1,
+        "one account check for the one AWS provider block"
+    );
     assert_eq!(
         count("/listTagsForResource"),
         10,
@@ -416,6 +422,7 @@ fn sigv4_with_a_session_token_is_accepted_and_a_wrong_secret_is_an_auth_error() 
         access_key_id: "AKIASESSION000000001".into(),
         secret_access_key: "session/secret/key".into(),
         session_token: Some("the-session-token-value".into()),
+        account_id: ACCOUNT.into(),
     };
     let fc = FakeCloud::start(fx).expect("fake cloud");
     let scopes: Vec<ProviderScope> = scopes()
@@ -453,13 +460,67 @@ fn sigv4_with_a_session_token_is_accepted_and_a_wrong_secret_is_an_auth_error() 
     assert!(text.contains("HTTP 403"), "{text}");
     assert!(text.contains("AWS_SECRET_ACCESS_KEY"), "{text}");
     assert!(
-        text.contains("5 more requests of this provider were refused too"),
+        text.contains("6 more requests of this provider were refused too"),
         "{text}"
     );
     assert!(!text.contains("not-the-secret") && !text.contains("the-session-token-value"));
     assert!(
-        fc.request_count() - before <= 6,
+        fc.request_count() - before <= 7,
         "authentication errors are not retried"
+    );
+}
+
+/// Bedrock lists only the caller's account: read with another account's credentials, every
+/// object of the provider block would look deleted. The account is checked with STS.
+#[test]
+fn credentials_of_another_account_fail_the_refresh_naming_both_accounts() {
+    let mut fx = fixture();
+    fx.auth.aws.account_id = "999988887777".into();
+    let fc = FakeCloud::start(fx).expect("fake cloud");
+    let err = run(&fc, &fast()).expect_err("another account");
+    let e = only_error(&err);
+    assert_eq!(e.kind, ErrorKind::Credentials);
+    assert_eq!(e.provider, "aws.corp");
+    assert_eq!(e.region.as_deref(), Some("eu-central-1"));
+    assert!(
+        e.request.starts_with("POST ") && e.request.contains("/aws/sts"),
+        "{e}"
+    );
+    assert!(
+        e.reason.contains("account 999988887777")
+            && e.reason.contains(&format!("account {ACCOUNT}")),
+        "{e}"
+    );
+    let text = err.to_string();
+    assert!(!text.contains(TEST_AWS_SECRET_ACCESS_KEY), "{text}");
+
+    // STS's own failures are retried like any other request's, then reported.
+    let fc = FakeCloud::start(fixture()).expect("fake cloud");
+    fc.set_faults(vec![Fault::new(
+        Provider::Aws,
+        FaultKind::Status {
+            status: 503,
+            retry_after: None,
+        },
+    )
+    .path_contains("/sts")
+    .times(2)]);
+    run(&fc, &fast()).expect("two 503s from STS are survived");
+    fc.set_faults(vec![Fault::new(
+        Provider::Aws,
+        FaultKind::Status {
+            status: 403,
+            retry_after: None,
+        },
+    )
+    .path_contains("/sts")]);
+    let err = run(&fc, &fast()).expect_err("STS refuses");
+    let e = only_error(&err);
+    assert_eq!(e.kind, ErrorKind::Auth);
+    assert!(e.reason.contains("HTTP 403"), "{e}");
+    assert!(
+        e.reason.contains("AccessDeniedException"),
+        "the XML error's code is shown: {e}"
     );
 }
 

@@ -114,7 +114,7 @@ pub enum Command {
     },
     /// Read live provider state, show what changed outside Meridian, and record it in state.
     #[command(
-        after_help = "Examples:\n  meridian refresh examples/eu-bank\n  meridian refresh --json --parallelism 32 .\n\nCredentials come from the environment: AZURE_ACCESS_TOKEN (else `az account get-access-token`),\nAWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, GOOGLE_OAUTH_ACCESS_TOKEN (else\n`gcloud auth print-access-token`). Endpoints: a provider's `endpoint`, else MERIDIAN_AZURE_ENDPOINT,\nMERIDIAN_AWS_ENDPOINT, MERIDIAN_GCP_ENDPOINT. Limits: MERIDIAN_REQUEST_TIMEOUT (30s),\nMERIDIAN_REFRESH_DEADLINE (10m), MERIDIAN_REFRESH_ATTEMPTS (5), MERIDIAN_RETRY_BACKOFF (500ms).\n\nExit codes: 0 read (state updated when the clouds differ), 1 error: nothing is written\nwhen any provider or region cannot be read."
+        after_help = "Examples:\n  meridian refresh examples/eu-bank\n  meridian refresh --json --parallelism 32 .\n\nCredentials come from the environment: AZURE_ACCESS_TOKEN (else `az account get-access-token`),\nAWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, GOOGLE_OAUTH_ACCESS_TOKEN (else\n`gcloud auth print-access-token`). Endpoints: a provider's `endpoint`, else MERIDIAN_AZURE_ENDPOINT,\nMERIDIAN_AWS_ENDPOINT, MERIDIAN_GCP_ENDPOINT; the AWS account is checked\nat MERIDIAN_AWS_STS_ENDPOINT (else STS in the region). Limits: MERIDIAN_REQUEST_TIMEOUT (30s),\nMERIDIAN_REFRESH_DEADLINE (10m), MERIDIAN_REFRESH_ATTEMPTS (5), MERIDIAN_RETRY_BACKOFF (500ms).\n\nExit codes: 0 read (state updated when the clouds differ), 1 error: nothing is written\nwhen any provider or region cannot be read."
     )]
     Refresh {
         #[command(flatten)]

@@ -36,6 +36,7 @@ fn meridian(cloud: &FakeCloud) -> Command {
     let mut c = bare();
     c.env("MERIDIAN_AZURE_ENDPOINT", cloud.azure_endpoint())
         .env("MERIDIAN_AWS_ENDPOINT", cloud.aws_endpoint())
+        .env("MERIDIAN_AWS_STS_ENDPOINT", cloud.aws_sts_endpoint())
         .env("MERIDIAN_GCP_ENDPOINT", cloud.gcp_endpoint())
         .env("AZURE_ACCESS_TOKEN", TEST_AZURE_TOKEN)
         .env("GOOGLE_OAUTH_ACCESS_TOKEN", TEST_GCP_TOKEN)
@@ -313,6 +314,24 @@ fn a_region_that_cannot_be_read_fails_the_plan_and_plans_nothing() {
         .arg(dir.path()));
     assert_eq!(code, 1);
     assert!(!planfile.exists());
+}
+
+/// With credentials of another AWS account, every object of the provider block would look
+/// deleted (Bedrock lists only the caller's account): the plan fails instead of creating them.
+#[test]
+fn credentials_of_another_aws_account_fail_the_plan_instead_of_planning_creates() {
+    let (dir, cloud) = applied();
+    cloud.update(|f| f.auth.aws.account_id = "999988887777".into());
+    let (code, out, err) = run(meridian(&cloud)
+        .args(["plan", "--json", "--detailed-exitcode"])
+        .arg(dir.path()));
+    assert_eq!(code, 1, "{err}");
+    assert!(out.trim().is_empty(), "no plan is printed: {out}");
+    assert!(err.contains("aws.corp"), "{err}");
+    assert!(err.contains("account 999988887777"), "{err}");
+    assert!(err.contains(&format!("account {AWS_ACCOUNT}")), "{err}");
+    assert!(err.contains("No plan was made"), "{err}");
+    assert!(!err.contains(TEST_AWS_SECRET_ACCESS_KEY), "{err}");
 }
 
 #[test]

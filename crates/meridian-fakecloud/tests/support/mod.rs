@@ -267,6 +267,19 @@ pub fn sign(
     creds: &Creds<'_>,
     at: SystemTime,
 ) -> Vec<(String, String)> {
+    sign_for("bedrock", method, url, body, region, creds, at)
+}
+
+/// [`sign`] for another service than Bedrock (`sts`).
+pub fn sign_for(
+    service: &str,
+    method: &str,
+    url: &str,
+    body: &[u8],
+    region: &str,
+    creds: &Creds<'_>,
+    at: SystemTime,
+) -> Vec<(String, String)> {
     let (authority, target) = split_url(url);
     let date = amz_date(at);
     let (_, auth) = signature_for(
@@ -275,7 +288,7 @@ pub fn sign(
         &target,
         body,
         &date,
-        (region, "bedrock"),
+        (region, service),
         creds,
     );
     let mut h = vec![
