@@ -72,10 +72,16 @@ pub(crate) fn sts_error(status: u16, code: &str, message: &str) -> Reply {
     )
 }
 
-/// STS `GetCallerIdentity`: the account the fixture's credentials belong to.
-fn sts(req: &Incoming, fixture: &Fixture, now: SystemTime) -> Reply {
-    if let Err(r) = sigv4::verify(
-        sigv4::STS,
+/// Checks the request's SigV4 signature for `service` against the fixture's credentials;
+/// the credential scope's region.
+fn verify(
+    service: &str,
+    req: &Incoming,
+    fixture: &Fixture,
+    now: SystemTime,
+) -> Result<String, Rejection> {
+    sigv4::verify(
+        service,
         &req.method,
         &req.path,
         req.query.as_deref(),
@@ -83,7 +89,12 @@ fn sts(req: &Incoming, fixture: &Fixture, now: SystemTime) -> Reply {
         &req.body,
         &fixture.auth.aws,
         now,
-    ) {
+    )
+}
+
+/// STS `GetCallerIdentity`: the account the fixture's credentials belong to.
+fn sts(req: &Incoming, fixture: &Fixture, now: SystemTime) -> Reply {
+    if let Err(r) = verify(sigv4::STS, req, fixture, now) {
         let message = match r {
             Rejection::Missing => "Missing Authentication Token".to_owned(),
             Rejection::UnrecognizedClient => {
@@ -133,16 +144,7 @@ pub(crate) fn handle(req: &Incoming, path: &str, fixture: &Fixture, now: SystemT
     if is_sts(path) {
         return sts(req, fixture, now);
     }
-    let region = match sigv4::verify(
-        sigv4::BEDROCK,
-        &req.method,
-        &req.path,
-        req.query.as_deref(),
-        &req.headers,
-        &req.body,
-        &fixture.auth.aws,
-        now,
-    ) {
+    let region = match verify(sigv4::BEDROCK, req, fixture, now) {
         Ok(r) => r,
         Err(r) => return rejection(r),
     };
