@@ -7,8 +7,9 @@
 #   .venv/          litellm[proxy] from requirements.txt (used through litellm_check.py)
 #   .venv-checkov/  checkov from requirements-checkov.txt (it cannot share a venv with litellm);
 #                   its dependency jsonschema validates SARIF against schema/sarif-schema-2.1.0.json
-#   chromium        Debian's chromium, installed with apt-get (as root) when /usr/bin/chromium is
-#                   missing: renders `meridian report --format html` headless, offline
+#   chromium, jq    Debian's packages, installed with apt-get (as root) when missing: chromium
+#                   renders `meridian report --format html` headless, offline; jq runs the SARIF
+#                   to Code Quality conversion of examples/ci/gitlab/.gitlab-ci.yml
 #
 # Usage: tests/interop/setup.sh [--force]
 # Idempotent: when everything is installed and was verified for the current lock files,
@@ -95,7 +96,8 @@ ALL_STAMP=.setup-ok
 stamp_ok() { [[ -f "$1" && "$(cat "$1")" == "$2" ]]; }
 
 if [[ $FORCE == 0 ]] && stamp_ok "$ALL_STAMP" "$ALL_HASH" && stamp_ok "$NPM_STAMP" "$NPM_HASH" &&
-  stamp_ok "$VENV_STAMP" "$VENV_HASH" && stamp_ok "$CKV_STAMP" "$CKV_HASH" && [[ -x $CHROMIUM ]]; then
+  stamp_ok "$VENV_STAMP" "$VENV_HASH" && stamp_ok "$CKV_STAMP" "$CKV_HASH" && [[ -x $CHROMIUM ]] &&
+  command -v jq >/dev/null; then
   echo "interop setup: tools up to date in $HERE"
   exit 0
 fi
@@ -147,20 +149,23 @@ if [[ $FORCE == 1 ]] || ! stamp_ok "$CKV_STAMP" "$CKV_HASH"; then
   echo "interop setup: installing .venv-checkov (checkov, requirements-checkov.txt) ..."
   run_bg venv-checkov install_venv .venv-checkov requirements-checkov.txt "$CKV_HASH"
 fi
-# Debian's chromium, only when missing (never upgraded or removed here).
-install_chromium() {
+# Debian's chromium and jq, only when missing (never upgraded or removed here).
+DEBS=()
+[[ -x $CHROMIUM ]] || DEBS+=(chromium)
+command -v jq >/dev/null || DEBS+=(jq)
+install_debs() {
   export DEBIAN_FRONTEND=noninteractive
-  { apt-get install -y --no-install-recommends chromium ||
-    { apt-get update && apt-get install -y --no-install-recommends chromium; }; } &&
+  { apt-get install -y --no-install-recommends "${DEBS[@]}" ||
+    { apt-get update && apt-get install -y --no-install-recommends "${DEBS[@]}"; }; } &&
     apt-get clean # the downloaded .deb files are not needed once installed
 }
-if [[ ! -x $CHROMIUM ]]; then
+if ((${#DEBS[@]})); then
   command -v apt-get >/dev/null ||
-    die "chromium: $CHROMIUM is missing and apt-get is not available (install Debian's chromium package)"
+    die "${DEBS[*]}: missing, and apt-get is not available (install Debian's ${DEBS[*]} packages)"
   [[ $(id -u) == 0 ]] ||
-    die "chromium: $CHROMIUM is missing; as root run: apt-get install -y --no-install-recommends chromium"
-  echo "interop setup: installing chromium (apt-get) ..."
-  run_bg chromium install_chromium
+    die "${DEBS[*]}: missing; as root run: apt-get install -y --no-install-recommends ${DEBS[*]}"
+  echo "interop setup: installing ${DEBS[*]} (apt-get) ..."
+  run_bg debian install_debs
 fi
 
 failed=()
@@ -187,6 +192,7 @@ CHECKOV="$HERE/.venv-checkov/bin/checkov"
 PY="$HERE/.venv/bin/python"
 CKV_PY="$HERE/.venv-checkov/bin/python"
 [[ -x $CHROMIUM ]] || die "chromium: $CHROMIUM is missing"
+command -v jq >/dev/null || die "jq: not on PATH"
 [[ -x $TSC ]] || die "typescript: $TSC is missing"
 [[ -x $CHECKOV ]] || die "checkov: $CHECKOV is missing"
 [[ -x $PY ]] || die "litellm: $PY is missing"
@@ -203,7 +209,9 @@ echo "interop setup: @pulumi/: $v_pul"
 v_chr="$("$CHROMIUM" --version 2>/dev/null)" || die "chromium: chromium --version failed"
 v_js="$("$CKV_PY" -c 'import importlib.metadata as m; print(m.version("jsonschema"))')" ||
   die "jsonschema: not importable in .venv-checkov"
-echo "interop setup: $v_chr; jsonschema $v_js (.venv-checkov)"
+v_jq="$(jq --version)" || die "jq: jq --version failed"
+v_yaml="$("$PY" -c 'import yaml; print(yaml.__version__)')" || die "PyYAML: not importable in .venv"
+echo "interop setup: $v_chr; jsonschema $v_js (.venv-checkov); $v_jq; PyYAML $v_yaml (.venv)"
 
 # ---- checks ------------------------------------------------------------------------------------
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/meridian-interop-check.XXXXXX")"
@@ -341,6 +349,13 @@ assert (width, height) == (400, 300), (width, height)
 EOF
 }
 check chromium check_chromium
+
+# jq: a SARIF-shaped document turns into a Code Quality-shaped array.
+check_jq() {
+  [[ "$(echo '{"runs":[{"results":[{"ruleId":"MRD-X-001"}]}]}' |
+    jq -c '[.runs[0].results[] | {check_name: .ruleId}]')" == '[{"check_name":"MRD-X-001"}]' ]]
+}
+check jq check_jq
 
 # jsonschema: the vendored SARIF 2.1.0 schema is a valid draft-04 schema, accepts a minimal log
 # and rejects a wrong level and a zero line number.
