@@ -15,46 +15,26 @@ TARGETS=${TARGETS:-10000}
 MAX_SECONDS=${MAX_SECONDS:-2.0}
 MAX_RSS_MB=${MAX_RSS_MB:-500}
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-cd "$root"
-die() { echo "generate.sh: $*" >&2; exit 2; }
-command -v python3 >/dev/null || die "python3 is required"
-
-echo "==> cargo build --release"
-cargo build --release -p meridian
-target_dir=${CARGO_TARGET_DIR:-$root/target}
-bin="$target_dir/release/meridian"
-[[ -x $bin ]] || die "missing $bin"
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/meridian-gen.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/spec"
-python3 tests/bench/gen_spec.py --targets "$TARGETS" --out "$work/spec/main.hcl"
-size=$(wc -c <"$work/spec/main.hcl" | tr -d ' ')
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_init generate
+release_meridian
+bench_spec
 
 # One run to check it works, and to count what it writes.
 "$bin" generate --json --out "$work/out" "$work/spec" >"$work/first.json" || die "generate failed"
 files=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["written"]))' "$work/first.json")
 bytes=$(du -sb "$work/out" | cut -f1)
 
-samples=()
-for ((i = 0; i < RUNS; i++)); do
-  rm -rf "$work/out"
-  start=$(date +%s%N)
-  "$bin" generate --out "$work/out" "$work/spec" >/dev/null
-  end=$(date +%s%N)
-  samples+=($(((end - start) / 1000000)))
-done
-median=$(printf '%s\n' "${samples[@]}" | python3 -c 'import statistics,sys; print(statistics.median(int(l) for l in sys.stdin))')
-rm -rf "$work/out"
-rss_kb=$(/usr/bin/time -f '%M' "$bin" generate --out "$work/out" "$work/spec" 2>&1 >/dev/null | tail -1)
-rss_mb=$(python3 -c "print(round($rss_kb/1024, 1))")
+before_run() { rm -rf "$work/out"; } # every run writes a fresh output directory
+median=$(median_ms "$bin" generate --out "$work/out" "$work/spec")
+before_run
+rss_mb=$(peak_rss_mb "$bin" generate --out "$work/out" "$work/spec")
 
 verdict=PASS
-python3 -c "import sys; sys.exit(0 if $median/1000 < $MAX_SECONDS else 1)" || verdict=FAIL
-python3 -c "import sys; sys.exit(0 if $rss_mb < $MAX_RSS_MB else 1)" || verdict=FAIL
+below "$MAX_SECONDS" "$median/1000" || verdict=FAIL
+below "$MAX_RSS_MB" "$rss_mb" || verdict=FAIL
 
-printf '\n%-22s %s targets, %.2f MB\n' "spec" "$TARGETS" "$(python3 -c "print($size/1e6)")"
+printf '\n%-22s %s targets, %s MB\n' "spec" "$TARGETS" "$(mb "$spec_bytes")"
 printf '%-22s %s files, %.1f MB\n' "generated" "$files" "$(python3 -c "print($bytes/1e6)")"
 printf '%-22s %s ms   target < %s s\n' "generate median" "$median" "$MAX_SECONDS"
 printf '%-22s %s MB   target < %s MB\n' "generate peak RSS" "$rss_mb" "$MAX_RSS_MB"

@@ -15,23 +15,13 @@ TARGETS=${TARGETS:-10000}
 MAX_SECONDS=${MAX_SECONDS:-1.5}
 MAX_RSS_MB=${MAX_RSS_MB:-500}
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-cd "$root"
-die() { echo "plan.sh: $*" >&2; exit 2; }
-command -v python3 >/dev/null || die "python3 is required"
-
-echo "==> cargo build --release"
-cargo build --release -p meridian
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_init plan
+release_meridian
 cargo build --release -p meridian-plan --example perturb_state
-target_dir=${CARGO_TARGET_DIR:-$root/target}
-bin="$target_dir/release/meridian"
 perturb="$target_dir/release/examples/perturb_state"
-[[ -x $bin && -x $perturb ]] || die "missing binaries"
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/meridian-plan.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/spec"
-python3 tests/bench/gen_spec.py --targets "$TARGETS" --out "$work/spec/main.hcl"
+[[ -x $perturb ]] || die "missing $perturb"
+bench_spec
 
 echo "==> apply (the state and the generated files)"
 "$bin" apply --auto-approve --refresh=false "$work/spec" >/dev/null || die "apply failed"
@@ -46,21 +36,13 @@ set -e
 [[ $code == 2 ]] || die "plan exit $code (expected 2: changes)"
 updates=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"]["change"])' "$work/plan.json")
 
-samples=()
-for ((i = 0; i < RUNS; i++)); do
-  start=$(date +%s%N)
-  "$bin" plan --refresh=false "$work/spec" >"$work/plan.txt" || true
-  end=$(date +%s%N)
-  samples+=($(((end - start) / 1000000)))
-done
-lines=$(wc -l <"$work/plan.txt" | tr -d ' ')
-median=$(printf '%s\n' "${samples[@]}" | python3 -c 'import statistics,sys; print(statistics.median(int(l) for l in sys.stdin))')
-rss_kb=$(/usr/bin/time -f '%M' "$bin" plan --refresh=false "$work/spec" 2>&1 >/dev/null | tail -1)
-rss_mb=$(python3 -c "print(round($rss_kb/1024, 1))")
+median=$(median_ms "$bin" plan --refresh=false "$work/spec")
+lines=$(wc -l <"$work/last.out" | tr -d ' ')
+rss_mb=$(peak_rss_mb "$bin" plan --refresh=false "$work/spec")
 
 verdict=PASS
-python3 -c "import sys; sys.exit(0 if $median/1000 < $MAX_SECONDS else 1)" || verdict=FAIL
-python3 -c "import sys; sys.exit(0 if $rss_mb < $MAX_RSS_MB else 1)" || verdict=FAIL
+below "$MAX_SECONDS" "$median/1000" || verdict=FAIL
+below "$MAX_RSS_MB" "$rss_mb" || verdict=FAIL
 
 printf '\n%-22s %s targets, %s resources in state, %s updates planned\n' "spec" "$TARGETS" "$resources" "$updates"
 printf '%-22s %s lines of human output\n' "plan" "$lines"

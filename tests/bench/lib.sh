@@ -1,0 +1,67 @@
+# Shared by the benchmark scripts (source it; it is not run on its own):
+#
+#   bench_init NAME       cd to the repository root ($root), define die (exit 2 with NAME),
+#                         check python3, make the temporary $work (removed on exit)
+#   release_meridian      cargo build --release -p meridian; $target_dir and $bin
+#   bench_spec            a TARGETS-target spec at $work/spec/main.hcl; $spec_bytes
+#   median_ms CMD...      the median wall time, in ms, of RUNS runs of CMD (its stdout goes to
+#                         $work/last.out); a function before_run, when defined, runs untimed
+#                         before each run
+#   peak_rss_mb CMD...    the peak RSS of one run of CMD, in MB (one decimal)
+#   below LIMIT VALUE     whether VALUE < LIMIT (decimals allowed)
+#   mb BYTES              BYTES in MB, two decimals
+
+bench_init() {
+  BENCH_NAME=$1
+  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+  cd "$root"
+  command -v python3 >/dev/null || die "python3 is required"
+  work=$(mktemp -d "${TMPDIR:-/tmp}/meridian-$BENCH_NAME.XXXXXX")
+  trap 'rm -rf "$work"' EXIT
+}
+
+die() {
+  echo "$BENCH_NAME.sh: $*" >&2
+  exit 2
+}
+
+release_meridian() {
+  echo "==> cargo build --release"
+  cargo build --release -p meridian
+  target_dir=${CARGO_TARGET_DIR:-$root/target}
+  bin="$target_dir/release/meridian"
+  [[ -x $bin ]] || die "missing $bin"
+}
+
+bench_spec() {
+  mkdir -p "$work/spec"
+  python3 tests/bench/gen_spec.py --targets "$TARGETS" --out "$work/spec/main.hcl"
+  spec_bytes=$(wc -c <"$work/spec/main.hcl" | tr -d ' ')
+}
+
+median_ms() {
+  local samples=() start end i
+  for ((i = 0; i < RUNS; i++)); do
+    if declare -F before_run >/dev/null; then before_run; fi
+    start=$(date +%s%N)
+    "$@" >"$work/last.out"
+    end=$(date +%s%N)
+    samples+=($(((end - start) / 1000000)))
+  done
+  printf '%s\n' "${samples[@]}" |
+    python3 -c 'import statistics,sys; print(statistics.median(int(l) for l in sys.stdin))'
+}
+
+peak_rss_mb() {
+  local kb
+  kb=$(/usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1)
+  python3 -c "print(round($kb/1024, 1))"
+}
+
+below() {
+  python3 -c "import sys; sys.exit(0 if $2 < $1 else 1)"
+}
+
+mb() {
+  python3 -c "print('%.2f' % ($1/1e6))"
+}
