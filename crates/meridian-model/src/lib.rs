@@ -16,7 +16,7 @@ mod test_support;
 
 pub use date::Date;
 pub use rules::policy::single_failures;
-pub use rules::residency::complies;
+pub use rules::residency::{breach, complies, Breach};
 
 use meridian_catalog::Catalog;
 use meridian_diag::Diagnostics;

@@ -193,8 +193,9 @@ pub fn verdict(rule: Option<&ir::Residency>, t: &ir::Target) -> Verdict {
             reasons: Vec::new(),
         };
     };
+    let breach = crate::breach(rule, t);
     let mut reasons = Vec::new();
-    if t.processing > rule.processing {
+    if breach.wider_processing {
         reasons.push(format!(
             "processing \"{}\" is wider than \"{}\" allows (\"{}\")",
             t.processing.as_str(),
@@ -202,19 +203,20 @@ pub fn verdict(rule: Option<&ir::Residency>, t: &ir::Target) -> Verdict {
             rule.processing.as_str()
         ));
     }
+    // One reason a region, in footprint order: outside the countries, else denied by name.
     for r in &t.footprint.regions {
-        if rule.allowed_countries.binary_search(&r.country).is_err() {
+        if breach.is_outside(r) {
             reasons.push(format!(
                 "{} ({}) is outside \"{}\"",
                 r.region, r.country, rule.name
             ));
-        } else if rule.deny_regions.contains(&r.region) {
+        } else if breach.is_denied(r) {
             reasons.push(format!("{} is denied by \"{}\"", r.region, rule.name));
         }
     }
     Verdict {
         residency: Some(rule.name.clone()),
-        complies: reasons.is_empty() && crate::complies(rule, t),
+        complies: breach.is_none(),
         reasons,
     }
 }

@@ -125,18 +125,17 @@ fn residency_verdict(rule: Option<&ir::Residency>, t: &ir::Target) -> (Verdict, 
     let Some(rule) = rule else {
         return (Verdict::NoRule, Vec::new());
     };
+    let breach = meridian_model::breach(rule, t);
     let mut reasons = Vec::new();
-    if t.processing > rule.processing {
+    if breach.wider_processing {
         reasons.push(format!(
             "processing \"{}\" is wider than residency \"{}\" allows (\"{}\")",
             t.processing, rule.name, rule.processing
         ));
     }
-    let outside: Vec<String> = t
-        .footprint
-        .regions
+    let outside: Vec<String> = breach
+        .outside
         .iter()
-        .filter(|r| rule.allowed_countries.binary_search(&r.country).is_err())
         .map(|r| format!("{} ({})", r.region, r.country))
         .collect();
     if !outside.is_empty() {
@@ -145,13 +144,7 @@ fn residency_verdict(rule: Option<&ir::Residency>, t: &ir::Target) -> (Verdict, 
             outside.join(", ")
         ));
     }
-    let denied: Vec<&str> = t
-        .footprint
-        .regions
-        .iter()
-        .filter(|r| rule.deny_regions.contains(&r.region))
-        .map(|r| r.region.as_str())
-        .collect();
+    let denied: Vec<&str> = breach.denied.iter().map(|r| r.region.as_str()).collect();
     if !denied.is_empty() {
         reasons.push(format!(
             "the footprint includes denied region{} {}",

@@ -21,7 +21,8 @@ pub(crate) fn check_target(
     target: &ir::Target,
 ) {
     let rule_label = format!("residency \"{}\" is defined here", rule.name);
-    if target.processing > rule.processing {
+    let breach = breach(rule, target);
+    if breach.wider_processing {
         diags.push(
             Diagnostic::error(
                 codes::RES_SCOPE,
@@ -42,12 +43,7 @@ pub(crate) fn check_target(
             .label(ref_span, "the model requires this rule"),
         );
     }
-    let outside: Vec<&ir::FootprintRegion> = target
-        .footprint
-        .regions
-        .iter()
-        .filter(|r| rule.allowed_countries.binary_search(&r.country).is_err())
-        .collect();
+    let outside = &breach.outside;
     if !outside.is_empty() {
         let countries: std::collections::BTreeSet<&str> =
             outside.iter().map(|r| r.country.as_str()).collect();
@@ -80,13 +76,7 @@ pub(crate) fn check_target(
             .label(ref_span, "the model requires this rule"),
         );
     }
-    let denied: Vec<&str> = target
-        .footprint
-        .regions
-        .iter()
-        .filter(|r| rule.deny_regions.contains(&r.region))
-        .map(|r| r.region.as_str())
-        .collect();
+    let denied: Vec<&str> = breach.denied.iter().map(|r| r.region.as_str()).collect();
     if !denied.is_empty() {
         let mut d = Diagnostic::error(
             codes::RES_DENIED_REGION,
@@ -125,11 +115,52 @@ fn summarize(items: &[String], max: usize) -> String {
     }
 }
 
+/// How a target falls outside a residency rule: the one reading of a rule that the validator,
+/// the report and the outage simulation word each in their own way.
+#[derive(Debug, Default)]
+pub struct Breach<'t> {
+    /// Its processing scope is wider than the rule allows.
+    pub wider_processing: bool,
+    /// Footprint regions in countries the rule does not allow, in footprint order.
+    pub outside: Vec<&'t ir::FootprintRegion>,
+    /// Footprint regions the rule denies by name (whatever their country), in footprint order.
+    pub denied: Vec<&'t ir::FootprintRegion>,
+}
+
+impl Breach<'_> {
+    /// Whether the target complies: no breach at all.
+    pub fn is_none(&self) -> bool {
+        !self.wider_processing && self.outside.is_empty() && self.denied.is_empty()
+    }
+
+    /// Whether `region` (of the target's footprint) is one of the [`Breach::outside`] regions.
+    pub fn is_outside(&self, region: &ir::FootprintRegion) -> bool {
+        self.outside.iter().any(|r| std::ptr::eq(*r, region))
+    }
+
+    /// Whether `region` (of the target's footprint) is one of the [`Breach::denied`] regions.
+    pub fn is_denied(&self, region: &ir::FootprintRegion) -> bool {
+        self.denied.iter().any(|r| std::ptr::eq(*r, region))
+    }
+}
+
+/// How `target` breaches `rule` (see [`Breach`]).
+pub fn breach<'t>(rule: &ir::Residency, target: &'t ir::Target) -> Breach<'t> {
+    let regions = &target.footprint.regions;
+    Breach {
+        wider_processing: target.processing > rule.processing,
+        outside: regions
+            .iter()
+            .filter(|r| rule.allowed_countries.binary_search(&r.country).is_err())
+            .collect(),
+        denied: regions
+            .iter()
+            .filter(|r| rule.deny_regions.contains(&r.region))
+            .collect(),
+    }
+}
+
 /// Whether a target satisfies a residency rule (scope, countries and denied regions).
 pub fn complies(rule: &ir::Residency, target: &ir::Target) -> bool {
-    target.processing <= rule.processing
-        && target.footprint.regions.iter().all(|r| {
-            rule.allowed_countries.binary_search(&r.country).is_ok()
-                && !rule.deny_regions.contains(&r.region)
-        })
+    breach(rule, target).is_none()
 }
