@@ -15,6 +15,7 @@ pub mod simulate;
 mod test_support;
 
 pub use date::Date;
+pub use rules::logging::{sink_breach, sink_place};
 pub use rules::policy::single_failures;
 pub use rules::residency::{breach, complies, Breach};
 

@@ -451,34 +451,6 @@ fn grant(r: &Resource) -> Option<Grant> {
 }
 
 /// Where a sink location stores data: its countries and, for a region, the region id.
-fn sink_place(catalog: &Catalog, cloud: Cloud, location: &str) -> (Vec<String>, Option<String>) {
-    if cloud == Cloud::Gcp {
-        let multi = match location.to_ascii_uppercase().as_str() {
-            "EU" => Some("eu"),
-            "US" => Some("us"),
-            _ => None,
-        };
-        if let Some(code) = multi {
-            return (
-                catalog
-                    .geography(code)
-                    .map(|g| g.countries.clone())
-                    .unwrap_or_default(),
-                None,
-            );
-        }
-    }
-    let id = if cloud == Cloud::Gcp {
-        location.to_ascii_lowercase()
-    } else {
-        location.to_string()
-    };
-    match catalog.region(cloud, &id) {
-        Some(r) => (vec![r.country.clone()], Some(r.id.clone())),
-        None => (Vec::new(), None),
-    }
-}
-
 fn logging(
     project: &Project,
     catalog: &Catalog,
@@ -497,7 +469,8 @@ fn logging(
             entries.push((Cloud::Gcp, s.bigquery_dataset.clone(), s.location.clone()));
         }
         for (cloud, destination, location) in entries {
-            let (countries, region) = sink_place(catalog, cloud, &location);
+            let (countries, region) =
+                meridian_model::sink_place(catalog, cloud, &location).unwrap_or_default();
             let recorded: Vec<&ir::Model> = project
                 .models
                 .iter()
@@ -525,11 +498,8 @@ fn logging(
                     ));
                     continue;
                 }
-                let outside: Vec<&str> = countries
-                    .iter()
-                    .filter(|c| rule.allowed_countries.binary_search(c).is_err())
-                    .map(String::as_str)
-                    .collect();
+                let (outside, denied) =
+                    meridian_model::sink_breach(rule, &countries, region.as_deref());
                 if !outside.is_empty() {
                     reasons.push(format!(
                         "stores data in {} outside residency \"{}\"",
@@ -537,7 +507,7 @@ fn logging(
                         rule.name
                     ));
                 }
-                if let Some(r) = region.as_ref().filter(|r| rule.deny_regions.contains(r)) {
+                if let Some(r) = region.as_ref().filter(|_| denied) {
                     reasons.push(format!("{r} is denied by residency \"{}\"", rule.name));
                 }
             }

@@ -8,6 +8,47 @@ use meridian_diag::{codes, did_you_mean, Diagnostic, Diagnostics, Span};
 use meridian_spec::{self as raw, Spanned};
 use std::collections::BTreeMap;
 
+/// Where a log sink of `cloud` at `location` stores data: (countries, the region id when the
+/// location is one region); `None` when the catalog does not know the location. GCP locations
+/// may be the BigQuery multi-regions `EU` and `US`.
+pub fn sink_place(
+    catalog: &Catalog,
+    cloud: Cloud,
+    location: &str,
+) -> Option<(Vec<String>, Option<String>)> {
+    if cloud == Cloud::Gcp {
+        match location.to_ascii_uppercase().as_str() {
+            "EU" => return catalog.geography("eu").map(|g| (g.countries.clone(), None)),
+            "US" => return catalog.geography("us").map(|g| (g.countries.clone(), None)),
+            _ => {}
+        }
+    }
+    let id = if cloud == Cloud::Gcp {
+        location.to_ascii_lowercase()
+    } else {
+        location.to_owned()
+    };
+    catalog
+        .region(cloud, &id)
+        .map(|region| (vec![region.country.clone()], Some(region.id.clone())))
+}
+
+/// How a sink storing data in `countries` (and in `region`, when one) breaches `rule`: the
+/// countries outside it, and whether the region is denied by name.
+pub fn sink_breach<'c>(
+    rule: &ir::Residency,
+    countries: &'c [String],
+    region: Option<&str>,
+) -> (Vec<&'c str>, bool) {
+    let outside = countries
+        .iter()
+        .filter(|c| rule.allowed_countries.binary_search(c).is_err())
+        .map(String::as_str)
+        .collect();
+    let denied = region.is_some_and(|r| rule.deny_regions.iter().any(|d| d == r));
+    (outside, denied)
+}
+
 /// The countries a sink location stores data in, or `None` (reported) when unknown.
 fn sink_countries(
     diags: &mut Diagnostics,
@@ -15,21 +56,8 @@ fn sink_countries(
     cloud: Cloud,
     location: &Spanned<String>,
 ) -> Option<(Vec<String>, Option<String>)> {
-    if cloud == Cloud::Gcp {
-        // BigQuery multi-regions.
-        match location.value.to_ascii_uppercase().as_str() {
-            "EU" => return catalog.geography("eu").map(|g| (g.countries.clone(), None)),
-            "US" => return catalog.geography("us").map(|g| (g.countries.clone(), None)),
-            _ => {}
-        }
-    }
-    let id = if cloud == Cloud::Gcp {
-        location.value.to_ascii_lowercase()
-    } else {
-        location.value.clone()
-    };
-    if let Some(region) = catalog.region(cloud, &id) {
-        return Some((vec![region.country.clone()], Some(region.id.clone())));
+    if let Some(place) = sink_place(catalog, cloud, &location.value) {
+        return Some(place);
     }
     let known: Vec<&str> = catalog
         .regions(Some(cloud))
@@ -124,14 +152,7 @@ pub(crate) fn check(
                 let Some(rule) = project.residencies.iter().find(|r| r.name == rule_name) else {
                     continue;
                 };
-                let outside: Vec<&str> = countries
-                    .iter()
-                    .filter(|c| rule.allowed_countries.binary_search(c).is_err())
-                    .map(String::as_str)
-                    .collect();
-                let denied = region
-                    .as_ref()
-                    .is_some_and(|r| rule.deny_regions.contains(r));
+                let (outside, denied) = sink_breach(rule, &countries, region.as_deref());
                 if outside.is_empty() && !denied {
                     continue;
                 }
