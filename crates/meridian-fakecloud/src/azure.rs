@@ -1,7 +1,7 @@
 //! Azure Resource Manager: Cognitive Services accounts and deployments.
 
 use crate::fixture::{find_ci, Fixture, ResourceGroup};
-use crate::http::{page, percent_decode, Incoming, Reply};
+use crate::http::{page, path_segments, percent_decode, Incoming, Reply};
 use crate::AZURE_API_VERSION;
 use serde_json::{json, Map, Value};
 
@@ -57,11 +57,7 @@ pub(crate) fn handle(req: &Incoming, path: &str, fixture: &Fixture, host: &str) 
         }
         Some(_) => {}
     }
-    let segments: Vec<String> = path
-        .trim_start_matches('/')
-        .split('/')
-        .map(percent_decode)
-        .collect();
+    let segments = path_segments(path);
     let seg: Vec<&str> = segments.iter().map(String::as_str).collect();
     let is = |s: &str, lit: &str| s.eq_ignore_ascii_case(lit);
     let prefix = |subs: &str, groups: &str, providers: &str, ns: &str, accounts: &str| {

@@ -1,7 +1,7 @@
 //! GCP: serviceusage, cloudresourcemanager `getIamPolicy` and Vertex AI endpoints.
 
 use crate::fixture::{Fixture, GcpProject};
-use crate::http::{page, percent_decode, sha256_hex, Incoming, Reply};
+use crate::http::{page, path_segments, percent_decode, sha256_hex, Incoming, Reply};
 use serde_json::{json, Map, Value};
 
 /// A Google API error reply.
@@ -72,11 +72,7 @@ pub(crate) fn handle(req: &Incoming, path: &str, fixture: &Fixture) -> Reply {
         Some(v) if v.strip_prefix("Bearer ") == Some(fixture.auth.gcp_token.as_str()) => {}
         _ => return unauthenticated(),
     }
-    let segments: Vec<String> = path
-        .trim_start_matches('/')
-        .split('/')
-        .map(percent_decode)
-        .collect();
+    let segments = path_segments(path);
     let seg: Vec<&str> = segments.iter().map(String::as_str).collect();
     match (req.method.as_str(), &seg[..]) {
         ("GET", ["v1", "projects", p, "services", service]) => {

@@ -81,6 +81,14 @@ impl Reply {
     }
 }
 
+/// The decoded segments of a path (`/a/b%20c` → `a`, `b c`).
+pub(crate) fn path_segments(path: &str) -> Vec<String> {
+    path.trim_start_matches('/')
+        .split('/')
+        .map(percent_decode)
+        .collect()
+}
+
 /// Splits a query into decoded pairs (`+` is a space, as form encoding has it).
 pub(crate) fn parse_query(query: &str) -> Vec<(String, String)> {
     query
