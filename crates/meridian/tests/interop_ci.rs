@@ -13,7 +13,7 @@
 #[path = "support/common.rs"]
 mod common;
 
-use common::{canonical_repo as repo, meridian, remove_vars, run, MISSING};
+use common::{canonical_repo as repo, meridian, run, without_cloud_env, MISSING};
 use meridian_fakecloud::{FakeCloud, Fixture};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -157,12 +157,8 @@ fn checkout() -> tempfile::TempDir {
 /// Runs one of the pipeline's command lines in `root`, pointed at the fake cloud.
 fn run_line(root: &Path, cloud: &FakeCloud, words: &[String]) -> (i32, String, String) {
     let mut c = meridian();
-    remove_vars(&mut c, |k| {
-        ["MERIDIAN_", "AWS_", "AZURE_", "GOOGLE_"]
-            .iter()
-            .any(|p| k.starts_with(p))
-    });
-    c.current_dir(root)
+    without_cloud_env(&mut c)
+        .current_dir(root)
         .envs(cloud.env_vars())
         .env("MERIDIAN_RETRY_BACKOFF", "10ms")
         .env("MERIDIAN_SPEC", SPEC_DIR);

@@ -7,7 +7,7 @@
 mod common;
 
 use assert_cmd::Command;
-use common::{binary, example, remove_vars, run};
+use common::{binary, example, run, without_cloud_env};
 use meridian_fakecloud::{
     FakeCloud, Fault, FaultKind, Fixture, Provider, TEST_AWS_ACCESS_KEY_ID,
     TEST_AWS_SECRET_ACCESS_KEY, TEST_AZURE_TOKEN, TEST_GCP_TOKEN,
@@ -22,12 +22,7 @@ const RESOURCE_GROUP: &str = "rg-ebk-ai-prod";
 /// `meridian` without any `MERIDIAN_*` or cloud credential variable of the test's environment.
 fn bare() -> Command {
     let mut c = binary();
-    c.env_remove("MERIDIAN_TEST_FAULT");
-    remove_vars(&mut c, |k| {
-        ["MERIDIAN_", "AWS_", "AZURE_", "GOOGLE_"]
-            .iter()
-            .any(|p| k.starts_with(p))
-    });
+    without_cloud_env(&mut c);
     c
 }
 

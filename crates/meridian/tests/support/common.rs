@@ -41,6 +41,16 @@ pub fn remove_vars(c: &mut Command, matches: impl Fn(&str) -> bool) -> &mut Comm
     c
 }
 
+/// Removes every `MERIDIAN_*` variable and cloud credential (`AWS_*`, `AZURE_*`, `GOOGLE_*`) of
+/// the test's environment from `c`, so only what a test sets reaches the clouds.
+pub fn without_cloud_env(c: &mut Command) -> &mut Command {
+    remove_vars(c, |k| {
+        ["MERIDIAN_", "AWS_", "AZURE_", "GOOGLE_"]
+            .iter()
+            .any(|p| k.starts_with(p))
+    })
+}
+
 /// `meridian` as the tests run it: `CI=true`, no `NO_COLOR` and no `MERIDIAN_VAR_*` variables
 /// from the test's environment.
 pub fn meridian() -> Command {
