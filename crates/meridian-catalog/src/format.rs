@@ -148,6 +148,14 @@ pub struct Model {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(pattern(DATE_PATTERN))]
     pub retirement_date: Option<String>,
+    /// Published deprecation date of the model (YYYY-MM-DD), if any: from then on no new
+    /// deployments, existing ones keep working until `retirement_date`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(DATE_PATTERN))]
+    pub deprecation_date: Option<String>,
+    /// The model id the provider names as the replacement, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replacement: Option<String>,
     /// Versions a deployment must pin (Azure). Empty when the version is part of the id.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub versions: Vec<ModelVersion>,
@@ -156,6 +164,10 @@ pub struct Model {
     /// List prices per processing mode.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub prices: Vec<Price>,
+    /// Set when the provider publishes no on-demand token price for the model (say why, and
+    /// where that was checked). A model of the built-in catalog has `prices` or `no_price`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_price: Option<NoPrice>,
     /// Where the model facts come from.
     pub source: String,
     /// When they were last checked (YYYY-MM-DD).
@@ -178,6 +190,14 @@ pub struct ModelVersion {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(pattern(DATE_PATTERN))]
     pub retirement_date: Option<String>,
+    /// Published deprecation date (YYYY-MM-DD), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(DATE_PATTERN))]
+    pub deprecation_date: Option<String>,
+    /// The model (and version, `model@version` or `model version`) the provider names as
+    /// the replacement, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replacement: Option<String>,
     /// Where the version facts come from.
     pub source: String,
     /// When they were last checked (YYYY-MM-DD).
@@ -206,6 +226,16 @@ pub struct Offer {
     /// Where it can be called or deployed (see above).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub regions: Vec<String>,
+    /// Google only: the locations among `regions` (regional endpoints, or the multi-regions
+    /// `eu` / `us`) for which Google's data-residency page guarantees that ML processing stays
+    /// inside that location for this model. A listed location without the guarantee is
+    /// available but may process anywhere, so its footprint is global. `None` means no
+    /// location of the offer carries the guarantee.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processing_guarantee: Option<Vec<String>>,
+    /// Where `processing_guarantee` comes from (Google's data-residency page).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guarantee_source: Option<String>,
     /// Restricts the offer to these model versions; empty means every version.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub versions: Vec<String>,
@@ -250,6 +280,20 @@ pub struct Profile {
     /// Remarks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+/// Why a model has no list price in the catalog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoPrice {
+    /// Why there is no on-demand token price (e.g. "priced per character", "provisioned
+    /// throughput only", "not on the provider's price page").
+    pub reason: String,
+    /// The price page that was checked.
+    pub source: String,
+    /// When it was checked (YYYY-MM-DD).
+    #[schemars(pattern(DATE_PATTERN))]
+    pub as_of: String,
 }
 
 /// A list price in USD per million tokens for one processing mode.
