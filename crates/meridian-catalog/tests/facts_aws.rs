@@ -481,7 +481,8 @@ fn is_date(s: &str) -> bool {
     let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().ok();
     matches!(
         (num(0..4), num(5..7), num(8..10)),
-        (Some(y), Some(m), Some(d)) if y >= 2024 && (1..=12).contains(&m) && (1..=31).contains(&d)
+        (Some(year), Some(month), Some(day))
+            if year >= 2024 && (1..=12).contains(&month) && (1..=31).contains(&day)
     )
 }
 
