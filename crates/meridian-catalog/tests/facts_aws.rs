@@ -11,7 +11,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use meridian_catalog::{Billing, Catalog, CatalogError, Cloud, Footprint, Processing, TargetQuery};
+use meridian_catalog::{
+    Billing, Capability, Catalog, CatalogError, Cloud, Footprint, Lifecycle, Model, Processing,
+    TargetQuery,
+};
 
 /// When the rows below were checked against the pages.
 const CHECKED: &str = "2026-12-06";
@@ -30,6 +33,12 @@ const CARD_NOVA_PRO: &str =
 /// "Regional availability" page (models-region-compatibility), same snapshot.
 const COMPAT_PAGE: &str =
     "https://docs.aws.amazon.com/bedrock/latest/userguide/models-region-compatibility.html";
+/// "Model lifecycle (Legacy)": Legacy and EOL dates of models launched before 2026-09-07
+/// (aws-docs-history commit ad952023c6069b7906390fecc5c3c66ea322dc94).
+const LIFECYCLE_PAGE: &str =
+    "https://docs.aws.amazon.com/bedrock/latest/userguide/model-lifecycle-legacy.html";
+/// Where every model card lives: `<CARDS>model-card-<slug>.html`.
+const CARDS: &str = "https://docs.aws.amazon.com/bedrock/latest/userguide/";
 /// AWS Regions page, aws-docs-history commit 29cf4237b1e25bcb167794c4f19ce837c4422cee
 /// ("There are currently 34 Regions").
 const REGIONS_PAGE: &str =
@@ -45,6 +54,25 @@ const NOVA_PRO: &str = "amazon.nova-pro-v1:0";
 const NOVA_2_LITE: &str = "amazon.nova-2-lite-v1:0";
 const TITAN_V2: &str = "amazon.titan-embed-text-v2:0";
 const LLAMA_33: &str = "meta.llama3-3-70b-instruct-v1:0";
+const OPUS_41: &str = "anthropic.claude-opus-4-1-20250805-v1:0";
+const SONNET_4: &str = "anthropic.claude-sonnet-4-20250514-v1:0";
+const OPUS_5: &str = "anthropic.claude-opus-5";
+const SONNET_5: &str = "anthropic.claude-sonnet-5";
+const NOVA_PREMIER: &str = "amazon.nova-premier-v1:0";
+const NOVA_MME: &str = "amazon.nova-2-multimodal-embeddings-v1:0";
+const TITAN_G1: &str = "amazon.titan-embed-text-v1";
+const MAVERICK: &str = "meta.llama4-maverick-17b-instruct-v1:0";
+const SCOUT: &str = "meta.llama4-scout-17b-instruct-v1:0";
+const LLAMA_405B: &str = "meta.llama3-1-405b-instruct-v1:0";
+const PIXTRAL: &str = "mistral.pixtral-large-2502-v1:0";
+const MISTRAL_LARGE_3: &str = "mistral.mistral-large-3-675b-instruct";
+const MINISTRAL_14B: &str = "mistral.ministral-3-14b-instruct";
+const DEEPSEEK_R1: &str = "deepseek.r1-v1:0";
+const DEEPSEEK_V31: &str = "deepseek.v3-v1:0";
+const DEEPSEEK_V32: &str = "deepseek.v3.2";
+const EMBED_V4: &str = "cohere.embed-v4:0";
+const EMBED_EN: &str = "cohere.embed-english-v3";
+const GPT_OSS_120B: &str = "openai.gpt-oss-120b-1:0";
 
 const EU6: [&str; 6] = [
     "eu-central-1",
@@ -78,6 +106,15 @@ fn refused(model: &str, region: &str, processing: Processing) -> CatalogError {
         Ok(f) => panic!("{model} {region} {processing} should not be offered, got {f:?}"),
         Err(e) => e,
     }
+}
+
+/// Asserts that the target is refused because the model is not offered there that way.
+fn not_offered(model: &str, region: &str, processing: Processing) {
+    let e = refused(model, region, processing);
+    assert!(
+        matches!(e, CatalogError::NotOffered { .. }),
+        "{model} {region} {processing}: {e:?}"
+    );
 }
 
 fn ids(f: &Footprint) -> Vec<&str> {
@@ -203,10 +240,7 @@ fn sonnet_45_au_and_jp_profiles() {
     assert_eq!(f.profile.as_deref(), Some(&*format!("jp.{SONNET_45}")));
     assert_eq!(ids(&f), ["ap-northeast-1", "ap-northeast-3"]);
     // Seoul is a Global-only Region for this model.
-    assert!(matches!(
-        refused(SONNET_45, "ap-northeast-2", Processing::Geography),
-        CatalogError::NotOffered { .. }
-    ));
+    not_offered(SONNET_45, "ap-northeast-2", Processing::Geography);
 }
 
 /// Claude Sonnet 4.5, "us-gov-east-1 (AWS GovCloud (US-East)) | us-gov-east-1, us-gov-west-1".
@@ -217,10 +251,7 @@ fn sonnet_45_govcloud_stays_in_govcloud() {
     assert_eq!(ids(&f), ["us-gov-east-1", "us-gov-west-1"]);
     assert!(f.verified);
     // "us-gov-west-1 (GovCloud) | Global: no".
-    assert!(matches!(
-        refused(SONNET_45, "us-gov-west-1", Processing::Global),
-        CatalogError::NotOffered { .. }
-    ));
+    not_offered(SONNET_45, "us-gov-west-1", Processing::Global);
 }
 
 /// Nova Pro, Geo: EU, "eu-central-1 (Frankfurt) | eu-central-1 (Frankfurt), eu-north-1
@@ -259,21 +290,12 @@ fn nova_pro_apac_from_singapore_reaches_india() {
 /// Claude Opus 4.6 has no Geo in Tokyo (the card lists no jp. profile).
 #[test]
 fn profiles_the_cards_do_not_list_are_refused() {
-    assert!(matches!(
-        refused(OPUS_47, "ap-southeast-6", Processing::Geography),
-        CatalogError::NotOffered { .. }
-    ));
+    not_offered(OPUS_47, "ap-southeast-6", Processing::Geography);
     let f = footprint(OPUS_47, "ap-southeast-4", Processing::Geography);
     assert_eq!(f.countries, ["AU"]);
-    assert!(matches!(
-        refused(OPUS_46, "ap-northeast-1", Processing::Geography),
-        CatalogError::NotOffered { .. }
-    ));
+    not_offered(OPUS_46, "ap-northeast-1", Processing::Geography);
     // Nova 2 Lite, Geo: JP lists only ap-northeast-1 as a source.
-    assert!(matches!(
-        refused(NOVA_2_LITE, "ap-northeast-3", Processing::Geography),
-        CatalogError::NotOffered { .. }
-    ));
+    not_offered(NOVA_2_LITE, "ap-northeast-3", Processing::Geography);
     let f = footprint(NOVA_2_LITE, "ap-northeast-1", Processing::Geography);
     assert_eq!(ids(&f), ["ap-northeast-1", "ap-northeast-3"]);
 }
@@ -323,10 +345,7 @@ fn haiku_45_in_region_rows() {
         assert_eq!(ids(&f), [region]);
         assert!(f.verified);
     }
-    assert!(matches!(
-        refused(HAIKU_45, "eu-central-1", Processing::Region),
-        CatalogError::NotOffered { .. }
-    ));
+    not_offered(HAIKU_45, "eu-central-1", Processing::Region);
 }
 
 /// Claude Sonnet 4.6: In-Region yes only in eu-west-2 (London).
@@ -353,14 +372,8 @@ fn nova_pro_in_region_and_no_global() {
         footprint(NOVA_PRO, "eu-west-2", Processing::Region).countries,
         ["GB"]
     );
-    assert!(matches!(
-        refused(NOVA_PRO, "eu-west-2", Processing::Geography),
-        CatalogError::NotOffered { .. }
-    ));
-    assert!(matches!(
-        refused(NOVA_PRO, "us-east-1", Processing::Global),
-        CatalogError::NotOffered { .. }
-    ));
+    not_offered(NOVA_PRO, "eu-west-2", Processing::Geography);
+    not_offered(NOVA_PRO, "us-east-1", Processing::Global);
 }
 
 /// Titan Text Embeddings V2: In-Region in 21 Regions including eu-central-2 (Zurich) and both
@@ -375,15 +388,9 @@ fn embeddings_and_llama_in_region_rows() {
         ["CH"]
     );
     footprint(TITAN_V2, "us-gov-east-1", Processing::Region);
-    assert!(matches!(
-        refused(TITAN_V2, "ap-southeast-1", Processing::Region),
-        CatalogError::NotOffered { .. }
-    ));
+    not_offered(TITAN_V2, "ap-southeast-1", Processing::Region);
     footprint(LLAMA_33, "us-east-2", Processing::Region);
-    assert!(matches!(
-        refused(LLAMA_33, "us-east-1", Processing::Region),
-        CatalogError::NotOffered { .. }
-    ));
+    not_offered(LLAMA_33, "us-east-1", Processing::Region);
 }
 
 /// Global column: the 33 commercial Regions of the card (Taipei, New Zealand, Mexico, ...), no
@@ -457,10 +464,7 @@ fn regions_page_rows() {
     );
     // A real Region is no longer rejected as a typo: Hong Kong is known, and Sonnet 4.5 is
     // simply not offered there (it is absent from the card's Regional availability table).
-    assert!(matches!(
-        refused(SONNET_45, "ap-east-1", Processing::Global),
-        CatalogError::NotOffered { .. }
-    ));
+    not_offered(SONNET_45, "ap-east-1", Processing::Global);
     assert!(matches!(
         refused(SONNET_45, "ap-east-9", Processing::Global),
         CatalogError::UnknownRegion { .. }
@@ -643,13 +647,16 @@ fn every_route_is_well_formed() {
 }
 
 /// An unverified route errs wide: it is never narrower than a confirmed route of the same
-/// prefix from the same source Region, for any model.
+/// prefix from the same source Region, for any model that is still served. (A retired model's
+/// profile no longer exists: Claude Sonnet 4's `apac.` route from Singapore also reached
+/// Hyderabad and Melbourne, while the route kept for Nova's `apac.` profile from an earlier
+/// copy of the inference-profile page does not.)
 #[test]
 fn unverified_routes_are_never_narrower_than_confirmed_ones() {
     let c = Catalog::builtin();
     let mut confirmed: BTreeMap<(&str, &str), Vec<&Vec<String>>> = BTreeMap::new();
     let mut unverified = Vec::new();
-    for m in c.models(Some(Cloud::Aws)) {
+    for m in c.models(Some(Cloud::Aws)).filter(|m| !is_retired(m)) {
         for p in m.offers.iter().flat_map(|o| &o.profiles) {
             for (source, destinations) in &p.routes {
                 if p.verified {
@@ -681,12 +688,505 @@ fn unverified_routes_are_never_narrower_than_confirmed_ones() {
     }
 }
 
-/// Bedrock's lifecycle page (model-lifecycle-legacy, aws-docs-history commit
-/// ad952023c6069b7906390fecc5c3c66ea322dc94) lists none of the catalog's models as Legacy.
-#[test]
-fn lifecycle_rows() {
-    for m in Catalog::builtin().models(Some(Cloud::Aws)) {
-        assert_eq!(m.lifecycle, meridian_catalog::Lifecycle::Ga, "{}", m.id);
-        assert!(m.retirement_date.is_none(), "{}", m.id);
+// ---- Lifecycle ----
+
+/// Retired in the catalog: lifecycle `retired`, or a retirement date on or before its `as_of`.
+fn is_retired(m: &Model) -> bool {
+    m.lifecycle == Lifecycle::Retired
+        || m.retirement_date
+            .as_deref()
+            .is_some_and(|d| d <= Catalog::builtin().as_of())
+}
+
+/// The retirement date `footprint()` reports, or a panic naming what it returned instead.
+fn retired_on(model: &str, region: &str, processing: Processing) -> Option<String> {
+    match refused(model, region, processing) {
+        CatalogError::Retired { version, date } => {
+            assert_eq!(version, None);
+            date
+        }
+        other => panic!("{model} {region} {processing}: expected Retired, got {other:?}"),
     }
+}
+
+/// [`LIFECYCLE_PAGE`], rows:
+/// "Claude Opus 4.1 | anthropic.claude-opus-4-1-20250805-v1:0 | Legacy date: July 8, 2026 |
+/// EOL date: January 8, 2027", "Claude Sonnet 4 | anthropic.claude-sonnet-4-20250514-v1:0 |
+/// Legacy date: April 14, 2026 | EOL date: October 14, 2026", "Nova Premier |
+/// amazon.nova-premier-v1:0 | Legacy date: March 13, 2026 | EOL date: September 14, 2026".
+#[test]
+fn lifecycle_page_rows() {
+    let c = Catalog::builtin();
+    let aws = |id: &str| c.model(Cloud::Aws, id).unwrap();
+    for (id, lifecycle, legacy, eol) in [
+        (OPUS_41, Lifecycle::Deprecated, "2026-07-08", "2027-01-08"),
+        (SONNET_4, Lifecycle::Retired, "2026-04-14", "2026-10-14"),
+        (NOVA_PREMIER, Lifecycle::Retired, "2026-03-13", "2026-09-14"),
+    ] {
+        let m = aws(id);
+        assert_eq!(m.lifecycle, lifecycle, "{id}");
+        assert_eq!(m.deprecation_date.as_deref(), Some(legacy), "{id}");
+        assert_eq!(m.retirement_date.as_deref(), Some(eol), "{id}");
+        assert!(m.no_price.is_some(), "{id}");
+        let note = m.note.as_deref().unwrap_or_default();
+        assert!(note.contains(LIFECYCLE_PAGE), "{id}: {note}");
+    }
+    // Opus 4.1 is Legacy but still served until 2027-01-08: its us. profile still resolves.
+    let fp = footprint(OPUS_41, "us-east-2", Processing::Geography);
+    assert_eq!(ids(&fp), ["us-east-1", "us-east-2", "us-west-2"]);
+    // Past their end of life, specs naming them get the retirement date, not "unknown model".
+    assert_eq!(
+        retired_on(SONNET_4, "eu-central-1", Processing::Geography).as_deref(),
+        Some("2026-10-14")
+    );
+    assert_eq!(
+        retired_on(SONNET_4, "ap-south-1", Processing::Region).as_deref(),
+        Some("2026-10-14")
+    );
+    assert_eq!(
+        retired_on(SONNET_4, "us-east-1", Processing::Global).as_deref(),
+        Some("2026-10-14")
+    );
+    assert_eq!(
+        retired_on(NOVA_PREMIER, "us-east-1", Processing::Geography).as_deref(),
+        Some("2026-09-14")
+    );
+    let target = query(SONNET_4, "eu-central-1", Processing::Geography);
+    let err = c.footprint(&target).unwrap_err();
+    assert_eq!(err.code(), meridian_diag::codes::CAT_RETIRED);
+    assert!(
+        err.describe(&target).contains("retirement date 2026-10-14"),
+        "{}",
+        err.describe(&target)
+    );
+    // Models the page does not list are Active, with no dates.
+    for id in [
+        SONNET_45, HAIKU_45, OPUS_47, NOVA_PRO, LLAMA_33, MAVERICK, OPUS_5,
+    ] {
+        let m = aws(id);
+        assert_eq!(m.lifecycle, Lifecycle::Ga, "{id}");
+        assert!(
+            m.retirement_date.is_none() && m.deprecation_date.is_none(),
+            "{id}"
+        );
+    }
+}
+
+/// Llama 3.2 cards: "Model EOL date: July 7, 2026", "Model lifecycle: Legacy"; Regional
+/// availability page: "Legacy (EOL: 2026-07-07)". Llama 3.1 405B: "Model EOL date: Legacy: July
+/// 7, 2026".
+#[test]
+fn llama_32_and_405b_are_retired() {
+    for (id, region) in [
+        ("meta.llama3-2-90b-instruct-v1:0", "us-east-2"),
+        ("meta.llama3-2-11b-instruct-v1:0", "us-west-2"),
+        ("meta.llama3-2-3b-instruct-v1:0", "eu-west-1"),
+        ("meta.llama3-2-1b-instruct-v1:0", "eu-central-1"),
+        (LLAMA_405B, "us-east-2"),
+    ] {
+        assert_eq!(
+            retired_on(id, region, Processing::Geography).as_deref(),
+            Some("2026-07-07"),
+            "{id}"
+        );
+    }
+    assert_eq!(
+        retired_on(LLAMA_405B, "us-west-2", Processing::Region).as_deref(),
+        Some("2026-07-07")
+    );
+}
+
+#[test]
+fn lifecycle_dates_are_consistent() {
+    let as_of = Catalog::builtin().as_of();
+    for m in Catalog::builtin().models(Some(Cloud::Aws)) {
+        match m.lifecycle {
+            Lifecycle::Retired => {
+                let d = m
+                    .retirement_date
+                    .as_deref()
+                    .unwrap_or_else(|| panic!("{}", m.id));
+                assert!(d <= as_of, "{}: retired after the catalog date", m.id);
+                assert!(
+                    m.no_price.is_some(),
+                    "{}: a retired model has a price",
+                    m.id
+                );
+            }
+            Lifecycle::Deprecated => {
+                let d = m
+                    .retirement_date
+                    .as_deref()
+                    .unwrap_or_else(|| panic!("{}", m.id));
+                assert!(d > as_of, "{}: past its EOL but not retired", m.id);
+            }
+            _ => assert!(m.retirement_date.is_none(), "{}", m.id),
+        }
+        if let (Some(legacy), Some(eol)) = (&m.deprecation_date, &m.retirement_date) {
+            assert!(legacy < eol, "{}: Legacy date after EOL", m.id);
+        }
+        // A retired model refuses every Region of every offer with its date.
+        if is_retired(m) {
+            for o in &m.offers {
+                let sources: Vec<&String> = if o.processing == Processing::Geography {
+                    o.profiles.iter().flat_map(|p| p.routes.keys()).collect()
+                } else {
+                    o.regions.iter().collect()
+                };
+                for r in sources {
+                    assert_eq!(
+                        retired_on(&m.id, r, o.processing),
+                        m.retirement_date,
+                        "{} {r}",
+                        m.id
+                    );
+                }
+            }
+        }
+    }
+}
+
+// ---- Models added from their cards (aws-docs-history commit 0182ae78…) ----
+
+/// The catalog holds the chat, reasoning and embedding models of the "Models at a glance" page
+/// (model-cards) that this catalog covers, each citing its own card.
+#[test]
+fn listed_models_are_in_the_catalog() {
+    let c = Catalog::builtin();
+    for (id, slug) in [
+        (MAVERICK, "meta-llama-4-maverick-17b-instruct"),
+        (SCOUT, "meta-llama-4-scout-17b-instruct"),
+        (
+            "meta.llama3-1-70b-instruct-v1:0",
+            "meta-llama-3-1-70b-instruct",
+        ),
+        (
+            "meta.llama3-1-8b-instruct-v1:0",
+            "meta-llama-3-1-8b-instruct",
+        ),
+        ("meta.llama3-70b-instruct-v1:0", "meta-llama-3-70b-instruct"),
+        ("meta.llama3-8b-instruct-v1:0", "meta-llama-3-8b-instruct"),
+        (PIXTRAL, "mistral-ai-pixtral-large"),
+        (
+            "mistral.mistral-large-2402-v1:0",
+            "mistral-ai-mistral-large",
+        ),
+        (MISTRAL_LARGE_3, "mistral-ai-mistral-large-3"),
+        (MINISTRAL_14B, "mistral-ai-ministral-14b-3-0"),
+        (
+            "mistral.ministral-3-8b-instruct",
+            "mistral-ai-ministral-3-8b",
+        ),
+        ("mistral.ministral-3-3b-instruct", "mistral-ai-ministral-3b"),
+        (
+            "mistral.magistral-small-2509",
+            "mistral-ai-magistral-small-2509",
+        ),
+        ("mistral.devstral-2-123b", "mistral-ai-devstral-2-123b"),
+        (DEEPSEEK_R1, "deepseek-deepseek-r1"),
+        (DEEPSEEK_V31, "deepseek-deepseek-v3-1"),
+        (DEEPSEEK_V32, "deepseek-deepseek-v3-2"),
+        (EMBED_V4, "cohere-embed-v4"),
+        (EMBED_EN, "cohere-embed-english"),
+        ("cohere.embed-multilingual-v3", "cohere-embed-multilingual"),
+        (TITAN_G1, "amazon-titan-embeddings-g1---text"),
+        (
+            "amazon.titan-embed-image-v1",
+            "amazon-titan-multimodal-embeddings-g1",
+        ),
+        (NOVA_MME, "amazon-amazon-nova-multimodal-embeddings"),
+        (GPT_OSS_120B, "openai-gpt-oss-120b"),
+        ("openai.gpt-oss-20b-1:0", "openai-gpt-oss-20b"),
+        (OPUS_41, "anthropic-claude-opus-4-1"),
+        (SONNET_4, "anthropic-claude-sonnet-4"),
+        (NOVA_PREMIER, "amazon-nova-premier"),
+        (OPUS_5, "anthropic-claude-opus-5"),
+        (SONNET_5, "anthropic-claude-sonnet-5"),
+    ] {
+        let m = c
+            .model(Cloud::Aws, id)
+            .unwrap_or_else(|| panic!("missing {id}"));
+        let card = format!("{CARDS}model-card-{slug}.html");
+        assert_eq!(m.source, card, "{id}");
+        assert!(m.offers.iter().all(|o| o.source == card), "{id}");
+        let embeds = m.has_capability(Capability::Embeddings);
+        assert_eq!(embeds, !m.has_capability(Capability::Chat), "{id}");
+    }
+}
+
+/// Llama 4 Maverick: "Context window: 1M tokens"; In-Region "no", Geo "yes" in us-east-1,
+/// us-east-2, us-west-1, us-west-2; "us-west-1 (N. California) | us-east-1 (N. Virginia),
+/// us-east-2 (Ohio), us-west-1 (N. California), us-west-2 (Oregon)"; Global "Not supported".
+/// Scout: "Context window: 10M tokens", same routes.
+#[test]
+fn llama_4_rows() {
+    let c = Catalog::builtin();
+    assert_eq!(
+        c.model(Cloud::Aws, MAVERICK).unwrap().context_window,
+        1_000_000
+    );
+    assert_eq!(
+        c.model(Cloud::Aws, SCOUT).unwrap().context_window,
+        10_000_000
+    );
+    for id in [MAVERICK, SCOUT] {
+        let f = footprint(id, "us-west-1", Processing::Geography);
+        assert_eq!(f.profile, Some(format!("us.{id}")));
+        assert_eq!(
+            ids(&f),
+            ["us-east-1", "us-east-2", "us-west-1", "us-west-2"]
+        );
+        assert!(f.verified);
+        let f = footprint(id, "us-east-1", Processing::Geography);
+        assert_eq!(ids(&f), ["us-east-1", "us-east-2", "us-west-2"]);
+        match refused(id, "us-east-1", Processing::Region) {
+            CatalogError::NotInRegion { geography_profiles } => {
+                assert_eq!(geography_profiles, [format!("us.{id}")]);
+            }
+            other => panic!("{id}: {other:?}"),
+        }
+        not_offered(id, "us-east-1", Processing::Global);
+        not_offered(id, "eu-central-1", Processing::Geography);
+    }
+    // Maverick lists client-side tool calling; Scout does not.
+    assert!(c
+        .model(Cloud::Aws, MAVERICK)
+        .unwrap()
+        .has_capability(Capability::Tools));
+    assert!(!c
+        .model(Cloud::Aws, SCOUT)
+        .unwrap()
+        .has_capability(Capability::Tools));
+}
+
+/// Pixtral Large, Geo: EU, "eu-central-1 (Frankfurt) | eu-central-1 (Frankfurt), eu-north-1
+/// (Stockholm), eu-west-1 (Ireland), eu-west-3 (Paris)": no Milan or Spain, no London source.
+#[test]
+fn pixtral_large_eu_profile() {
+    let f = footprint(PIXTRAL, "eu-central-1", Processing::Geography);
+    assert_eq!(
+        f.profile.as_deref(),
+        Some("eu.mistral.pixtral-large-2502-v1:0")
+    );
+    assert_eq!(
+        ids(&f),
+        ["eu-central-1", "eu-north-1", "eu-west-1", "eu-west-3"]
+    );
+    assert!(in_geography(&f, "eu"));
+    for (region, processing) in [
+        ("eu-west-2", Processing::Geography),
+        ("eu-south-1", Processing::Geography),
+        ("us-east-1", Processing::Global),
+    ] {
+        not_offered(PIXTRAL, region, processing);
+    }
+    assert!(matches!(
+        refused(PIXTRAL, "eu-west-1", Processing::Region),
+        CatalogError::NotInRegion { .. }
+    ));
+}
+
+/// Cohere Embed v4, Geo: EU, "eu-west-2 (London) | ... eu-west-1 (Ireland), eu-west-2
+/// (London), eu-west-3 (Paris)" and "eu-central-2 (Zurich) | eu-central-1 (Frankfurt),
+/// eu-central-2 (Zurich), ..."; In-Region yes only in us-east-1, eu-west-1, ap-northeast-1;
+/// Global in 23 Regions (ca-central-1 and sa-east-1 among them, ca-west-1 not).
+#[test]
+fn embed_v4_rows() {
+    let f = footprint(EMBED_V4, "eu-west-1", Processing::Geography);
+    assert_eq!(ids(&f), EU6);
+    let f = footprint(EMBED_V4, "eu-west-2", Processing::Geography);
+    assert!(f.countries.contains(&"GB".to_owned()));
+    assert!(!in_geography(&f, "eu"));
+    let f = footprint(EMBED_V4, "eu-central-2", Processing::Geography);
+    assert!(f.countries.contains(&"CH".to_owned()));
+    assert_eq!(
+        footprint(EMBED_V4, "eu-west-1", Processing::Region).countries,
+        ["IE"]
+    );
+    match refused(EMBED_V4, "eu-central-1", Processing::Region) {
+        CatalogError::NotOffered {
+            offered_regions,
+            offered_processing,
+            ..
+        } => {
+            assert_eq!(
+                offered_regions,
+                ["ap-northeast-1", "eu-west-1", "us-east-1"]
+            );
+            assert_eq!(
+                offered_processing,
+                [Processing::Geography, Processing::Global]
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let m = Catalog::builtin().model(Cloud::Aws, EMBED_V4).unwrap();
+    let global = m
+        .offers
+        .iter()
+        .find(|o| o.processing == Processing::Global)
+        .unwrap();
+    assert_eq!(global.regions.len(), 23);
+    assert!(global.regions.iter().any(|r| r == "sa-east-1"));
+    assert!(!global.regions.iter().any(|r| r == "ca-west-1"));
+    assert!(m.has_capability(Capability::Embeddings));
+}
+
+/// Embedding models with In-Region access only: Cohere Embed English ("In-Region" yes in 12
+/// Regions, eu-central-1 among them, eu-north-1 not), Titan Embeddings G1 - Text (us-east-1,
+/// us-west-2, eu-central-1, ap-northeast-1), Nova Multimodal Embeddings (us-east-1 only).
+#[test]
+fn embedding_in_region_rows() {
+    let c = Catalog::builtin();
+    assert_eq!(c.model(Cloud::Aws, EMBED_EN).unwrap().context_window, 512);
+    assert_eq!(
+        footprint(EMBED_EN, "eu-central-1", Processing::Region).countries,
+        ["DE"]
+    );
+    not_offered(EMBED_EN, "eu-north-1", Processing::Region);
+    not_offered(EMBED_EN, "eu-central-1", Processing::Geography);
+    footprint(TITAN_G1, "ap-northeast-1", Processing::Region);
+    not_offered(TITAN_G1, "eu-west-1", Processing::Region);
+    footprint(NOVA_MME, "us-east-1", Processing::Region);
+    match refused(NOVA_MME, "us-west-2", Processing::Region) {
+        CatalogError::NotOffered {
+            offered_regions, ..
+        } => assert_eq!(offered_regions, ["us-east-1"]),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// DeepSeek: R1 "Geo inference ID: us.deepseek.r1-v1:0", In-Region no, "Global inference ID:
+/// Not supported"; V3.1 and V3.2 In-Region only ("Geo inference ID: Not supported"), V3.1 in
+/// ap-southeast-4 (Melbourne) and sa-east-1 (São Paulo) on the card although the Regional
+/// availability page omits them; V3.2 "Context window: 164K tokens".
+#[test]
+fn deepseek_rows() {
+    let f = footprint(DEEPSEEK_R1, "us-east-2", Processing::Geography);
+    assert_eq!(ids(&f), ["us-east-1", "us-east-2", "us-west-2"]);
+    assert!(matches!(
+        refused(DEEPSEEK_R1, "us-east-1", Processing::Region),
+        CatalogError::NotInRegion { .. }
+    ));
+    for region in ["ap-southeast-4", "sa-east-1", "eu-north-1", "us-east-1"] {
+        footprint(DEEPSEEK_V31, region, Processing::Region);
+        footprint(DEEPSEEK_V32, region, Processing::Region);
+    }
+    for id in [DEEPSEEK_V31, DEEPSEEK_V32] {
+        not_offered(id, "eu-central-1", Processing::Region);
+        not_offered(id, "us-east-1", Processing::Geography);
+    }
+    let c = Catalog::builtin();
+    assert_eq!(
+        c.model(Cloud::Aws, DEEPSEEK_V32).unwrap().context_window,
+        164_000
+    );
+    assert!(c
+        .model(Cloud::Aws, DEEPSEEK_R1)
+        .unwrap()
+        .has_capability(Capability::Reasoning));
+}
+
+/// Mistral Large 3: In-Region yes in us-east-1, us-east-2, us-west-2, ap-northeast-1,
+/// ap-south-1, ap-southeast-2, sa-east-1 and nowhere in Europe; Ministral 14B 3.0: 14 Regions
+/// including eu-central-1 and ap-southeast-4.
+#[test]
+fn mistral_in_region_rows() {
+    assert_eq!(
+        footprint(MISTRAL_LARGE_3, "ap-south-1", Processing::Region).countries,
+        ["IN"]
+    );
+    not_offered(MISTRAL_LARGE_3, "eu-west-1", Processing::Region);
+    let m = Catalog::builtin().model(Cloud::Aws, MINISTRAL_14B).unwrap();
+    assert_eq!(m.offers.len(), 1);
+    assert_eq!(m.offers[0].regions.len(), 14);
+    footprint(MINISTRAL_14B, "eu-central-1", Processing::Region);
+    footprint(MINISTRAL_14B, "ap-southeast-4", Processing::Region);
+    not_offered(MINISTRAL_14B, "eu-west-3", Processing::Region);
+}
+
+/// gpt-oss-120b: "US GovCloud CRIS Inference ID: us-gov.openai.gpt-oss-120b-1:0",
+/// "us-gov-west-1 (GovCloud West) | us-gov-west-1 (GovCloud West), us-gov-east-1 (GovCloud
+/// East)"; In-Region yes in eu-central-1 and us-gov-west-1; Global "Not supported".
+#[test]
+fn gpt_oss_rows() {
+    let f = footprint(GPT_OSS_120B, "us-gov-west-1", Processing::Geography);
+    assert_eq!(f.profile.as_deref(), Some("us-gov.openai.gpt-oss-120b-1:0"));
+    assert_eq!(ids(&f), ["us-gov-east-1", "us-gov-west-1"]);
+    assert_eq!(
+        ids(&footprint(
+            GPT_OSS_120B,
+            "us-gov-west-1",
+            Processing::Region
+        )),
+        ["us-gov-west-1"]
+    );
+    assert_eq!(
+        footprint(GPT_OSS_120B, "eu-central-1", Processing::Region).countries,
+        ["DE"]
+    );
+    not_offered(GPT_OSS_120B, "us-east-1", Processing::Geography);
+    not_offered(GPT_OSS_120B, "us-east-1", Processing::Global);
+}
+
+/// Claude Opus 5 and Sonnet 5 cards: "US geo ... Keeps data within US and Canada regions",
+/// "AU geo ... Keeps data within Australia regions" (no route tables: unverified, as wide as
+/// the statement); In-Region (bedrock-mantle) yes only in us-east-1, eu-north-1, eu-west-1,
+/// ap-southeast-4 (Sonnet 5 also us-gov-west-1); Geo no in Tokyo; Sonnet 5 Geo no in Sydney.
+#[test]
+fn claude_5_rows() {
+    let f = footprint(OPUS_5, "us-east-1", Processing::Geography);
+    assert!(!f.verified);
+    assert_eq!(f.countries, ["CA", "US"]);
+    let f = footprint(OPUS_5, "ap-southeast-2", Processing::Geography);
+    assert_eq!(f.profile.as_deref(), Some("au.anthropic.claude-opus-5"));
+    assert_eq!(f.countries, ["AU"]);
+    match refused(OPUS_5, "eu-central-1", Processing::Region) {
+        CatalogError::NotOffered {
+            offered_regions, ..
+        } => assert_eq!(
+            offered_regions,
+            ["ap-southeast-4", "eu-north-1", "eu-west-1", "us-east-1"]
+        ),
+        other => panic!("{other:?}"),
+    }
+    for id in [OPUS_5, SONNET_5] {
+        not_offered(id, "ap-northeast-1", Processing::Geography);
+        footprint(id, "ap-northeast-1", Processing::Global);
+        footprint(id, "eu-north-1", Processing::Region);
+    }
+    not_offered(SONNET_5, "ap-southeast-2", Processing::Geography);
+    assert_eq!(
+        footprint(SONNET_5, "ap-southeast-4", Processing::Geography).countries,
+        ["AU"]
+    );
+    footprint(SONNET_5, "us-gov-west-1", Processing::Region);
+    let f = footprint(SONNET_5, "us-gov-east-1", Processing::Geography);
+    assert_eq!(ids(&f), ["us-gov-east-1", "us-gov-west-1"]);
+    assert!(!f.verified);
+}
+
+/// Llama 3.1 70B: In-Region yes only in us-west-2, Geo US from us-east-1, us-east-2, us-west-2;
+/// Llama 3 70B: In-Region in six Regions including us-gov-west-1 (GovCloud), "Context window: 8K".
+#[test]
+fn llama_3_rows() {
+    let id = "meta.llama3-1-70b-instruct-v1:0";
+    footprint(id, "us-west-2", Processing::Region);
+    match refused(id, "us-east-1", Processing::Region) {
+        CatalogError::NotOffered {
+            offered_regions,
+            offered_processing,
+            ..
+        } => {
+            assert_eq!(offered_regions, ["us-west-2"]);
+            assert_eq!(offered_processing, [Processing::Geography]);
+        }
+        other => panic!("{other:?}"),
+    }
+    let id = "meta.llama3-70b-instruct-v1:0";
+    assert_eq!(
+        ids(&footprint(id, "us-gov-west-1", Processing::Region)),
+        ["us-gov-west-1"]
+    );
+    not_offered(id, "us-east-2", Processing::Region);
 }
