@@ -111,8 +111,9 @@ fn gemini_embedding_is_available_in_warsaw_without_the_guarantee() {
     assert_eq!(region.guarantee_source.as_deref(), Some(DATA_RESIDENCY));
 }
 
-/// "Gemini 3.5 Flash | US Yes | EU Yes | Canada Yes | Germany Yes | UK Yes | India Yes |
-/// Japan Yes | Singapore Yes", no mark for France or the Netherlands.
+/// Data-residency table of 2026-07-04: "Gemini 3.5 Flash | US Yes | EU Yes | ... | UK Yes | India
+/// Yes | Japan Yes | Singapore Yes", no mark for France or the Netherlands; the model card's "ML
+/// processing" row of 2026-08-20 adds Canada (northamerica-northeast1) and Germany (europe-west3).
 #[test]
 fn gemini_3_5_flash_guarantee_rows() {
     let id = "gemini-3.5-flash";
@@ -186,10 +187,11 @@ fn gemini_2_5_guarantee_rows() {
     ));
 }
 
-/// Partner models: "Claude Sonnet 4.5 | US | EU | ... | Singapore" with ML processing for
-/// us-east5 and europe-west1 listed as the US and EU multi-region, so no in-location guarantee
-/// there; "Claude Opus 4.7 | US | EU" with no regional endpoint; Mistral at europe-west4 with
-/// ML processing in the EU multi-region.
+/// Partner models. Claude Sonnet 4.5's model card (2026-07-08) lists ML processing as "United
+/// States: Multi-region, Europe: Multi-region, Asia Pacific: asia-southeast1": only Singapore is an
+/// in-location commitment (the 2026-07-04 table also ticked Belgium; the narrower claim is not
+/// recorded). "Claude Opus 4.7 | US | EU", no regional endpoint. Mistral Medium 3 at
+/// europe-west4 with ML processing "Europe: Multi-region".
 #[test]
 fn partner_model_guarantee_rows() {
     let sonnet = "claude-sonnet-4-5@20250929";
