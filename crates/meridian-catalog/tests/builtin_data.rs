@@ -268,7 +268,7 @@ fn model_helpers() {
         .contains(&"eu.anthropic.claude-sonnet-4-5-20250929-v1:0".to_owned()));
 
     let gpt41 = c.model(Cloud::Azure, "gpt-4.1").unwrap();
-    assert_eq!(gpt41.retirement(Some("2025-04-14")), Some("2026-10-14"));
+    assert_eq!(gpt41.retirement(Some("2025-04-14")), Some("2027-04-14"));
     let gpt52 = c.model(Cloud::Azure, "gpt-5.2").unwrap();
     assert_eq!(gpt52.retirement(Some("2025-12-11")), Some("2026-12-12"));
     assert_eq!(gpt52.retirement(None), None);

@@ -223,31 +223,41 @@ fn bedrock_global_is_every_commercial_region() {
 
 #[test]
 fn bedrock_profile_prefix_comes_from_data_not_region_name() {
-    // Tokyo is a source of both jp. and apac. for Opus 4.6: the narrower jp. profile is used.
-    let f = fp(&q(
-        Cloud::Aws,
-        "anthropic.claude-opus-4-6-v1",
-        None,
-        "ap-northeast-1",
-        Processing::Geography,
-    ));
-    assert_eq!(
-        f.profile.as_deref(),
-        Some("jp.anthropic.claude-opus-4-6-v1")
-    );
+    // No built-in model has two geographic prefixes serving one source today, so an overlay
+    // gives one: Tokyo is a source of both jp. and apac.; the narrower jp. profile is used.
+    let overlay = r#"{"models": [{
+      "cloud": "aws", "id": "example.two-prefixes-v1:0", "name": "Two prefixes",
+      "context_window": 200000, "capabilities": ["chat"], "lifecycle": "ga",
+      "offers": [{"processing": "geography", "billing": ["on_demand"],
+        "profiles": [
+          {"prefix": "jp", "routes": {"ap-northeast-1": ["ap-northeast-1", "ap-northeast-3"]},
+           "source": "https://example.com/jp", "as_of": "2026-12-01"},
+          {"prefix": "apac", "routes": {
+             "ap-northeast-1": ["ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-1"],
+             "ap-northeast-2": ["ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-1"]},
+           "verified": false, "source": "https://example.com/apac", "as_of": "2026-12-01"}],
+        "source": "https://example.com/offer", "as_of": "2026-12-01"}],
+      "no_price": {"reason": "test model", "source": "https://example.com/price", "as_of": "2026-12-01"},
+      "source": "https://example.com/model", "as_of": "2026-12-01"}]}"#;
+    let c = Catalog::builtin().with_overlay(overlay).unwrap();
+    let at = |region| {
+        c.footprint(&q(
+            Cloud::Aws,
+            "example.two-prefixes-v1:0",
+            None,
+            region,
+            Processing::Geography,
+        ))
+        .unwrap()
+    };
+    let f = at("ap-northeast-1");
+    assert_eq!(f.profile.as_deref(), Some("jp.example.two-prefixes-v1:0"));
     assert_eq!(f.countries, ["JP"]);
-    // Seoul has only apac.
-    let f = fp(&q(
-        Cloud::Aws,
-        "anthropic.claude-opus-4-6-v1",
-        None,
-        "ap-northeast-2",
-        Processing::Geography,
-    ));
-    assert_eq!(
-        f.profile.as_deref(),
-        Some("apac.anthropic.claude-opus-4-6-v1")
-    );
+    assert!(f.verified);
+    // Seoul has only apac., and that profile is unverified.
+    let f = at("ap-northeast-2");
+    assert_eq!(f.profile.as_deref(), Some("apac.example.two-prefixes-v1:0"));
+    assert_eq!(f.countries, ["IN", "JP", "KR", "SG"]);
     assert!(!f.verified);
 }
 
@@ -261,15 +271,17 @@ fn azure_data_zone_from_sweden_stays_in_eu_data_zone() {
         Processing::Geography,
     ));
     assert_eq!(f.profile.as_deref(), Some("DataZoneStandard"));
-    // Microsoft: the EU Data Zone processes in France, Germany, Italy, Netherlands, Norway,
-    // Poland, Spain, Sweden and Switzerland.
+    // Microsoft (deployment types, August 2026): the EU Data Zone processes within the Azure
+    // EU Data Boundary, which can include EFTA countries; the catalog counts every Azure region
+    // in an EU or EFTA country.
     assert_eq!(
         countries(&f),
-        BTreeSet::from(["CH", "DE", "ES", "FR", "IT", "NL", "NO", "PL", "SE"])
+        BTreeSet::from([
+            "AT", "BE", "CH", "DE", "DK", "ES", "FR", "IE", "IT", "NL", "NO", "PL", "SE"
+        ])
     );
     assert!(!countries(&f).contains("GB"));
     assert!(!countries(&f).contains("US"));
-    assert!(!countries(&f).contains("IE"));
     assert!(in_geography(&f, "europe"));
     assert!(!in_geography(&f, "eu"));
 }
@@ -308,7 +320,8 @@ fn azure_standard_is_the_account_regions_geography() {
         Processing::Region,
     ));
     assert_eq!(f.profile.as_deref(), Some("Standard"));
-    assert_eq!(ids(&f), ["swedencentral"]);
+    // The Azure geography "Sweden": Sweden Central and Sweden South.
+    assert_eq!(ids(&f), ["swedencentral", "swedensouth"]);
     assert_eq!(f.countries, ["SE"]);
 }
 
@@ -410,17 +423,17 @@ fn retired_models_are_reported_with_their_date() {
     let err = c
         .footprint(&q(
             Cloud::Azure,
-            "gpt-4.1",
-            Some("2025-04-14"),
+            "o4-mini",
+            Some("2025-04-16"),
             "swedencentral",
-            Processing::Geography,
+            Processing::Global,
         ))
         .unwrap_err();
     assert_eq!(
         err,
         CatalogError::Retired {
-            version: Some("2025-04-14".to_owned()),
-            date: Some("2026-10-14".to_owned())
+            version: Some("2025-04-16".to_owned()),
+            date: Some("2026-10-16".to_owned())
         }
     );
     assert_eq!(err.code().id, "MRD-CAT-009");
@@ -437,7 +450,7 @@ fn retired_models_are_reported_with_their_date() {
         err,
         CatalogError::Retired {
             version: None,
-            date: Some("2026-10-16".to_owned())
+            date: Some("2026-10-20".to_owned())
         }
     );
 }

@@ -72,7 +72,7 @@ fn overlay_replaces_and_adds() {
     // The built-in catalog is unchanged.
     assert_eq!(
         base.model(Cloud::Azure, "gpt-4.1").unwrap().lifecycle,
-        Lifecycle::Retired
+        Lifecycle::Legacy
     );
 
     // The un-retired gpt-4.1 Data Zone footprint from Sweden: the EU data zone.

@@ -1234,8 +1234,8 @@ mod tests {
             .collect();
         assert_eq!(
             priced.len(),
-            6,
-            "three of the five chat targets have a catalog price"
+            10,
+            "all five chat targets have a catalog price"
         );
         for cost in priced {
             assert!(

@@ -449,7 +449,8 @@ policy {
                 ("quiet", "a", 1, 0.0)
             ]
         );
-        assert!(r.tiers[1].lines[0].price_verified);
+        // The catalog marks the Bedrock price unverified (AWS's price tables were not read).
+        assert!(!r.tiers[1].lines[0].price_verified);
         assert!(close(r.tiers[1].lines[0].share, 1.0));
     }
 

@@ -276,7 +276,7 @@ fn inspect_shows_footprints_and_refuses_invalid_specs() {
     let (code, out, _) = run(meridian().arg("inspect").arg(dir.path()));
     assert_eq!(code, 0);
     assert!(
-        out.contains("processes in swedencentral (SE) via Standard"),
+        out.contains("processes in swedencentral (SE), swedensouth (SE) via Standard"),
         "{out}"
     );
     let (code, out, _) = run(meridian().args(["inspect", "--json"]).arg(dir.path()));

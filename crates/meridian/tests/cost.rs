@@ -160,10 +160,11 @@ fn eu_bank_each_failover_tier_taking_all_traffic_checked_by_hand() {
         900.0 * 3.3 + 120.0 * 16.5
     ));
     assert_eq!(tier("assistant", "secondary").position, 2);
-    // Gemini on Vertex: no catalog price, counted as $0 and said so.
+    // Gemini 3.5 Flash on the Vertex `eu` multi-region: the catalog lists only a global price
+    // ($1.50 / $9.00), which is used and said so.
     let tertiary = tier("assistant", "tertiary");
-    assert!(close(tertiary.monthly_usd, 0.0));
-    assert!(tertiary.lines[0].unpriced);
+    assert!(close(tertiary.monthly_usd, 900.0 * 1.50 + 120.0 * 9.00));
+    assert!(!tertiary.lines[0].unpriced);
     assert!(close(
         tier("document-review", "last-resort").monthly_usd,
         400.0 * 3.3 + 20.0 * 16.5
@@ -172,10 +173,16 @@ fn eu_bank_each_failover_tier_taking_all_traffic_checked_by_hand() {
         tier("triage", "primary").monthly_usd,
         1500.0 * 1.1 + 30.0 * 5.5
     ));
-    assert!(close(tier("triage", "secondary").monthly_usd, 0.0));
+    // Gemini 3.1 Flash-Lite, likewise at its global price ($0.25 / $1.50).
+    assert!(close(
+        tier("triage", "secondary").monthly_usd,
+        1500.0 * 0.25 + 30.0 * 1.50
+    ));
 
     assert!(
-        r.notes.iter().any(|n| n.starts_with("No catalog price for gemini-3.5-flash on gcp; counted as $0: model.assistant.tier.tertiary.target.vertex-eu, ")),
+        r.notes.iter().any(|n| n.contains(
+            "lists no geography price for gemini-3.5-flash on gcp; the global price is used"
+        )),
         "{:?}",
         r.notes
     );

@@ -246,11 +246,12 @@ fn an_azure_outage_moves_the_eu_assistant_to_bedrock_frankfurt() {
     let triage = &sim["models"][2];
     assert_eq!(triage["failed_over"], false);
     assert_eq!(triage["down_targets"], Value::Array(Vec::new()));
-    // 4950 (assistant on Bedrock) + 0 (document-review on unpriced Gemini) + 1815 (triage).
+    // 4950 (assistant on Bedrock) + 780 (document-review on Gemini 3.5 Flash at its global
+    // price, $1.50 / $9.00 for 400M / 20M tokens) + 1815 (triage).
     assert!(close(sim["total_before"].as_f64().expect("before"), 4840.0));
     assert!(close(
         sim["total_after"].as_f64().expect("after"),
-        4950.0 + 0.0 + 1815.0
+        4950.0 + (400.0 * 1.50 + 20.0 * 9.00) + 1815.0
     ));
 
     let (code, out, err) = run(meridian()
@@ -267,11 +268,13 @@ fn an_azure_outage_moves_the_eu_assistant_to_bedrock_frankfurt() {
         "{out}"
     );
     assert!(
-        out.contains("    secondary  vertex-eu  gcp.corp  europe-west4  geography   100%   no price  complies"),
+        out.contains("    secondary  vertex-eu  gcp.corp  europe-west4  geography   100%   $780.00*  complies"),
         "{out}"
     );
     assert!(
-        out.contains("Targets marked \"no price\" have no catalog price and count as $0"),
+        out.contains(
+            "* approximate: the catalog price is unconfirmed or another processing mode's."
+        ),
         "{out}"
     );
     assert!(
@@ -280,7 +283,7 @@ fn an_azure_outage_moves_the_eu_assistant_to_bedrock_frankfurt() {
     );
     assert!(
         out.contains(
-            "Total monthly estimate: $4,840.00 -> $6,765.00 (rises by $1,925.00 (+39.8%))"
+            "Total monthly estimate: $4,840.00 -> $7,545.00 (rises by $2,705.00 (+55.9%))"
         ),
         "{out}"
     );
