@@ -75,8 +75,9 @@ OFFERS = {
         "aws": [(m, r, "geography") for m in (SONNET, HAIKU, SONNET_4_6, OPUS_4_6) for r in ["us-east-1", "us-east-2", "us-west-2"]]
         + [(m, r, "geography") for m in (NOVA_PRO, NOVA_LITE, NOVA_MICRO, LLAMA) for r in ["us-east-1", "us-east-2", "us-west-2"]]
         + [(HAIKU, "us-east-1", "region"), (NOVA_PRO, "us-east-1", "region"), (NOVA_LITE, "us-east-1", "region"), (LLAMA, "us-east-2", "region")],
-        "gcp": [(m, r, "geography") for m in (GEMINI_FLASH, GEMINI_LITE, V_SONNET, V_HAIKU, V_SONNET_4_6, V_OPUS_4_6) for r in US_VERTEX]
-        + [(m, "us-east5", "region") for m in (V_SONNET, V_HAIKU, V_SONNET_4_6, V_OPUS_4_6)],
+        # Claude's regional endpoint us-east5 carries no in-location processing guarantee
+        # (Google's data-residency page), so a US rule is met through the us multi-region.
+        "gcp": [(m, r, "geography") for m in (GEMINI_FLASH, GEMINI_LITE, V_SONNET, V_HAIKU, V_SONNET_4_6, V_OPUS_4_6) for r in US_VERTEX],
     },
 }
 

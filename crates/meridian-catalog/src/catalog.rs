@@ -517,6 +517,12 @@ impl Catalog {
         if let Some(d) = &m.retirement_date {
             check_date(d, &format!("{what}: retirement_date"))?;
         }
+        if let Some(d) = &m.deprecation_date {
+            check_date(d, &format!("{what}: deprecation_date"))?;
+        }
+        if let Some(n) = &m.no_price {
+            check_date(&n.as_of, &format!("{what}: no_price as_of"))?;
+        }
         if m.id.trim().is_empty() {
             return fail("the id is empty".to_owned());
         }
@@ -531,6 +537,12 @@ impl Catalog {
             check_date(&v.as_of, &format!("{what}: version {} as_of", v.version))?;
             if let Some(d) = &v.retirement_date {
                 check_date(d, &format!("{what}: version {} retirement_date", v.version))?;
+            }
+            if let Some(d) = &v.deprecation_date {
+                check_date(
+                    d,
+                    &format!("{what}: version {} deprecation_date", v.version),
+                )?;
             }
             if !seen.insert(v.version.as_str()) {
                 return fail(format!("version {} is listed twice", v.version));
@@ -566,6 +578,23 @@ impl Catalog {
             for v in &offer.versions {
                 if !seen.contains(v.as_str()) {
                     return fail(format!("{label} names version {v}, which is not listed"));
+                }
+            }
+            if let Some(guaranteed) = &offer.processing_guarantee {
+                if cloud != Cloud::Gcp {
+                    return fail(format!(
+                        "{label}: processing_guarantee applies to Google offers only"
+                    ));
+                }
+                if offer.processing == Processing::Global {
+                    return fail(format!(
+                        "{label}: the global endpoint carries no processing guarantee; remove processing_guarantee"
+                    ));
+                }
+                if let Some(l) = guaranteed.iter().find(|l| !offer.regions.contains(l)) {
+                    return fail(format!(
+                        "{label}: processing_guarantee names {l:?}, which is not among the offer's regions"
+                    ));
                 }
             }
             let aws_geography = cloud == Cloud::Aws && offer.processing == Processing::Geography;

@@ -2,6 +2,9 @@
 
 use std::fmt;
 
+use schemars::JsonSchema;
+use serde::Serialize;
+
 use crate::catalog::{Catalog, GCP_GLOBAL};
 use crate::format::{Model, Offer, Profile};
 use crate::kinds::{Billing, Cloud, Lifecycle, Processing};
@@ -41,10 +44,136 @@ pub struct Footprint {
     pub profile: Option<String>,
     /// Sorted, without duplicates.
     pub countries: Vec<String>,
-    /// False when the offer (or, on AWS, the inference profile routes) behind this footprint is
-    /// marked unverified in the catalog. Unverified profile routes are recorded as the widest
-    /// plausible set, so the footprint may be larger than the real one, never smaller.
-    pub verified: bool,
+    /// The processing scope the footprint amounts to: the requested one, or `global` when the
+    /// provider does not guarantee it (see [`Footprint::widened`]). Residency rules judge this
+    /// scope, not the requested one.
+    pub processing: Processing,
+    /// Why the footprint is wider than the requested processing scope, when it is.
+    pub widened: Option<Widening>,
+    /// The catalog facts behind this footprint that are marked `verified: false`: the offer,
+    /// the inference profile routes (AWS) and the calling region (the footprint's other regions
+    /// count by their country alone).
+    /// Unverified profile routes are recorded as the widest plausible set, so the footprint may
+    /// be larger than the real one, never smaller.
+    pub unverified: Vec<UnverifiedFact>,
+}
+
+impl Footprint {
+    /// Whether every fact behind the footprint is confirmed against the provider's own pages.
+    pub fn is_verified(&self) -> bool {
+        self.unverified.is_empty()
+    }
+}
+
+/// Why a footprint is wider than the processing scope the target asks for: the one wording of
+/// it, which the validator, `inspect`, the report, the outage simulation and `catalog where`
+/// all print (its `Display` is a full sentence; [`Widening::short`] a table cell).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Widening {
+    /// Google serves the model at this endpoint location but does not guarantee that its ML
+    /// processing stays there (the location is not among the offer's `processing_guarantee`),
+    /// so prompts may be processed in any Google region.
+    NoProcessingGuarantee {
+        /// The model id.
+        model: String,
+        /// The endpoint location called: a regional endpoint or a multi-region (`eu`, `us`).
+        location: String,
+        /// The locations where Google does guarantee in-location ML processing for this
+        /// model, sorted; empty when there are none.
+        guaranteed: Vec<String>,
+        /// The page the guarantee facts come from, when the catalog names one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        source: Option<String>,
+    },
+}
+
+impl Widening {
+    /// A short phrase for table cells: `no processing guarantee at europe-central2`.
+    pub fn short(&self) -> String {
+        match self {
+            Widening::NoProcessingGuarantee { location, .. } => {
+                format!("no processing guarantee at {location}")
+            }
+        }
+    }
+
+    /// The locations that would not widen the footprint (for Google: those carrying the
+    /// processing guarantee for the model).
+    pub fn alternatives(&self) -> &[String] {
+        match self {
+            Widening::NoProcessingGuarantee { guaranteed, .. } => guaranteed,
+        }
+    }
+}
+
+impl fmt::Display for Widening {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Widening::NoProcessingGuarantee {
+                model,
+                location,
+                guaranteed,
+                source,
+            } => {
+                write!(
+                    f,
+                    "Google serves {model} at {location} but does not guarantee that its ML processing stays there, so prompts may be processed in any Google region (a global footprint). "
+                )?;
+                if guaranteed.is_empty() {
+                    write!(f, "No location carries the guarantee for {model}")?;
+                } else {
+                    write!(
+                        f,
+                        "Locations with the in-location processing guarantee for {model}: {}",
+                        join(guaranteed)
+                    )?;
+                }
+                match source {
+                    Some(s) => write!(f, " (data-residency facts: {s})."),
+                    None => f.write_str("."),
+                }
+            }
+        }
+    }
+}
+
+/// What kind of catalog fact is unverified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FactKind {
+    /// The offer: that the model can be used at this location with this processing and billing.
+    Offer,
+    /// An AWS inference profile's destinations from the calling region.
+    ProfileRoute,
+    /// The region the target is called from (its id and groupings). The other regions of a
+    /// footprint count by their country alone, which every catalog region must carry confirmed
+    /// (`verified: false` on a region concerns it as a calling location).
+    Region,
+}
+
+/// A catalog fact marked `verified: false` that a footprint rests on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct UnverifiedFact {
+    pub kind: FactKind,
+    /// What the fact says, e.g. `the geography offer of gemini-3.5-flash at eu` or
+    /// `the routes of eu.anthropic.claude-sonnet-4-5-20250929-v1:0 from eu-central-1`.
+    pub fact: String,
+    /// Where the catalog took it from.
+    pub source: String,
+    /// The catalog's remark on what is uncertain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl fmt::Display for UnverifiedFact {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (source: {}", self.fact, self.source)?;
+        match &self.note {
+            Some(n) => write!(f, "; note: {})", n.trim_end_matches('.')),
+            None => f.write_str(")"),
+        }
+    }
 }
 
 /// Why a footprint could not be computed.
@@ -65,6 +194,8 @@ pub enum CatalogError {
     Retired {
         version: Option<String>,
         date: Option<String>,
+        /// The model (or version) the provider names as the replacement.
+        replacement: Option<String>,
     },
     /// Not offered in that region with that processing. `offered_regions`: where it is offered
     /// with the requested processing; `offered_processing`: the processing modes it is offered
@@ -155,13 +286,20 @@ impl fmt::Display for CatalogError {
             CatalogError::VersionNotApplicable => f.write_str(
                 "this model has no separate versions (the version is part of the model id); remove `version`",
             ),
-            CatalogError::Retired { version, date } => {
+            CatalogError::Retired {
+                version,
+                date,
+                replacement,
+            } => {
                 match version {
                     Some(v) => write!(f, "version {v} is retired")?,
                     None => f.write_str("the model is retired")?,
                 }
                 if let Some(d) = date {
                     write!(f, " (retirement date {d})")?;
+                }
+                if let Some(r) = replacement {
+                    write!(f, "; the provider names {r} as its replacement")?;
                 }
                 Ok(())
             }
@@ -293,11 +431,23 @@ impl Catalog {
                 return Err(CatalogError::Retired {
                     version: version.map(str::to_owned),
                     date: Some(date.clone()),
+                    replacement: model.replacement_for(version).map(str::to_owned),
                 });
             }
         }
 
-        let mut verified = offer.verified;
+        let mut unverified = Vec::new();
+        if !offer.verified {
+            unverified.push(UnverifiedFact {
+                kind: FactKind::Offer,
+                fact: format!(
+                    "the {} offer of {} at {}",
+                    offer.processing, model.id, q.region
+                ),
+                source: offer.source.clone(),
+                note: offer.note.clone(),
+            });
+        }
         let (indices, profile): (Vec<usize>, Option<String>) = match (q.cloud, location) {
             (Cloud::Azure, Location::Region(i)) => {
                 let region = self.region_at(i);
@@ -323,8 +473,15 @@ impl Catalog {
                 Processing::Geography => {
                     let source = &self.region_at(i).id;
                     let (profile, indices) = self.narrowest_profile(offer, source);
-                    verified &= profile.is_none_or(|p| p.verified);
                     let id = profile.map(|p| format!("{}.{}", p.prefix, model.id));
+                    if let (Some(p), Some(id)) = (profile.filter(|p| !p.verified), &id) {
+                        unverified.push(UnverifiedFact {
+                            kind: FactKind::ProfileRoute,
+                            fact: format!("the routes of {id} from {source}"),
+                            source: p.source.clone(),
+                            note: p.note.clone(),
+                        });
+                    }
                     (indices, id)
                 }
                 Processing::Global => (
@@ -366,7 +523,76 @@ impl Catalog {
                 Some(GCP_GLOBAL.to_owned()),
             ),
         };
-        Ok(self.build_footprint(indices, profile, verified))
+        let widened = self.widening(q, model, version, offer, location);
+        let (indices, processing) = if widened.is_some() {
+            (
+                self.index.cloud_regions[Cloud::Gcp.index()].clone(),
+                Processing::Global,
+            )
+        } else {
+            (indices, q.processing)
+        };
+        let mut footprint = self.build_footprint(indices, profile, processing, widened);
+        if let Location::Region(i) = location {
+            let region = self.region_at(i);
+            if !region.verified {
+                unverified.push(region_fact(FactKind::Region, region));
+            }
+        }
+        footprint.unverified = unverified;
+        Ok(footprint)
+    }
+
+    /// Google: when the offer is used at a location (regional endpoint or multi-region) that
+    /// does not carry the in-location processing guarantee for the model, why the footprint
+    /// is global. `None` for other clouds, the global endpoint and guaranteed locations.
+    fn widening(
+        &self,
+        q: &TargetQuery<'_>,
+        model: &Model,
+        version: Option<&str>,
+        offer: &Offer,
+        location: Location<'_>,
+    ) -> Option<Widening> {
+        if q.cloud != Cloud::Gcp || offer.processing == Processing::Global {
+            return None;
+        }
+        let called: &str = match location {
+            Location::Region(i) => {
+                let region = self.region_at(i);
+                match offer.processing {
+                    Processing::Region => &region.id,
+                    _ => region.multi_region.as_deref()?,
+                }
+            }
+            Location::GcpMultiRegion(code) => code,
+            Location::GcpGlobal => return None,
+        };
+        let guaranteed_here = offer
+            .processing_guarantee
+            .as_ref()
+            .is_some_and(|g| g.iter().any(|l| l == called));
+        if guaranteed_here {
+            return None;
+        }
+        let mut guaranteed: Vec<String> = model
+            .offers
+            .iter()
+            .filter(|o| o.applies_to(version))
+            .flat_map(|o| o.processing_guarantee.iter().flatten().cloned())
+            .collect();
+        guaranteed.sort();
+        guaranteed.dedup();
+        let source = offer
+            .guarantee_source
+            .clone()
+            .or_else(|| model.offers.iter().find_map(|o| o.guarantee_source.clone()));
+        Some(Widening::NoProcessingGuarantee {
+            model: model.id.clone(),
+            location: called.to_owned(),
+            guaranteed,
+            source,
+        })
     }
 
     /// Resolves the query's region (or Google endpoint location).
@@ -428,11 +654,13 @@ impl Catalog {
 
     fn check_retired(&self, model: &Model, version: Option<&str>) -> Result<(), CatalogError> {
         let past = |date: Option<&String>| date.is_some_and(|d| d.as_str() <= self.as_of());
+        let replacement = || model.replacement_for(version).map(str::to_owned);
         if let Some(v) = version.and_then(|v| model.version(v)) {
             if v.lifecycle == Lifecycle::Retired || past(v.retirement_date.as_ref()) {
                 return Err(CatalogError::Retired {
                     version: Some(v.version.clone()),
                     date: v.retirement_date.clone().or(model.retirement_date.clone()),
+                    replacement: replacement(),
                 });
             }
         }
@@ -440,6 +668,7 @@ impl Catalog {
             return Err(CatalogError::Retired {
                 version: version.map(str::to_owned),
                 date: model.retirement_date.clone(),
+                replacement: replacement(),
             });
         }
         Ok(())
@@ -503,7 +732,8 @@ impl Catalog {
         &self,
         mut indices: Vec<usize>,
         profile: Option<String>,
-        verified: bool,
+        processing: Processing,
+        widened: Option<Widening>,
     ) -> Footprint {
         // Region indices follow the catalog's (cloud, id) order, so sorting them sorts by id.
         indices.sort_unstable();
@@ -524,8 +754,22 @@ impl Catalog {
             regions,
             profile,
             countries: countries.into_iter().map(str::to_owned).collect(),
-            verified,
+            processing,
+            widened,
+            unverified: Vec::new(),
         }
+    }
+}
+
+fn region_fact(kind: FactKind, region: &crate::format::Region) -> UnverifiedFact {
+    UnverifiedFact {
+        kind,
+        fact: format!(
+            "{} region {} in {}",
+            region.cloud, region.id, region.country
+        ),
+        source: region.source.clone(),
+        note: region.note.clone(),
     }
 }
 

@@ -344,6 +344,32 @@ impl Model {
             .or(self.retirement_date.as_deref())
     }
 
+    /// The replacement the provider names for a version, falling back to the model's own.
+    pub fn replacement_for(&self, version: Option<&str>) -> Option<&str> {
+        version
+            .and_then(|v| self.version(v))
+            .and_then(|v| v.replacement.as_deref())
+            .or(self.replacement.as_deref())
+    }
+
+    /// The deprecation date (YYYY-MM-DD) of a version, falling back to the model's own date.
+    pub fn deprecation(&self, version: Option<&str>) -> Option<&str> {
+        version
+            .and_then(|v| self.version(v))
+            .and_then(|v| v.deprecation_date.as_deref())
+            .or(self.deprecation_date.as_deref())
+    }
+
+    /// Whether the catalog marks the version (or, without one, the model) as deprecated.
+    pub fn is_marked_deprecated(&self, version: Option<&str>) -> bool {
+        match version.and_then(|v| self.version(v)) {
+            Some(v) => {
+                v.lifecycle == Lifecycle::Deprecated || self.lifecycle == Lifecycle::Deprecated
+            }
+            None => self.lifecycle == Lifecycle::Deprecated,
+        }
+    }
+
     /// The processing modes the model is offered with anywhere, narrowest first.
     pub fn offered_processing(&self) -> Vec<Processing> {
         let mut out: Vec<Processing> = self.offers.iter().map(|o| o.processing).collect();

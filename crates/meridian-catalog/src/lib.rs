@@ -20,13 +20,21 @@ mod catalog;
 mod footprint;
 mod format;
 mod kinds;
+mod sheet;
 
 pub use catalog::{builtin_files, Catalog, OverlayError};
-pub use footprint::{azure_sku, CatalogError, Footprint, FootprintRegion, TargetQuery};
+pub use footprint::{
+    azure_sku, CatalogError, FactKind, Footprint, FootprintRegion, TargetQuery, UnverifiedFact,
+    Widening,
+};
 pub use format::{
-    CatalogFile, Country, Geography, Model, ModelVersion, Offer, Price, Profile, Region,
+    CatalogFile, Country, Geography, Model, ModelVersion, NoPrice, Offer, Price, Profile, Region,
 };
 pub use kinds::{Billing, Capability, Cloud, Lifecycle, Processing};
+pub use sheet::{
+    sheet_schema_json, LocationSheet, ModelLookupError, ModelSheet, NoPriceSheet, OfferSheet,
+    PriceSheet, ProfileSheet, RouteSheet, VersionSheet, SHEET_FORMAT_VERSION,
+};
 
 /// The JSON Schema of a catalog file (built-in files and user overlays), pretty-printed with a
 /// trailing newline. The committed copy is `schema/catalog.schema.json`.

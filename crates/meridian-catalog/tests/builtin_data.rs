@@ -273,3 +273,191 @@ fn model_helpers() {
     assert_eq!(gpt52.retirement(Some("2025-12-11")), Some("2026-12-12"));
     assert_eq!(gpt52.retirement(None), None);
 }
+
+/// Every fact of a catalog file without an https `source` or a real `as_of` date, one line
+/// each, naming the item. Walks every country (source only: ISO codes carry no date),
+/// geography, region, model, version, offer (and its guarantee source), profile, price and
+/// no_price.
+fn unsourced(name: &str, file: &CatalogFile) -> Vec<String> {
+    let mut out = Vec::new();
+    match &file.as_of {
+        Some(d) if is_real_date(d) => {}
+        other => out.push(format!("{name}: the file's as_of {other:?} is not a date")),
+    }
+    let mut fact = |what: String, source: &str, as_of: Option<&str>| {
+        if !is_url(source) {
+            out.push(format!(
+                "{name}: {what}: source {source:?} is not an https URL"
+            ));
+        }
+        if let Some(d) = as_of {
+            if !is_real_date(d) {
+                out.push(format!("{name}: {what}: as_of {d:?} is not a date"));
+            }
+        }
+    };
+    for c in &file.countries {
+        fact(format!("country {}", c.code), &c.source, None);
+    }
+    for g in &file.geographies {
+        fact(format!("geography {}", g.code), &g.source, Some(&g.as_of));
+    }
+    for r in &file.regions {
+        fact(
+            format!("{} region {}", r.cloud, r.id),
+            &r.source,
+            Some(&r.as_of),
+        );
+    }
+    let mut dates = Vec::new();
+    for m in &file.models {
+        let model = format!("{} model {}", m.cloud, m.id);
+        fact(model.clone(), &m.source, Some(&m.as_of));
+        for (field, d) in [
+            ("retirement_date", &m.retirement_date),
+            ("deprecation_date", &m.deprecation_date),
+        ] {
+            if let Some(d) = d {
+                dates.push((format!("{model}: {field}"), d.clone()));
+            }
+        }
+        for v in &m.versions {
+            let what = format!("{model} version {}", v.version);
+            fact(what.clone(), &v.source, Some(&v.as_of));
+            for (field, d) in [
+                ("retirement_date", &v.retirement_date),
+                ("deprecation_date", &v.deprecation_date),
+            ] {
+                if let Some(d) = d {
+                    dates.push((format!("{what}: {field}"), d.clone()));
+                }
+            }
+        }
+        for (i, o) in m.offers.iter().enumerate() {
+            let what = format!("{model} offer {} ({})", i + 1, o.processing);
+            fact(what.clone(), &o.source, Some(&o.as_of));
+            if o.processing_guarantee.is_some() {
+                fact(
+                    format!("{what} processing_guarantee"),
+                    o.guarantee_source.as_deref().unwrap_or(""),
+                    None,
+                );
+            }
+            if let Some(d) = &o.retirement_date {
+                dates.push((format!("{what}: retirement_date"), d.clone()));
+            }
+            for p in &o.profiles {
+                fact(
+                    format!("{model} profile {}", p.prefix),
+                    &p.source,
+                    Some(&p.as_of),
+                );
+            }
+        }
+        for p in &m.prices {
+            fact(
+                format!("{model} {} price", p.processing),
+                &p.source,
+                Some(&p.as_of),
+            );
+        }
+        if let Some(n) = &m.no_price {
+            fact(format!("{model} no_price"), &n.source, Some(&n.as_of));
+        }
+    }
+    for (what, d) in dates {
+        if !is_real_date(&d) {
+            out.push(format!("{name}: {what} {d:?} is not a date"));
+        }
+    }
+    out
+}
+
+/// A YYYY-MM-DD date that exists on the calendar.
+fn is_real_date(s: &str) -> bool {
+    if !is_date(s)
+        || !s
+            .chars()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+    {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().unwrap_or(0);
+    let (y, m, d) = (num(0..4), num(5..7), num(8..10));
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&d) && y >= 2000
+}
+
+#[test]
+fn every_builtin_fact_has_an_https_source_and_a_date() {
+    let mut problems = Vec::new();
+    let mut facts = 0;
+    for (name, text) in builtin_files() {
+        let file: CatalogFile = serde_json::from_str(text).unwrap();
+        facts += file.countries.len() + file.geographies.len() + file.regions.len();
+        for m in &file.models {
+            facts += 1 + m.versions.len() + m.offers.len() + m.prices.len();
+            facts += m.offers.iter().map(|o| o.profiles.len()).sum::<usize>();
+        }
+        problems.extend(unsourced(name, &file));
+    }
+    assert!(facts > 500, "walked only {facts} facts");
+    assert!(
+        problems.is_empty(),
+        "{} facts lack a source or date:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn the_facts_guard_catches_every_kind_of_missing_source_or_date() {
+    let broken = r#"{
+      "as_of": "2026-02-30",
+      "countries": [{"code": "DE", "name": "Germany", "source": "ISO"}],
+      "geographies": [{"code": "x", "name": "X", "countries": ["DE"], "source": "", "as_of": "2026-11-25"}],
+      "regions": [{"cloud": "aws", "id": "r", "name": "R", "country": "DE", "partition": "aws",
+                   "source": "http://insecure.example", "as_of": "2026-11-25"}],
+      "models": [{
+        "cloud": "gcp", "id": "m", "name": "M", "context_window": 1, "capabilities": ["chat"],
+        "lifecycle": "ga", "deprecation_date": "2026-13-01",
+        "versions": [{"version": "1", "lifecycle": "ga", "source": "https://ok.example", "as_of": "soon"}],
+        "offers": [{"processing": "region", "billing": ["on_demand"], "regions": ["r"],
+                    "processing_guarantee": ["r"],
+                    "source": "https://ok.example", "as_of": "2026-11-25",
+                    "profiles": [{"prefix": "eu", "routes": {"r": ["r"]}, "source": "docs", "as_of": "2026-11-25"}]}],
+        "prices": [{"processing": "region", "input_per_1m": 1, "output_per_1m": 1,
+                    "source": "https://ok.example", "as_of": "2026-11-31"}],
+        "no_price": {"reason": "none", "source": "pricing page", "as_of": "2026-11-25"},
+        "source": "https://ok.example", "as_of": "2026-11-25"
+      }]
+    }"#;
+    let file: CatalogFile = serde_json::from_str(broken).unwrap();
+    let problems = unsourced("broken.json", &file);
+    for expected in [
+        "the file's as_of",
+        "country DE: source",
+        "geography x: source",
+        "aws region r: source",
+        "gcp model m: deprecation_date",
+        "gcp model m version 1: as_of",
+        "gcp model m offer 1 (region) processing_guarantee: source",
+        "gcp model m profile eu: source",
+        "gcp model m region price: as_of",
+        "gcp model m no_price: source",
+    ] {
+        assert!(
+            problems.iter().any(|p| p.contains(expected)),
+            "{expected:?} not reported in {problems:#?}"
+        );
+    }
+    assert_eq!(problems.len(), 10, "{problems:#?}");
+}

@@ -175,7 +175,7 @@ fn sonnet_45_eu_from_frankfurt_stays_in_member_states() {
         Some("eu.anthropic.claude-sonnet-4-5-20250929-v1:0")
     );
     assert_eq!(ids(&f), EU6);
-    assert!(f.verified);
+    assert!(f.is_verified());
     assert!(in_geography(&f, "eu"));
 }
 
@@ -249,7 +249,7 @@ fn sonnet_45_govcloud_stays_in_govcloud() {
     let f = footprint(SONNET_45, "us-gov-west-1", Processing::Geography);
     assert_eq!(f.profile.as_deref(), Some(&*format!("us-gov.{SONNET_45}")));
     assert_eq!(ids(&f), ["us-gov-east-1", "us-gov-west-1"]);
-    assert!(f.verified);
+    assert!(f.is_verified());
     // "us-gov-west-1 (GovCloud) | Global: no".
     not_offered(SONNET_45, "us-gov-west-1", Processing::Global);
 }
@@ -279,7 +279,7 @@ fn nova_pro_apac_from_singapore_reaches_india() {
     let f = footprint(NOVA_PRO, "ap-southeast-1", Processing::Geography);
     assert_eq!(f.profile.as_deref(), Some("apac.amazon.nova-pro-v1:0"));
     assert!(f.countries.contains(&"IN".to_owned()));
-    assert!(!f.verified);
+    assert!(!f.is_verified());
     // Unverified sources err wide: from Seoul every apac. destination counts, UAE included.
     let f = footprint(NOVA_PRO, "ap-northeast-2", Processing::Geography);
     assert!(f.countries.contains(&"AE".to_owned()));
@@ -305,11 +305,11 @@ fn profiles_the_cards_do_not_list_are_refused() {
 #[test]
 fn sonnet_55_routes_are_unverified_and_wide() {
     let f = footprint(SONNET_55, "us-east-1", Processing::Geography);
-    assert!(!f.verified);
+    assert!(!f.is_verified());
     assert!(ids(&f).contains(&"ca-west-1"));
     assert_eq!(f.countries, ["CA", "US"]);
     let f = footprint(SONNET_55, "eu-central-1", Processing::Geography);
-    assert!(!f.verified);
+    assert!(!f.is_verified());
     assert!(f.countries.contains(&"GB".to_owned()));
     assert!(f.countries.contains(&"CH".to_owned()));
 }
@@ -343,7 +343,7 @@ fn haiku_45_in_region_rows() {
     ] {
         let f = footprint(HAIKU_45, region, Processing::Region);
         assert_eq!(ids(&f), [region]);
-        assert!(f.verified);
+        assert!(f.is_verified());
     }
     not_offered(HAIKU_45, "eu-central-1", Processing::Region);
 }
@@ -701,7 +701,7 @@ fn is_retired(m: &Model) -> bool {
 /// The retirement date `footprint()` reports, or a panic naming what it returned instead.
 fn retired_on(model: &str, region: &str, processing: Processing) -> Option<String> {
     match refused(model, region, processing) {
-        CatalogError::Retired { version, date } => {
+        CatalogError::Retired { version, date, .. } => {
             assert_eq!(version, None);
             date
         }
@@ -936,7 +936,7 @@ fn llama_4_rows() {
             ids(&f),
             ["us-east-1", "us-east-2", "us-west-1", "us-west-2"]
         );
-        assert!(f.verified);
+        assert!(f.is_verified());
         let f = footprint(id, "us-east-1", Processing::Geography);
         assert_eq!(ids(&f), ["us-east-1", "us-east-2", "us-west-2"]);
         match refused(id, "us-east-1", Processing::Region) {
@@ -1136,7 +1136,7 @@ fn gpt_oss_rows() {
 #[test]
 fn claude_5_rows() {
     let f = footprint(OPUS_5, "us-east-1", Processing::Geography);
-    assert!(!f.verified);
+    assert!(!f.is_verified());
     assert_eq!(f.countries, ["CA", "US"]);
     let f = footprint(OPUS_5, "ap-southeast-2", Processing::Geography);
     assert_eq!(f.profile.as_deref(), Some("au.anthropic.claude-opus-5"));
@@ -1163,7 +1163,7 @@ fn claude_5_rows() {
     footprint(SONNET_5, "us-gov-west-1", Processing::Region);
     let f = footprint(SONNET_5, "us-gov-east-1", Processing::Geography);
     assert_eq!(ids(&f), ["us-gov-east-1", "us-gov-west-1"]);
-    assert!(!f.verified);
+    assert!(!f.is_verified());
 }
 
 /// Llama 3.1 70B: In-Region yes only in us-west-2, Geo US from us-east-1, us-east-2, us-west-2;

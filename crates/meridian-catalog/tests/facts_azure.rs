@@ -429,12 +429,17 @@ fn retirement_schedule_rows() {
             Billing::OnDemand,
         ))
         .unwrap_err();
+        let CatalogError::Retired {
+            version: got_version,
+            date: got_date,
+            ..
+        } = err
+        else {
+            panic!("{m} {v}: expected Retired, got {err:?}");
+        };
         assert_eq!(
-            err,
-            CatalogError::Retired {
-                version: Some(v.to_owned()),
-                date: Some(date.to_owned())
-            },
+            (got_version.as_deref(), got_date.as_deref()),
+            (Some(v), Some(date)),
             "{m} {v}"
         );
         assert!(date <= c.as_of());
@@ -453,7 +458,8 @@ fn retirement_schedule_rows() {
         err,
         CatalogError::Retired {
             version: Some("2024-08-06".to_owned()),
-            date: Some("2026-03-31".to_owned())
+            date: Some("2026-03-31".to_owned()),
+            replacement: Some("gpt-5.1".to_owned()),
         }
     );
     assert!(footprint(&query(

@@ -294,7 +294,8 @@ fn lifecycle_rows() {
         footprint("gemini-2.5-pro", "eu", Processing::Geography).unwrap_err(),
         CatalogError::Retired {
             version: None,
-            date: Some("2026-10-20".to_owned())
+            date: Some("2026-10-20".to_owned()),
+            replacement: Some("gemini-3.5-flash".to_owned()),
         }
     );
     let embedding = model("gemini-embedding-001");

@@ -71,7 +71,7 @@ fn bedrock_eu_profile_from_frankfurt_stays_in_eu_member_states() {
         assert!(in_geography(&f, "eu"), "{:?}", f.countries);
         assert!(!f.countries.contains(&"GB".to_owned()));
         assert!(!f.countries.contains(&"CH".to_owned()));
-        assert!(f.verified);
+        assert!(f.is_verified());
     }
 }
 
@@ -253,12 +253,12 @@ fn bedrock_profile_prefix_comes_from_data_not_region_name() {
     let f = at("ap-northeast-1");
     assert_eq!(f.profile.as_deref(), Some("jp.example.two-prefixes-v1:0"));
     assert_eq!(f.countries, ["JP"]);
-    assert!(f.verified);
+    assert!(f.is_verified());
     // Seoul has only apac., and that profile is unverified.
     let f = at("ap-northeast-2");
     assert_eq!(f.profile.as_deref(), Some("apac.example.two-prefixes-v1:0"));
     assert_eq!(f.countries, ["IN", "JP", "KR", "SG"]);
-    assert!(!f.verified);
+    assert!(!f.is_verified());
 }
 
 #[test]
@@ -433,7 +433,8 @@ fn retired_models_are_reported_with_their_date() {
         err,
         CatalogError::Retired {
             version: Some("2025-04-16".to_owned()),
-            date: Some("2026-10-16".to_owned())
+            date: Some("2026-10-16".to_owned()),
+            replacement: None,
         }
     );
     assert_eq!(err.code().id, "MRD-CAT-009");
@@ -450,7 +451,8 @@ fn retired_models_are_reported_with_their_date() {
         err,
         CatalogError::Retired {
             version: None,
-            date: Some("2026-10-20".to_owned())
+            date: Some("2026-10-20".to_owned()),
+            replacement: Some("gemini-3.5-flash".to_owned()),
         }
     );
 }
@@ -488,6 +490,19 @@ fn gcp_multi_region_eu_stays_in_eu() {
 #[test]
 fn gcp_region_and_global() {
     let c = Catalog::builtin();
+    // Google guarantees in-region processing for Gemini 3.5 Flash at europe-west3.
+    let f = fp(&q(
+        Cloud::Gcp,
+        "gemini-3.5-flash",
+        None,
+        "europe-west3",
+        Processing::Region,
+    ));
+    assert_eq!(ids(&f), ["europe-west3"]);
+    assert_eq!(f.profile.as_deref(), Some("europe-west3"));
+    assert_eq!(f.widened, None);
+    assert_eq!(f.processing, Processing::Region);
+    // Claude at europe-west1 is available without that guarantee: processed anywhere.
     let f = fp(&q(
         Cloud::Gcp,
         "claude-sonnet-4-5@20250929",
@@ -495,8 +510,9 @@ fn gcp_region_and_global() {
         "europe-west1",
         Processing::Region,
     ));
-    assert_eq!(ids(&f), ["europe-west1"]);
-    assert_eq!(f.profile.as_deref(), Some("europe-west1"));
+    assert_eq!(f.regions.len(), c.regions(Some(Cloud::Gcp)).count());
+    assert!(f.widened.is_some());
+    assert_eq!(f.processing, Processing::Global);
     let f = fp(&q(
         Cloud::Gcp,
         "claude-sonnet-4-5@20250929",
@@ -506,7 +522,7 @@ fn gcp_region_and_global() {
     ));
     assert_eq!(f.profile.as_deref(), Some("global"));
     assert_eq!(f.regions.len(), c.regions(Some(Cloud::Gcp)).count());
-    assert!(f.verified);
+    assert!(f.is_verified());
 }
 
 #[test]

@@ -29,6 +29,7 @@ const ADD_AND_REPLACE: &str = r#"{
       "context_window": 1048576, "capabilities": ["chat"], "lifecycle": "ga",
       "offers": [
         {"processing": "geography", "billing": ["on_demand"], "regions": ["eu", "us"],
+         "processing_guarantee": ["eu", "us"],
          "source": "https://example.com/contract", "as_of": "2026-11-20"}
       ],
       "source": "https://example.com/contract", "as_of": "2026-11-20"

@@ -1,21 +1,35 @@
-//! The committed JSON Schema must match the one generated from the format types.
+//! The committed JSON Schemas must match the ones generated from the types: the catalog
+//! format and the shape of `meridian catalog show --json`.
 //!
-//! Regenerate it with: `MERIDIAN_BLESS=1 cargo test -p meridian-catalog --test schema_file`
+//! Regenerate them with: `MERIDIAN_BLESS=1 cargo test -p meridian-catalog --test schema_file`
 
 #![allow(clippy::unwrap_used)]
 
 use std::path::PathBuf;
 
-fn committed_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../schema/catalog.schema.json")
+fn committed_path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../schema")
+        .join(name)
 }
 
 #[test]
 fn committed_schema_is_current() {
-    let generated = meridian_catalog::schema_json();
-    let path = committed_path();
+    check_current("catalog.schema.json", &meridian_catalog::schema_json());
+}
+
+#[test]
+fn committed_show_schema_is_current() {
+    check_current(
+        "catalog-show.schema.json",
+        &meridian_catalog::sheet_schema_json(),
+    );
+}
+
+fn check_current(name: &str, generated: &str) {
+    let path = committed_path(name);
     if std::env::var_os("MERIDIAN_BLESS").is_some() {
-        std::fs::write(&path, &generated).unwrap();
+        std::fs::write(&path, generated).unwrap();
         return;
     }
     let committed = std::fs::read_to_string(&path).unwrap_or_default();

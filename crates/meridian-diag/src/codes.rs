@@ -93,13 +93,19 @@ codes! {
         "The catalog lists this model version as retired. Move to a current version.";
     CAT_VERSION_REQUIRED = "MRD-CAT-010", "Model version required",
         "Azure deployments pin a model version; give `version`.";
+    CAT_UNVERIFIED = "MRD-CAT-011", "Verdict rests on unverified catalog facts",
+        "The catalog marks a fact this target relies on (an offer, inference profile routes, a region) as `verified: false`: it could not be confirmed against the provider's own pages. Confirm it with `meridian catalog verify`, or record what you know in a catalog overlay.";
+    CAT_STALE = "MRD-CAT-012", "Catalog out of date",
+        "The catalog in use (built-in merged with the overlay) was last checked more than 120 days ago. Run `meridian catalog verify` and write the differences with `--write-overlay FILE`, or update Meridian.";
+    CAT_DEPRECATED = "MRD-CAT-013", "Model version deprecated",
+        "The provider has deprecated this model or version: it keeps working until its retirement date, but new deployments may be refused. Move to the replacement the provider names (`meridian catalog show MODEL`).";
     // --- residency ------------------------------------------------------------------------
     RES_COUNTRY = "MRD-RES-001", "Processing outside allowed countries",
-        "Every region where the target may process prompts must lie in a country the residency rule allows. Use a narrower processing mode, another region, or another model.";
+        "Every region where the target may process prompts must lie in a country the residency rule allows. Use a narrower processing mode, another region, or another model; `meridian catalog where MODEL --residency RULE` lists the choices that satisfy the rule.";
     RES_DENIED_REGION = "MRD-RES-002", "Processing in a denied region",
-        "The target's footprint includes a region the residency rule denies.";
+        "The target's footprint includes a region the residency rule denies. `meridian catalog where MODEL --residency RULE` lists the choices that satisfy the rule.";
     RES_SCOPE = "MRD-RES-003", "Processing scope wider than allowed",
-        "The target's processing mode is wider than the residency rule's `processing`.";
+        "The target's processing mode is wider than the residency rule's `processing`. A Google location without the in-location processing guarantee for the model counts as `global`. `meridian catalog where MODEL --residency RULE` lists the choices that satisfy the rule.";
     RES_LOG_SINK = "MRD-RES-004", "Log sink outside residency",
         "Logs hold prompts: a sink's location must satisfy the residency of every model whose traffic it records.";
     RES_UNKNOWN_GEOGRAPHY = "MRD-RES-005", "Unknown geography or country",

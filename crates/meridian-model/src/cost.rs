@@ -17,6 +17,16 @@ pub struct TargetCost {
     pub price_verified: bool,
     /// The catalog has no price for this model at all: the target counts as $0.
     pub unpriced: bool,
+    /// Why the catalog has no price, when it says (`no_price.reason` of the model).
+    pub no_price: Option<String>,
+}
+
+/// Why the catalog has no price for a target's model, when it has none and says why.
+fn no_price_reason(catalog: &Catalog, t: &ir::Target) -> Option<String> {
+    catalog
+        .model(t.cloud, &t.model)
+        .and_then(|m| m.no_price.as_ref())
+        .map(|n| n.reason.clone())
 }
 
 /// The list price for a target: its processing mode's, else the closest mode's (global first:
@@ -67,6 +77,11 @@ fn pool_costs(model: &ir::Model, targets: &[&ir::Target], catalog: &Catalog) -> 
                 monthly_usd: monthly,
                 price_verified: price.is_some_and(|(_, verified)| verified),
                 unpriced: price.is_none(),
+                no_price: if price.is_none() {
+                    no_price_reason(catalog, t)
+                } else {
+                    None
+                },
             }
         })
         .collect()
@@ -121,6 +136,9 @@ pub struct CostLine {
     pub monthly_usd: f64,
     pub price_verified: bool,
     pub unpriced: bool,
+    /// Why the catalog has no price (with `unpriced`), when it says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_price: Option<String>,
 }
 
 /// A traffic scenario over every model: its lines and sums.
@@ -210,6 +228,7 @@ pub(crate) fn pool_lines(
             monthly_usd: c.monthly_usd,
             price_verified: c.price_verified,
             unpriced: c.unpriced,
+            no_price: c.no_price,
         })
         .collect()
 }
@@ -245,8 +264,20 @@ pub fn normal_scenario(project: &ir::Project, catalog: &Catalog) -> Scenario {
 /// list of targets concerned.
 fn price_note(catalog: &Catalog, t: &ir::Target) -> Option<String> {
     let unpriced = || {
+        let why = catalog
+            .model(t.cloud, &t.model)
+            .and_then(|m| m.no_price.as_ref())
+            .map(|n| {
+                format!(
+                    " (no catalog price: {}; checked {} on {})",
+                    n.reason.trim_end_matches('.'),
+                    n.source,
+                    n.as_of
+                )
+            })
+            .unwrap_or_default();
         format!(
-            "No catalog price for {} on {}; counted as $0: ",
+            "No catalog price for {} on {}{why}; counted as $0: ",
             t.model,
             t.cloud.as_str()
         )

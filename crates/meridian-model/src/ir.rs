@@ -3,7 +3,7 @@
 //! catalog. Spans stay in the raw spec; the IR is serialisable (`meridian inspect --json`) and
 //! its JSON Schema is committed as `schema/spec.schema.json`.
 
-use meridian_catalog::{Billing, Capability, Cloud, Processing};
+use meridian_catalog::{Billing, Capability, Cloud, Processing, Widening};
 use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -200,6 +200,30 @@ pub struct Footprint {
     pub via: Option<String>,
     pub regions: Vec<FootprintRegion>,
     pub countries: Vec<String>,
+    /// Why the footprint is wider than the target's processing mode (a Google location
+    /// without the in-location processing guarantee: the footprint is every Google region and
+    /// residency rules judge it as `global`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub widened: Option<Widening>,
+}
+
+impl Footprint {
+    /// The footprint the catalog computed for a target.
+    pub fn from_catalog(f: &meridian_catalog::Footprint) -> Footprint {
+        Footprint {
+            via: f.profile.clone(),
+            regions: f
+                .regions
+                .iter()
+                .map(|r| FootprintRegion {
+                    region: r.id.clone(),
+                    country: r.country.clone(),
+                })
+                .collect(),
+            countries: f.countries.clone(),
+            widened: f.widened.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]

@@ -5,6 +5,7 @@
 //! This crate does no IO: file-system questions (where does an emit path resolve?) are answered
 //! by a function the caller passes in [`Options`].
 
+pub mod choices;
 pub mod cost;
 pub mod date;
 pub mod ir;
@@ -15,9 +16,10 @@ pub mod simulate;
 mod test_support;
 
 pub use date::Date;
+pub use rules::catalog_facts::{catalog_age_days, STALE_AFTER_DAYS};
 pub use rules::logging::{sink_breach, sink_place};
 pub use rules::policy::single_failures;
-pub use rules::residency::{breach, complies, Breach};
+pub use rules::residency::{breach, breach_of, complies, Breach};
 
 use meridian_catalog::Catalog;
 use meridian_diag::Diagnostics;
@@ -75,6 +77,7 @@ pub fn validate(spec: &Spec, opts: &Options<'_>) -> Validated {
     };
     rules::policy::check(&mut diags, spec, &project, opts.catalog, opts.today);
     rules::logging::check(&mut diags, spec, &project, opts.catalog);
+    rules::catalog_facts::check_age(&mut diags, spec, opts.catalog, opts.today);
     diags.sort();
     Validated {
         project,

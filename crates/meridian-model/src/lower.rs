@@ -4,7 +4,7 @@
 //! footprint is known.
 
 use crate::ir::{self, FailoverOn, Strategy};
-use crate::rules::{capability, residency};
+use crate::rules::{capability, catalog_facts, residency};
 use crate::Options;
 use meridian_catalog::{Billing, Capability, CatalogError, Cloud, Processing, TargetQuery};
 use meridian_diag::{codes, did_you_mean, Code, Diagnostic, Diagnostics, Span};
@@ -501,23 +501,14 @@ impl Lowerer<'_> {
             billing,
             capacity: t.capacity.as_ref().map(|c| c.value),
             weight: t.weight.as_ref().map_or(1, |w| w.value),
-            footprint: ir::Footprint {
-                via: footprint.profile.clone(),
-                regions: footprint
-                    .regions
-                    .iter()
-                    .map(|r| ir::FootprintRegion {
-                        region: r.id.clone(),
-                        country: r.country.clone(),
-                    })
-                    .collect(),
-                countries: footprint.countries.clone(),
-            },
+            footprint: ir::Footprint::from_catalog(&footprint),
         };
         if let Some((rule, raw_rule, ref_span)) = mc.rule {
             residency::check_target(self.diags, rule, raw_rule, ref_span, t, &ir_target);
         }
+        catalog_facts::check_unverified(self.diags, t, &ir_target, &footprint);
         if let Some(entry) = catalog.model(cloud, &model.value) {
+            catalog_facts::check_deprecated(self.diags, t, &ir_target, entry, self.opts.today);
             capability::check_target(self.diags, mc, position, t, entry);
         }
         Some(ir_target)
@@ -579,7 +570,7 @@ impl Lowerer<'_> {
             )
             .detail("On this cloud the version is part of the model id; remove `version`.")
             .at(at(&t.version)),
-            CatalogError::Retired { version, date } => Diagnostic::error(
+            CatalogError::Retired { version, date, replacement } => Diagnostic::error(
                 codes::CAT_RETIRED,
                 format!(
                     "{model}{} is retired",
@@ -587,8 +578,12 @@ impl Lowerer<'_> {
                 ),
             )
             .detail(format!(
-                "The provider retired it{}; calls fail. Move to a current version (`meridian catalog models`).",
-                date.as_ref().map(|d| format!(" on {d}")).unwrap_or_default()
+                "The provider retired it{}; calls fail. {}",
+                date.as_ref().map(|d| format!(" on {d}")).unwrap_or_default(),
+                match replacement {
+                    Some(r) => format!("The provider names {r} as its replacement (`meridian catalog show {r}`)."),
+                    None => format!("Move to a current version (`meridian catalog show {model}`)."),
+                }
             ))
             .at(if t.version.is_some() { at(&t.version) } else { at(&t.model) }),
             CatalogError::NotOffered { processing: p, offered_regions, offered_processing } => {

@@ -194,15 +194,8 @@ pub fn verdict(rule: Option<&ir::Residency>, t: &ir::Target) -> Verdict {
         };
     };
     let breach = crate::breach(rule, t);
-    let mut reasons = Vec::new();
-    if breach.wider_processing {
-        reasons.push(format!(
-            "processing \"{}\" is wider than \"{}\" allows (\"{}\")",
-            t.processing.as_str(),
-            rule.name,
-            rule.processing.as_str()
-        ));
-    }
+    let mut reasons: Vec<String> = breach.widened_reason().into_iter().collect();
+    reasons.extend(breach.scope_reason(rule, t.processing));
     // One reason a region, in footprint order: outside the countries, else denied by name.
     for r in &t.footprint.regions {
         if breach.is_outside(r) {
@@ -239,6 +232,9 @@ pub struct ServingTarget {
     pub price_verified: bool,
     /// The catalog has no price: counted as $0.
     pub unpriced: bool,
+    /// Why the catalog has no price, when it says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_price: Option<String>,
     /// The profile, SKU or endpoint that determines the footprint.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub via: Option<String>,
@@ -351,6 +347,7 @@ fn serving_target(
         monthly_usd: line.map_or(0.0, |l| l.monthly_usd),
         price_verified: line.is_none_or(|l| l.price_verified),
         unpriced: line.is_some_and(|l| l.unpriced),
+        no_price: line.and_then(|l| l.no_price.clone()),
         via: t.footprint.via.clone(),
         footprint_regions: t
             .footprint
@@ -864,5 +861,56 @@ model "leaky" {
         let aws = &report.scenarios[0];
         assert_eq!(aws.lost_service, vec!["leaky".to_string()]);
         assert_eq!(aws.failed_over, vec!["pool".to_string()]);
+    }
+
+    #[test]
+    fn a_widened_footprint_says_why_before_the_scope() {
+        let rule = ir::Residency {
+            name: "poland".into(),
+            geographies: Vec::new(),
+            countries: vec!["PL".into()],
+            allowed_countries: vec!["PL".into()],
+            deny_regions: Vec::new(),
+            processing: meridian_catalog::Processing::Region,
+        };
+        let widening = meridian_catalog::Widening::NoProcessingGuarantee {
+            model: "gemini-embedding-001".into(),
+            location: "europe-central2".into(),
+            guaranteed: vec!["eu".into()],
+            source: None,
+        };
+        let mut t = project_of(SPEC).models[0].tiers[0].targets[0].clone();
+        t.processing = meridian_catalog::Processing::Region;
+        t.footprint = ir::Footprint {
+            via: Some("europe-central2".into()),
+            regions: vec![
+                ir::FootprintRegion {
+                    region: "europe-central2".into(),
+                    country: "PL".into(),
+                },
+                ir::FootprintRegion {
+                    region: "us-central1".into(),
+                    country: "US".into(),
+                },
+            ],
+            countries: vec!["PL".into(), "US".into()],
+            widened: Some(widening),
+        };
+        let v = verdict(Some(&rule), &t);
+        assert!(!v.complies);
+        assert_eq!(
+            v.reasons,
+            [
+                "Google serves gemini-embedding-001 at europe-central2 but does not guarantee that its ML processing stays there, so prompts may be processed in any Google region (a global footprint). Locations with the in-location processing guarantee for gemini-embedding-001: eu",
+                "processing \"region\" counts as \"global\" here (no processing guarantee at europe-central2) is wider than residency \"poland\" allows (\"region\")",
+                "us-central1 (US) is outside \"poland\"",
+            ]
+        );
+        // Without the widening the same footprint breaches on its country alone.
+        t.footprint.widened = None;
+        assert_eq!(
+            verdict(Some(&rule), &t).reasons,
+            ["us-central1 (US) is outside \"poland\""]
+        );
     }
 }

@@ -125,33 +125,7 @@ fn residency_verdict(rule: Option<&ir::Residency>, t: &ir::Target) -> (Verdict, 
     let Some(rule) = rule else {
         return (Verdict::NoRule, Vec::new());
     };
-    let breach = meridian_model::breach(rule, t);
-    let mut reasons = Vec::new();
-    if breach.wider_processing {
-        reasons.push(format!(
-            "processing \"{}\" is wider than residency \"{}\" allows (\"{}\")",
-            t.processing, rule.name, rule.processing
-        ));
-    }
-    let outside: Vec<String> = breach
-        .outside
-        .iter()
-        .map(|r| format!("{} ({})", r.region, r.country))
-        .collect();
-    if !outside.is_empty() {
-        reasons.push(format!(
-            "may process outside the allowed countries: {}",
-            outside.join(", ")
-        ));
-    }
-    let denied: Vec<&str> = breach.denied.iter().map(|r| r.region.as_str()).collect();
-    if !denied.is_empty() {
-        reasons.push(format!(
-            "the footprint includes denied region{} {}",
-            if denied.len() == 1 { "" } else { "s" },
-            denied.join(", ")
-        ));
-    }
+    let reasons = meridian_model::breach(rule, t).reasons(rule, t.processing);
     if reasons.is_empty() {
         (Verdict::Compliant, reasons)
     } else {
@@ -718,6 +692,7 @@ mod tests {
                     })
                     .collect(),
                 countries: Vec::new(),
+                widened: None,
             },
         }
     }

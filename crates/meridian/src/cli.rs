@@ -270,6 +270,91 @@ pub enum CatalogCommand {
         after_help = "Examples:\n  meridian catalog regions --provider gcp\n  meridian catalog regions --json"
     )]
     Regions(CatalogArgs),
+    /// One model: every version with its lifecycle, every offer and where it can be used
+    /// (profile routes, Vertex processing guarantees), prices, sources and dates.
+    #[command(
+        after_help = "Examples:\n  meridian catalog show gpt-5.1\n  meridian catalog show gemini-embedding-001 --provider gcp --json\n  meridian catalog show anthropic.claude-sonnet-4-5-20250929-v1:0 --overlay catalog.json\n\nThe JSON shape is described by schema/catalog-show.schema.json.\nExit codes: 0 shown, 1 unknown or ambiguous model, or an unreadable overlay."
+    )]
+    Show(CatalogShowArgs),
+    /// Which (region, processing) choices of a model satisfy a residency rule.
+    #[command(
+        after_help = "Examples:\n  meridian catalog where gemini-embedding-001 --provider gcp --residency poland infra/ai\n  meridian catalog where anthropic.claude-sonnet-4-5-20250929-v1:0 --geography eu\n  meridian catalog where gpt-5.1 --countries DE,FR,NL --processing geography --all\n  meridian catalog where claude-sonnet-4-6 --geography eu --json | jq '.passing[].region'\n\nEvery location of every offer of the model is tried as a target would be: its footprint is\ncomputed from the catalog and judged by the same residency check `meridian validate` runs.\nThe JSON shape is described by schema/catalog-where.schema.json.\nExit codes: 0 listed (even when no choice satisfies the rule), 1 unknown model, rule or code."
+    )]
+    Where(CatalogWhereArgs),
+}
+
+/// `meridian catalog show` options.
+#[derive(Debug, Args)]
+pub struct CatalogShowArgs {
+    /// The provider's model id (`gpt-5.1`, `gemini-embedding-001`, a Bedrock model id).
+    pub model: String,
+    /// The cloud, when several have a model with this id.
+    #[arg(long, value_enum)]
+    pub provider: Option<Provider>,
+    /// Print JSON (schema: schema/catalog-show.schema.json).
+    #[arg(long)]
+    pub json: bool,
+    /// A catalog overlay file to merge over the built-in catalog (also --catalog).
+    #[arg(long, visible_alias = "catalog", value_name = "FILE")]
+    pub overlay: Option<PathBuf>,
+}
+
+/// `meridian catalog where` options.
+#[derive(Debug, Args)]
+#[command(group(
+    clap::ArgGroup::new("rule")
+        .required(true)
+        .multiple(true)
+        .args(["residency", "countries", "geography"])
+))]
+pub struct CatalogWhereArgs {
+    /// The provider's model id.
+    pub model: String,
+    /// The spec directory (or file) whose residency block --residency names (default: current directory).
+    #[arg(requires = "residency")]
+    pub spec: Option<PathBuf>,
+    /// The cloud, when several have a model with this id.
+    #[arg(long, value_enum)]
+    pub provider: Option<Provider>,
+    /// Judge against this residency block of the spec.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["countries", "geography"])]
+    pub residency: Option<String>,
+    /// Allowed countries, ISO 3166-1 alpha-2 (comma-separated).
+    #[arg(long, value_name = "CODES", value_delimiter = ',')]
+    pub countries: Vec<String>,
+    /// Allowed geographies such as eu, eea, us (comma-separated).
+    #[arg(long, value_name = "CODES", value_delimiter = ',')]
+    pub geography: Vec<String>,
+    /// The widest processing scope allowed (default: the residency block's, else global).
+    #[arg(long, value_enum)]
+    pub processing: Option<ProcessingArg>,
+    /// The model version to try (Azure; default: the newest that is not retired).
+    #[arg(long)]
+    pub version: Option<String>,
+    /// Also list the choices that fail, with the reason.
+    #[arg(long)]
+    pub all: bool,
+    /// Print JSON, passing and failing choices (schema: schema/catalog-where.schema.json).
+    #[arg(long)]
+    pub json: bool,
+    /// A catalog overlay file to merge over the built-in catalog (also --catalog; default with
+    /// --residency: the spec's own overlay).
+    #[arg(long, visible_alias = "catalog", value_name = "FILE")]
+    pub overlay: Option<PathBuf>,
+    /// Set a variable of the spec: NAME=VALUE (repeatable; also written -var).
+    #[arg(long = "var", value_name = "NAME=VALUE", requires = "residency")]
+    pub vars: Vec<String>,
+    /// Read variables of the spec from a file (repeatable; also written -var-file).
+    #[arg(long = "var-file", value_name = "FILE", requires = "residency")]
+    pub var_files: Vec<PathBuf>,
+}
+
+/// A processing scope on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProcessingArg {
+    Region,
+    Geography,
+    Global,
 }
 
 #[derive(Debug, Args)]
@@ -280,8 +365,8 @@ pub struct CatalogArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
-    /// A catalog overlay file to merge over the built-in catalog.
-    #[arg(long)]
+    /// A catalog overlay file to merge over the built-in catalog (also --catalog).
+    #[arg(long, visible_alias = "catalog", value_name = "FILE")]
     pub overlay: Option<PathBuf>,
 }
 

@@ -29,6 +29,27 @@ impl Checked {
     }
 }
 
+/// The variable that sets the day specs are judged on.
+pub const TODAY_VAR: &str = "MERIDIAN_TODAY";
+
+/// The day retirement and deprecation dates and the catalog's age are judged against:
+/// `MERIDIAN_TODAY` (YYYY-MM-DD) when set, to see what a spec meets on another day or to pin
+/// a run to one, else the system clock. [`today_setting`] reports a malformed value; here it
+/// counts as unset.
+pub fn today() -> Date {
+    today_setting().ok().flatten().unwrap_or_else(Date::today)
+}
+
+/// `MERIDIAN_TODAY` parsed: `None` when unset, an error naming the variable when malformed.
+pub fn today_setting() -> Result<Option<Date>, String> {
+    match std::env::var(TODAY_VAR) {
+        Err(_) => Ok(None),
+        Ok(v) => Date::parse(&v).map(Some).ok_or_else(|| {
+            format!("{TODAY_VAR}={v:?} is not a date; write it as YYYY-MM-DD, e.g. 2027-03-01")
+        }),
+    }
+}
+
 /// Loads and validates the spec at `path` against the built-in catalog (plus the overlay the
 /// spec names), as of `today`.
 pub fn check(path: &Path, inputs: &Inputs, today: Date) -> Checked {

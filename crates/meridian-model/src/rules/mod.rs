@@ -2,6 +2,7 @@
 
 pub(crate) mod access;
 pub(crate) mod capability;
+pub(crate) mod catalog_facts;
 pub(crate) mod emit;
 pub(crate) mod logging;
 pub(crate) mod names;

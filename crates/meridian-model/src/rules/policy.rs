@@ -166,7 +166,10 @@ pub(crate) fn check(
                                     if left == 1 { "" } else { "s" }
                                 ),
                             )
-                            .detail("Plan the move to a current version before then (`meridian catalog models`).")
+                            .detail(match entry.replacement_for(t.version.as_deref()) {
+                                Some(r) => format!("The provider names {r} as its replacement: plan the move before then (`meridian catalog show {r}`)."),
+                                None => format!("Plan the move to a current version before then (`meridian catalog show {}`).", t.model),
+                            })
                             .at(at)
                             .label(days.span, "warning window set here"),
                         );

@@ -3,7 +3,6 @@ use crate::driver;
 use crate::exit;
 use crate::output::Output;
 use meridian_emit::{render_all, Templates};
-use meridian_model::Date;
 use meridian_spec::Inputs;
 use meridian_state::{commit, CommitOptions, FileChange};
 use std::path::Path;
@@ -18,7 +17,7 @@ pub fn generate(
     json: bool,
     out: &mut Output<'_>,
 ) -> i32 {
-    let checked = driver::check(path, inputs, Date::today());
+    let checked = driver::check(path, inputs, driver::today());
     let Some(project) = valid_project(&checked, out, "nothing was generated") else {
         return exit::ERROR;
     };

@@ -6,7 +6,6 @@ use crate::commands::StatePaths;
 use crate::driver;
 use crate::exit;
 use crate::output::Output;
-use meridian_model::Date;
 use meridian_plan::import::{import as import_resources, parse_show_json, ImportReport};
 use meridian_spec::Inputs;
 use meridian_state::{commit, recover, CommitOptions, Lock, LockInfo, RecoveryOutcome, State};
@@ -62,7 +61,7 @@ pub fn import(path: &Path, opts: &ImportOptions<'_>, out: &mut Output<'_>) -> i3
             )
         }
     };
-    let checked = driver::check(path, opts.inputs, Date::today());
+    let checked = driver::check(path, opts.inputs, driver::today());
     let Some(project) = valid_project(&checked, out, "nothing was imported") else {
         return exit::ERROR;
     };

@@ -21,9 +21,11 @@ provider "aws" "main" {
   account_id = "123456789012"
 }
 
-# Prompts from EU users must stay in EU member states, on every failover path.
-residency "eu" {
-  geographies = ["eu"]
+# Prompts from European users must stay in Europe (the EEA, Switzerland and the UK), on every
+# failover path. `meridian catalog where MODEL --geography eu` lists the choices for a stricter
+# EU-only rule.
+residency "europe" {
+  geographies = ["europe"]
   processing  = "geography" # at most the cloud's EU data zone / EU inference profile
 }
 
@@ -31,16 +33,16 @@ model "assistant" {
   description  = "General assistant"
   capabilities = ["chat", "tools"]
   context      = 128000
-  residency    = residency.eu
+  residency    = residency.europe
 
   tier "primary" {
     target "aoai-sweden" {
       provider   = provider.azure.main
-      model      = "gpt-5.1"
-      version    = "2025-11-13"
+      model      = "gpt-5.4"
+      version    = "2026-03-05"
       region     = "swedencentral"
-      processing = "region" # Azure Standard: processed within the Sweden geography
-      capacity   = 100      # thousand tokens per minute
+      processing = "geography" # Azure Data Zone Standard: processed within the EU Data Zone
+      capacity   = 100         # thousand tokens per minute
     }
   }
 

@@ -2,13 +2,12 @@ use super::{print_invalid, RUN_VALIDATE};
 use crate::driver;
 use crate::exit;
 use crate::output::Output;
-use meridian_model::Date;
 use meridian_spec::Inputs;
 use std::path::Path;
 
 /// `meridian inspect`: the validated model, human or JSON. Refuses an invalid spec.
 pub fn inspect(path: &Path, inputs: &Inputs, json: bool, out: &mut Output<'_>) -> i32 {
-    let checked = driver::check(path, inputs, Date::today());
+    let checked = driver::check(path, inputs, driver::today());
     if !checked.is_valid() {
         print_invalid(&checked, out, RUN_VALIDATE);
         return exit::ERROR;
@@ -63,6 +62,9 @@ pub fn inspect(path: &Path, inputs: &Inputs, json: bool, out: &mut Output<'_>) -
                         .map(|v| format!(" via {v}"))
                         .unwrap_or_default()
                 );
+                if let Some(w) = &t.footprint.widened {
+                    let _ = writeln!(out.out, "      {w}");
+                }
             }
         }
     }

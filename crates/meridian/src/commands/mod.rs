@@ -13,7 +13,7 @@ mod report;
 mod simulate;
 mod validate;
 
-pub use catalog::{catalog_models, catalog_regions};
+pub use catalog::{catalog_models, catalog_regions, catalog_show, catalog_where};
 pub use fmt::fmt;
 pub use generate::generate;
 pub use graph::graph;
@@ -38,6 +38,10 @@ use meridian_spec::Inputs;
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
+    if let Err(e) = crate::driver::today_setting() {
+        let _ = writeln!(out.err, "error: {e}");
+        return crate::exit::ERROR;
+    }
     match cli.command {
         Command::Init { dir, force } => init(&dir, force, out),
         Command::Validate { spec, json } => validate(&spec.path, &inputs(&spec), json, out),
@@ -144,6 +148,8 @@ pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
         } => fmt(&paths, check, diff, recursive, out),
         Command::Catalog(CatalogCommand::Models(args)) => catalog_models(&args, out),
         Command::Catalog(CatalogCommand::Regions(args)) => catalog_regions(&args, out),
+        Command::Catalog(CatalogCommand::Show(args)) => catalog_show(&args, out),
+        Command::Catalog(CatalogCommand::Where(args)) => catalog_where(&args, out),
         Command::Simulate(args) => simulate(&args, &inputs(&args.spec), out),
         Command::Report(args) => report(&args, &inputs(&args.spec), out),
         Command::Completions { shell } => {

@@ -7,7 +7,6 @@ use crate::exit;
 use crate::output::Output;
 use meridian_emit::{render_all, Artifact, Templates};
 use meridian_graph::Graph;
-use meridian_model::Date;
 use meridian_plan::file::{staleness, PlanFile};
 use meridian_plan::render;
 use meridian_plan::{diff_artifacts, diff_resources, ArtifactAction, Plan, PriorState, Rendered};
@@ -155,7 +154,7 @@ fn make_plan(
     operation: &str,
     out: &mut Output<'_>,
 ) -> Result<Made, i32> {
-    let checked = driver::check(path, opts.inputs, Date::today());
+    let checked = driver::check(path, opts.inputs, driver::today());
     let Some(project) = checked.project.as_ref().filter(|_| checked.is_valid()) else {
         print_invalid(&checked, out, "no plan was made");
         return Err(exit::ERROR);
@@ -472,7 +471,7 @@ pub fn apply_saved(
         }
     };
     let spec_path = PathBuf::from(&file.spec_path);
-    let checked = driver::check(&spec_path, inputs, Date::today());
+    let checked = driver::check(&spec_path, inputs, driver::today());
     if checked.spec.files.is_empty() {
         print_invalid(&checked, out, "the saved plan cannot be checked against it");
         return exit::ERROR;

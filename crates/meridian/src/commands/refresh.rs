@@ -6,7 +6,6 @@ use super::{build_graph, plural, valid_project};
 use crate::driver;
 use crate::exit;
 use crate::output::Output;
-use meridian_model::Date;
 use meridian_plan::{Drift, DriftKind, Unmanaged};
 use meridian_refresh::{
     reconcile, Credentials, Observation, Options, Progress, ProviderScope, Reconciled,
@@ -255,7 +254,7 @@ pub fn refresh(
     json: bool,
     out: &mut Output<'_>,
 ) -> i32 {
-    let checked = driver::check(path, inputs, Date::today());
+    let checked = driver::check(path, inputs, driver::today());
     let Some(project) = valid_project(&checked, out, "nothing was refreshed") else {
         return exit::ERROR;
     };

@@ -3,7 +3,6 @@ use crate::driver;
 use crate::exit;
 use crate::output::Output;
 use meridian_diag::{FileId, SourceMap};
-use meridian_model::Date;
 use meridian_report::{Format, Input};
 use meridian_spec::Inputs;
 use std::collections::BTreeMap;
@@ -14,7 +13,7 @@ use std::path::{Path, PathBuf};
 /// Like `terraform validate -json`, the report is written for an invalid spec too (its
 /// findings are the point of it, above all in SARIF); the exit status is then 1.
 pub fn report(args: &ReportArgs, inputs: &Inputs, out: &mut Output<'_>) -> i32 {
-    let checked = driver::check(&args.spec.path, inputs, Date::today());
+    let checked = driver::check(&args.spec.path, inputs, driver::today());
     let root = repository_root();
     let file_uris = file_uris(&checked.sources, &root);
     let spec_hash = driver::spec_hash(&checked);

@@ -10,7 +10,6 @@ use meridian_model::simulate::{
     all_single_failures, parse_failure, simulate as run_simulation, FailureScenario, ModelOutcome,
     Simulation, SingleFailureReport,
 };
-use meridian_model::Date;
 use meridian_spec::Inputs;
 use serde::Serialize;
 
@@ -43,7 +42,7 @@ struct JsonOutput<'a> {
 
 /// `meridian simulate`: outages given with `--fail`, or every single outage.
 pub fn simulate(args: &SimulateArgs, inputs: &Inputs, out: &mut Output<'_>) -> i32 {
-    let checked = driver::check(&args.spec.path, inputs, Date::today());
+    let checked = driver::check(&args.spec.path, inputs, driver::today());
     let blocking = checked
         .diagnostics
         .iter()
@@ -342,6 +341,14 @@ fn render_simulation(out: &mut Output<'_>, sim: &Simulation) {
             out.out,
             "Targets marked \"no price\" have no catalog price and count as $0: the estimate after the outage is too low."
         );
+        let mut reasons: Vec<(&str, &str)> = targets()
+            .filter_map(|t| Some((t.address.as_str(), t.no_price.as_deref()?)))
+            .collect();
+        reasons.sort_unstable();
+        reasons.dedup();
+        for (address, reason) in reasons {
+            let _ = writeln!(out.out, "  {address}: no catalog price: {reason}");
+        }
     }
     if sim.lost_service.is_empty() && sim.leaves_residency.is_empty() {
         let _ = writeln!(out.out, "Every model keeps serving within its residency.");

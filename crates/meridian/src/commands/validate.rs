@@ -2,13 +2,12 @@ use crate::driver;
 use crate::exit;
 use crate::output::Output;
 use meridian_diag::{render_human, render_json, RenderOptions};
-use meridian_model::Date;
 use meridian_spec::Inputs;
 use std::path::Path;
 
 /// `meridian validate`: every diagnostic at once; exit 0 when valid (warnings allowed).
 pub fn validate(path: &Path, inputs: &Inputs, json: bool, out: &mut Output<'_>) -> i32 {
-    let checked = driver::check(path, inputs, Date::today());
+    let checked = driver::check(path, inputs, driver::today());
     let valid = checked.is_valid();
     if json {
         let report = render_json(&checked.diagnostics, &checked.sources);

@@ -52,11 +52,13 @@ pub fn without_cloud_env(c: &mut Command) -> &mut Command {
 }
 
 /// `meridian` as the tests run it: `CI=true`, no `NO_COLOR` and no `MERIDIAN_VAR_*` variables
-/// from the test's environment.
+/// from the test's environment, and dates judged as of [`fixture_day`] (`MERIDIAN_TODAY`), so
+/// that retirement, deprecation and catalog-age findings do not drift with the clock.
 pub fn meridian() -> Command {
     let mut c = binary();
     c.env_remove("NO_COLOR");
     remove_vars(&mut c, |k| k.starts_with("MERIDIAN_VAR_"));
+    c.env("MERIDIAN_TODAY", fixture_day().to_string());
     c
 }
 
