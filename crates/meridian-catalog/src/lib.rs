@@ -20,6 +20,7 @@ mod catalog;
 mod footprint;
 mod format;
 mod kinds;
+mod vertex;
 
 pub use catalog::{builtin_files, Catalog, OverlayError};
 pub use footprint::{azure_sku, CatalogError, Footprint, FootprintRegion, TargetQuery};
@@ -27,6 +28,7 @@ pub use format::{
     CatalogFile, Country, Geography, Model, ModelVersion, Offer, Price, Profile, Region,
 };
 pub use kinds::{Billing, Capability, Cloud, Lifecycle, Processing};
+pub use vertex::vertex_publisher;
 
 /// The JSON Schema of a catalog file (built-in files and user overlays), pretty-printed with a
 /// trailing newline. The committed copy is `schema/catalog.schema.json`.

@@ -148,6 +148,7 @@ mod aws;
 mod azure;
 mod faults;
 mod fixture;
+mod from_catalog;
 mod from_state;
 mod gcp;
 mod http;
@@ -163,5 +164,8 @@ pub use fixture::{
 pub use from_state::DEFAULT_AWS_ACCOUNT_ID;
 pub use server::{FakeCloud, RequestRecord};
 
-/// The Azure ARM API version the fake serves (and requires).
+/// The Azure ARM API version the fake serves (and requires) for accounts and deployments.
 pub const AZURE_API_VERSION: &str = "2025-06-01";
+
+/// The API version the fake serves (and requires) for a location's model list.
+pub const AZURE_MODELS_API_VERSION: &str = "2024-10-01";

@@ -117,7 +117,7 @@ fn serve(args: &[String]) -> Result<(), String> {
     out.push_str(&format!("  azure: {}\n", cloud.azure_endpoint()));
     out.push_str(&format!("  aws:   {}\n", cloud.aws_endpoint()));
     out.push_str(&format!("  sts:   {}\n", cloud.aws_sts_endpoint()));
-    out.push_str(&format!("  gcp:   {}\n", cloud.gcp_endpoint()));
+    out.push_str(&format!("  gcp:   {}\n", cloud.gcp_location_endpoint()));
     out.push_str("# Point Meridian at it (the credentials are the fixture's):\n");
     for (k, v) in cloud.env_vars() {
         out.push_str(&format!("export {k}={}\n", shell_quote(&v)));
