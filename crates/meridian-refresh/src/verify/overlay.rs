@@ -512,14 +512,17 @@ pub fn overlay(
             )),
         }
     }
-    let description = format!(
-        "Differences from the built-in catalog read with `meridian catalog verify` on {today} from {}.",
-        if accounts.is_empty() {
-            "no account (nothing differed)".to_owned()
-        } else {
-            accounts.into_iter().collect::<Vec<_>>().join(", ")
-        }
-    );
+    let description = match keep.and_then(|k| k.description.clone()) {
+        Some(earlier) if accounts.is_empty() => earlier,
+        _ => format!(
+            "Differences from the built-in catalog read with `meridian catalog verify` on {today} from {}.",
+            if accounts.is_empty() {
+                "no account (nothing differed)".to_owned()
+            } else {
+                accounts.into_iter().collect::<Vec<_>>().join(", ")
+            }
+        ),
+    };
     let file = CatalogFile {
         schema: None,
         as_of: Some(today.to_owned()),

@@ -145,6 +145,40 @@ fn bars_enabled() -> bool {
     std::io::stderr().is_terminal() && std::env::var("CI").map_or(true, |v| v != "true")
 }
 
+/// Runs `work` on another thread; on a terminal (and not in CI), meanwhile draws a bar per
+/// provider on stderr under `heading`, from the progress `work` reports.
+pub(super) fn with_progress<T: Send>(
+    out: &mut Output<'_>,
+    heading: &str,
+    work: impl FnOnce(&dyn Progress) -> T + Send,
+) -> T {
+    let board = Board::default();
+    let bars = bars_enabled();
+    let finished = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let worker = scope.spawn(|| {
+            let r = work(&board);
+            finished.store(true, Ordering::Release);
+            r
+        });
+        let mut drawn = 0;
+        if bars {
+            let _ = writeln!(out.err, "{heading}");
+            while !finished.load(Ordering::Acquire) {
+                std::thread::sleep(Duration::from_millis(80));
+                let rows = board.snapshot();
+                let _ = write!(out.err, "{}", draw(&rows, drawn));
+                let _ = out.err.flush();
+                drawn = rows.len();
+            }
+            let _ = write!(out.err, "{}", draw(&board.snapshot(), drawn));
+        }
+        worker
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
 /// What a refresh read, laid over the state.
 pub struct Refreshed {
     pub reconciled: Reconciled,
@@ -179,31 +213,9 @@ pub fn run(
             return Err(exit::ERROR);
         }
     };
-    let board = Board::default();
-    let bars = bars_enabled();
     let started = Instant::now();
-    let finished = AtomicBool::new(false);
-    let result = std::thread::scope(|scope| {
-        let worker = scope.spawn(|| {
-            let r = meridian_refresh::refresh(&scopes, &creds, &opts, &board);
-            finished.store(true, Ordering::Release);
-            r
-        });
-        let mut drawn = 0;
-        if bars {
-            let _ = writeln!(out.err, "Reading live provider state...");
-            while !finished.load(Ordering::Acquire) {
-                std::thread::sleep(Duration::from_millis(80));
-                let rows = board.snapshot();
-                let _ = write!(out.err, "{}", draw(&rows, drawn));
-                let _ = out.err.flush();
-                drawn = rows.len();
-            }
-            let _ = write!(out.err, "{}", draw(&board.snapshot(), drawn));
-        }
-        worker
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    let result = with_progress(out, "Reading live provider state...", |progress| {
+        meridian_refresh::refresh(&scopes, &creds, &opts, progress)
     });
     let elapsed = started.elapsed();
     match result {
