@@ -160,6 +160,18 @@ impl Region {
 
 /// Starts reading one AWS provider in each of its regions; false if it cannot be read.
 pub(crate) fn start(ctx: &Arc<Ctx>, scope: &ProviderScope) -> bool {
+    start_regions(ctx, scope, |ctx, r| {
+        page(ctx, r, &PROFILES, None, 1) & page(ctx, r, &THROUGHPUTS, None, 1) & logging(ctx, r)
+    })
+}
+
+/// Checks the provider's credentials against its `account_id` (STS) and starts `read` in
+/// each of its regions; false if it cannot be read (in some region).
+pub(crate) fn start_regions(
+    ctx: &Arc<Ctx>,
+    scope: &ProviderScope,
+    read: impl Fn(&Arc<Ctx>, &Arc<Region>) -> bool,
+) -> bool {
     let Some(keys) = ctx.creds.aws.clone() else {
         ctx.scope_error(
             scope,
@@ -178,10 +190,7 @@ pub(crate) fn start(ctx: &Arc<Ctx>, scope: &ProviderScope) -> bool {
             ok = false;
             continue;
         };
-        let r = Arc::new(r);
-        ok &= page(ctx, &r, &PROFILES, None, 1);
-        ok &= page(ctx, &r, &THROUGHPUTS, None, 1);
-        ok &= logging(ctx, &r);
+        ok &= read(ctx, &Arc::new(r));
     }
     ok
 }

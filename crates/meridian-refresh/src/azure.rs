@@ -52,12 +52,7 @@ pub(crate) fn url_of(base: &str, segments: &[&str], query: &[(&str, &str)]) -> R
 
 /// Starts reading one Azure provider; false if it cannot be read at all.
 pub(crate) fn start(ctx: &Arc<Ctx>, scope: &ProviderScope) -> bool {
-    let Some(bearer) = ctx.creds.azure.clone() else {
-        ctx.scope_error(
-            scope,
-            ErrorKind::Credentials,
-            "no Azure credentials were resolved for this provider".into(),
-        );
+    let Some(bearer) = ctx.bearer(scope) else {
         return false;
     };
     let (Some(sub), Some(rg)) = (&scope.subscription_id, &scope.resource_group) else {

@@ -81,12 +81,7 @@ impl Gcp {
 
 /// Starts reading one GCP provider; false if it cannot be read (at all, or in a location).
 pub(crate) fn start(ctx: &Arc<Ctx>, scope: &ProviderScope) -> bool {
-    let Some(bearer) = ctx.creds.gcp.clone() else {
-        ctx.scope_error(
-            scope,
-            ErrorKind::Credentials,
-            "no Google Cloud credentials were resolved for this provider".into(),
-        );
+    let Some(bearer) = ctx.bearer(scope) else {
         return false;
     };
     let Some(project) = scope.project.clone() else {

@@ -291,6 +291,24 @@ impl Ctx {
         }
     }
 
+    /// The bearer token of the scope's cloud (Azure, Google Cloud), or `None` after recording
+    /// that none was resolved.
+    pub(crate) fn bearer(&self, scope: &ProviderScope) -> Option<Bearer> {
+        let (token, name) = match scope.cloud {
+            Cloud::Azure => (&self.creds.azure, "Azure"),
+            Cloud::Gcp => (&self.creds.gcp, "Google Cloud"),
+            Cloud::Aws => (&None, "bearer"),
+        };
+        if token.is_none() {
+            self.scope_error(
+                scope,
+                ErrorKind::Credentials,
+                format!("no {name} credentials were resolved for this provider"),
+            );
+        }
+        token.clone()
+    }
+
     /// Records an error not about a request (a provider that cannot be read at all).
     pub(crate) fn scope_error(&self, scope: &ProviderScope, kind: ErrorKind, reason: String) {
         self.record(RefreshError {

@@ -67,23 +67,11 @@ fn identical() -> Fixture {
 }
 
 fn creds(fc: &FakeCloud, scopes: &[ProviderScope], gcp_endpoint: Option<String>) -> Credentials {
-    let env = BTreeMap::from([
-        ("AZURE_ACCESS_TOKEN", TEST_AZURE_TOKEN.to_string()),
-        ("GOOGLE_OAUTH_ACCESS_TOKEN", TEST_GCP_TOKEN.to_string()),
-        ("AWS_ACCESS_KEY_ID", TEST_AWS_ACCESS_KEY_ID.to_string()),
-        (
-            "AWS_SECRET_ACCESS_KEY",
-            TEST_AWS_SECRET_ACCESS_KEY.to_string(),
-        ),
-        ("MERIDIAN_AZURE_ENDPOINT", fc.azure_endpoint()),
-        ("MERIDIAN_AWS_ENDPOINT", fc.aws_endpoint()),
-        ("MERIDIAN_AWS_STS_ENDPOINT", fc.aws_sts_endpoint()),
-        (
-            "MERIDIAN_GCP_ENDPOINT",
-            gcp_endpoint.unwrap_or_else(|| fc.gcp_location_endpoint()),
-        ),
-        ("PATH", String::new()),
-    ]);
+    let mut env: BTreeMap<String, String> = fc.env_vars().into_iter().collect();
+    env.insert("PATH".into(), String::new());
+    if let Some(endpoint) = gcp_endpoint {
+        env.insert("MERIDIAN_GCP_ENDPOINT".into(), endpoint);
+    }
     Credentials::from_lookup(scopes, |name| env.get(name).cloned()).expect("credentials")
 }
 
@@ -608,20 +596,22 @@ fn single_item_pages_read_the_same() {
     assert!(pages("skipToken=") > 10, "{}", pages("skipToken="));
 }
 
+/// Answers `status` to the requests of `provider` whose path and query contain `path`.
+fn status_fault(provider: Provider, path: &str, status: u16) -> Fault {
+    Fault::new(
+        provider,
+        FaultKind::Status {
+            status,
+            retry_after: None,
+        },
+    )
+    .path_contains(path)
+}
+
 #[test]
 fn server_errors_are_retried() {
     let fc = FakeCloud::start(identical()).expect("fake cloud");
-    let status = |p: Provider, path: &str| {
-        Fault::new(
-            p,
-            FaultKind::Status {
-                status: 503,
-                retry_after: None,
-            },
-        )
-        .path_contains(path)
-        .times(2)
-    };
+    let status = |p: Provider, path: &str| status_fault(p, path, 503).times(2);
     fc.set_faults(vec![
         status(Provider::Aws, "/foundation-models"),
         status(Provider::Aws, "/inference-profiles/eu."),
@@ -641,16 +631,7 @@ fn server_errors_are_retried() {
 #[test]
 fn a_region_that_cannot_be_read_fails_the_read() {
     let fc = FakeCloud::start(identical()).expect("fake cloud");
-    let persistent = |p: Provider, path: &str| {
-        Fault::new(
-            p,
-            FaultKind::Status {
-                status: 500,
-                retry_after: None,
-            },
-        )
-        .path_contains(path)
-    };
+    let persistent = |p: Provider, path: &str| status_fault(p, path, 500);
     fc.set_faults(vec![
         persistent(Provider::Aws, "/inference-profiles/jp.").in_region("ap-northeast-1"),
         persistent(Provider::Azure, "/locations/eastus/models"),

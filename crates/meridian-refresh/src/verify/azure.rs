@@ -25,12 +25,7 @@ struct Location {
 
 /// Starts reading one Azure provider's locations; false if it cannot be read at all.
 pub(crate) fn start(ctx: &Arc<Ctx>, scope: &ProviderScope) -> bool {
-    let Some(bearer) = ctx.creds.azure.clone() else {
-        ctx.scope_error(
-            scope,
-            ErrorKind::Credentials,
-            "no Azure credentials were resolved for this provider".into(),
-        );
+    let Some(bearer) = ctx.bearer(scope) else {
         return false;
     };
     let Some(sub) = &scope.subscription_id else {

@@ -5,7 +5,7 @@ use super::{source_of, BedrockModel, Fact, Plan};
 use crate::aws::{self, Region};
 use crate::azure::url_of;
 use crate::http::Ctx;
-use crate::{ErrorKind, ProviderScope};
+use crate::ProviderScope;
 use reqwest::Method;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -13,29 +13,9 @@ use std::sync::Arc;
 
 /// Starts reading one AWS provider in each of its regions; false if it cannot be read.
 pub(crate) fn start(ctx: &Arc<Ctx>, scope: &ProviderScope, plan: &Arc<Plan>) -> bool {
-    let Some(keys) = ctx.creds.aws.clone() else {
-        ctx.scope_error(
-            scope,
-            ErrorKind::Credentials,
-            "no AWS credentials were resolved for this provider".into(),
-        );
-        return false;
-    };
-    let provider: Arc<str> = Arc::from(scope.address.as_str());
-    let mut ok = true;
-    if let (Some(account), Some(region)) = (&scope.account_id, scope.regions.first()) {
-        ok &= aws::identity(ctx, scope, &provider, &keys, account, region);
-    }
-    for region in &scope.regions {
-        let Some(r) = Region::of(ctx, scope, &keys, region) else {
-            ok = false;
-            continue;
-        };
-        let r = Arc::new(r);
-        ok &= foundation_models(ctx, &r);
-        ok &= profiles_page(ctx, &r, plan, None, 1);
-    }
-    ok
+    aws::start_regions(ctx, scope, |ctx, r| {
+        foundation_models(ctx, r) & profiles_page(ctx, r, plan, None, 1)
+    })
 }
 
 fn strings(v: Option<&Value>) -> Vec<String> {

@@ -582,3 +582,286 @@ fn set_lifecycle(
     edit.changed = true;
     true
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verify::compare::{compare, OfferKey, Severity};
+    use crate::verify::LiveModel;
+    use meridian_catalog::{Capability, ModelVersion};
+
+    fn version(v: &str, lifecycle: Lifecycle) -> ModelVersion {
+        ModelVersion {
+            version: v.into(),
+            lifecycle,
+            retirement_date: None,
+            deprecation_date: None,
+            replacement: None,
+            source: "https://docs".into(),
+            as_of: "2026-11-25".into(),
+            note: None,
+        }
+    }
+
+    fn offer(processing: Processing, billing: &[Billing], regions: &[&str]) -> Offer {
+        Offer {
+            processing,
+            billing: billing.to_vec(),
+            regions: regions.iter().map(|r| (*r).to_string()).collect(),
+            processing_guarantee: None,
+            guarantee_source: None,
+            versions: Vec::new(),
+            profiles: Vec::new(),
+            retirement_date: None,
+            source: "https://docs".into(),
+            as_of: "2026-11-25".into(),
+            verified: true,
+            note: None,
+        }
+    }
+
+    fn azure_model() -> Model {
+        Model {
+            cloud: Cloud::Azure,
+            id: "gpt-x".into(),
+            name: "GPT X".into(),
+            context_window: 1000,
+            capabilities: vec![Capability::Chat],
+            lifecycle: Lifecycle::Ga,
+            retirement_date: None,
+            deprecation_date: None,
+            replacement: None,
+            versions: vec![version("1", Lifecycle::Ga), version("2", Lifecycle::Ga)],
+            offers: vec![offer(
+                Processing::Region,
+                &[Billing::OnDemand, Billing::Provisioned],
+                &["swedencentral", "westeurope"],
+            )],
+            prices: Vec::new(),
+            no_price: None,
+            source: "https://docs".into(),
+            as_of: "2026-11-25".into(),
+            note: None,
+        }
+    }
+
+    /// (billing, version, region) the model's region offers say.
+    fn facts(m: &Model) -> BTreeSet<(Billing, String, String)> {
+        let mut out = BTreeSet::new();
+        for o in &m.offers {
+            for v in &m.versions {
+                if !o.applies_to(Some(&v.version)) {
+                    continue;
+                }
+                for b in &o.billing {
+                    for r in &o.regions {
+                        out.insert((*b, v.version.clone(), r.clone()));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn taking_one_fact_out_keeps_the_others_of_the_region() {
+        let mut edit = Edit::new(azure_model());
+        let before = facts(&edit.model);
+        edit.remove_offer(
+            Processing::Region,
+            Some(Billing::OnDemand),
+            Some("1"),
+            "swedencentral",
+            "Azure subscription s (azure.corp)",
+        );
+        let mut expected = before.clone();
+        expected.remove(&(Billing::OnDemand, "1".into(), "swedencentral".into()));
+        assert_eq!(facts(&edit.model), expected);
+        let model = edit.finish("2026-12-01").expect("offers left");
+        assert_eq!(facts(&model), expected);
+        // The offer that lost the region says so; the split-off ones keep their source.
+        assert!(model.offers[0].note.as_deref().is_some_and(|n| n.contains(
+            "Not offered in swedencentral according to Azure subscription s (azure.corp)"
+        )));
+        assert!(model.offers.iter().all(|o| o.source == "https://docs"));
+    }
+
+    #[test]
+    fn a_model_left_without_offers_is_not_written() {
+        let mut m = azure_model();
+        m.offers = vec![offer(
+            Processing::Region,
+            &[Billing::OnDemand],
+            &["swedencentral"],
+        )];
+        m.versions.truncate(1);
+        let mut edit = Edit::new(m);
+        edit.remove_offer(
+            Processing::Region,
+            Some(Billing::OnDemand),
+            Some("1"),
+            "swedencentral",
+            "a",
+        );
+        assert!(edit.finish("2026-12-01").is_none());
+    }
+
+    /// A live region that says exactly what the catalog says of it, and a model version it
+    /// offers.
+    fn agreeing(provider: &str, catalog: &Catalog) -> (LiveRegion, String, String) {
+        let usable = |l: Lifecycle, d: Option<&str>| {
+            l == Lifecycle::Ga && d.is_none_or(|d| d > catalog.as_of())
+        };
+        let (model, v) = catalog
+            .models(Some(Cloud::Azure))
+            .filter(|m| usable(m.lifecycle, m.retirement_date.as_deref()))
+            .find_map(|m| {
+                m.versions
+                    .iter()
+                    .find(|v| usable(v.lifecycle, v.retirement_date.as_deref()))
+                    .map(|v| (m, v.version.clone()))
+            })
+            .expect("an Azure model version");
+        let region = model
+            .offers
+            .iter()
+            .find(|o| o.applies_to(Some(&v)) && !o.regions.is_empty())
+            .map(|o| o.regions[0].clone())
+            .expect("a region");
+        let live = |l: Lifecycle, d: Option<&str>| {
+            l != Lifecycle::Retired && d.is_none_or(|d| d > catalog.as_of())
+        };
+        let mut models = BTreeMap::new();
+        for m in catalog.models(Some(Cloud::Azure)) {
+            if !live(m.lifecycle, m.retirement_date.as_deref()) {
+                continue;
+            }
+            for ver in &m.versions {
+                if !live(ver.lifecycle, m.retirement(Some(&ver.version))) {
+                    continue;
+                }
+                let status = match ver.lifecycle {
+                    Lifecycle::Preview => "Preview",
+                    Lifecycle::Legacy => "Legacy",
+                    Lifecycle::Deprecated => "Deprecating",
+                    _ => "GenerallyAvailable",
+                };
+                let offers: BTreeSet<(Processing, Billing)> =
+                    crate::verify::compare::claimed_offers(m, Some(&ver.version), &region)
+                        .into_iter()
+                        .map(|o: OfferKey| (o.processing, o.billing))
+                        .collect();
+                if offers.is_empty() {
+                    continue;
+                }
+                models.insert(
+                    ModelKey {
+                        id: m.id.clone(),
+                        version: Some(ver.version.clone()),
+                    },
+                    LiveModel {
+                        status: Some(status.into()),
+                        offers,
+                        retirement: m.retirement(Some(&ver.version)).map(str::to_owned),
+                        source: "https://management.example/models".into(),
+                        ..LiveModel::default()
+                    },
+                );
+            }
+        }
+        let r = LiveRegion {
+            provider: provider.into(),
+            cloud: Cloud::Azure,
+            account: "s".into(),
+            region,
+            models,
+            sources: BTreeMap::new(),
+        };
+        (r, model.id.clone(), v)
+    }
+
+    #[test]
+    fn two_provider_blocks_that_disagree_about_a_region_are_not_merged() {
+        let catalog = Catalog::builtin();
+        let (a, model, v) = agreeing("azure.a", catalog);
+        let mut b = a.clone();
+        b.provider = "azure.b".into();
+        let key = ModelKey {
+            id: model,
+            version: Some(v),
+        };
+        b.models.get_mut(&key).expect("model").offers.clear();
+        let read = [a, b];
+        let diffs = compare(catalog, &read);
+        assert!(diffs
+            .iter()
+            .any(|d| d.severity == Severity::Error && d.provider == "azure.b"));
+        let e = overlay(catalog, &diffs, &read, "2026-12-01", None).expect_err("conflict");
+        assert!(e.contains("azure.a and azure.b see azure"), "{e}");
+        assert!(e.contains("--provider"), "{e}");
+    }
+
+    #[test]
+    fn lifecycle_is_written_only_when_the_cloud_is_further_along() {
+        let catalog = Catalog::builtin();
+        let (mut r, model, v) = agreeing("azure.corp", catalog);
+        let key = ModelKey {
+            id: model.clone(),
+            version: Some(v.clone()),
+        };
+        r.models.get_mut(&key).expect("model").status = Some("Deprecating".into());
+        let read = [r.clone()];
+        let diffs = compare(catalog, &read);
+        assert_eq!(diffs.len(), 1, "{diffs:#?}");
+        assert_eq!(diffs[0].severity, Severity::Warning);
+        let o = overlay(catalog, &diffs, &read, "2026-12-01", None).expect("overlay");
+        assert_eq!(o.written, 1);
+        let written = &o.file.models[0];
+        let version = written.version(&v).expect("version");
+        assert_eq!(version.lifecycle, Lifecycle::Deprecated);
+        assert_eq!(version.source, "https://management.example/models");
+        assert_eq!(version.as_of, "2026-12-01");
+        // The catalog further along than the cloud: kept, and said so.
+        r.models.get_mut(&key).expect("model").status = Some("Preview".into());
+        let read = [r];
+        let diffs = compare(catalog, &read);
+        let o = overlay(catalog, &diffs, &read, "2026-12-01", None).expect("overlay");
+        assert_eq!(o.written, 0);
+        assert!(o.file.models.is_empty());
+        assert!(
+            o.left_out[0].contains("lifecycle kept as ga"),
+            "{:?}",
+            o.left_out
+        );
+    }
+
+    #[test]
+    fn the_entries_of_the_overlay_in_use_are_kept() {
+        let catalog = Catalog::builtin();
+        let (r, _, _) = agreeing("azure.corp", catalog);
+        let kept = catalog
+            .models(Some(Cloud::Gcp))
+            .next()
+            .expect("a model")
+            .clone();
+        let region = catalog
+            .regions(Some(Cloud::Gcp))
+            .next()
+            .expect("a region")
+            .clone();
+        let keep = CatalogFile {
+            description: Some("earlier".into()),
+            models: vec![kept.clone()],
+            regions: vec![region.clone()],
+            ..CatalogFile::default()
+        };
+        let read = [r];
+        let diffs = compare(catalog, &read);
+        assert!(diffs.is_empty());
+        let o = overlay(catalog, &diffs, &read, "2026-12-01", Some(&keep)).expect("overlay");
+        assert_eq!(o.file.models, vec![kept]);
+        assert_eq!(o.file.regions, vec![region]);
+        assert_eq!(o.file.description.as_deref(), Some("earlier"));
+        assert_eq!(o.file.as_of.as_deref(), Some("2026-12-01"));
+    }
+}

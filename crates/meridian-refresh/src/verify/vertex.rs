@@ -14,12 +14,7 @@ use std::sync::Arc;
 /// Starts asking one GCP provider's locations for each catalog model; false if it cannot be
 /// read.
 pub(crate) fn start(ctx: &Arc<Ctx>, scope: &ProviderScope, plan: &Arc<Plan>) -> bool {
-    let Some(bearer) = ctx.creds.gcp.clone() else {
-        ctx.scope_error(
-            scope,
-            ErrorKind::Credentials,
-            "no Google Cloud credentials were resolved for this provider".into(),
-        );
+    let Some(bearer) = ctx.bearer(scope) else {
         return false;
     };
     let g = Arc::new(Gcp {

@@ -179,6 +179,24 @@ pub(super) fn with_progress<T: Send>(
     })
 }
 
+/// "error: WHAT could not be read (N errors):" and each error (provider, region, request,
+/// reason), on stderr.
+pub(super) fn print_read_errors(
+    out: &mut Output<'_>,
+    what: &str,
+    failure: &meridian_refresh::RefreshFailure,
+) {
+    let _ = writeln!(
+        out.err,
+        "error: {what} could not be read ({} error{}):",
+        failure.errors.len(),
+        plural(failure.errors.len())
+    );
+    for e in &failure.errors {
+        let _ = writeln!(out.err, "  - {e}");
+    }
+}
+
 /// What a refresh read, laid over the state.
 pub struct Refreshed {
     pub reconciled: Reconciled,
@@ -239,15 +257,7 @@ pub fn run(
             })
         }
         Err(failure) => {
-            let _ = writeln!(
-                out.err,
-                "error: live provider state could not be read ({} error{}):",
-                failure.errors.len(),
-                plural(failure.errors.len())
-            );
-            for e in &failure.errors {
-                let _ = writeln!(out.err, "  - {e}");
-            }
+            print_read_errors(out, "live provider state", &failure);
             let _ = writeln!(
                 out.err,
                 "\nNo plan was made: without the live state, Meridian cannot tell what exists, and it never guesses a create or a delete. Fix the access and run again, or run with --refresh=false to plan against the last known state."

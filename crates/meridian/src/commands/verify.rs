@@ -2,7 +2,7 @@
 //! cloud accounts; the differences reported and, on request, written as a catalog overlay.
 
 use super::plural;
-use super::refresh::{options, with_progress, RefreshSettings};
+use super::refresh::{options, print_read_errors, with_progress, RefreshSettings};
 use crate::cli::VerifyArgs;
 use crate::driver::{self, Checked};
 use crate::exit;
@@ -391,12 +391,7 @@ pub fn catalog_verify(args: &VerifyArgs, inputs: &Inputs, out: &mut Output<'_>) 
                 "as_of": catalog.as_of(),
                 "overlay": current.as_ref().map(|(name, _)| name),
             },
-            "providers": scopes.iter().map(|s| json!({
-                "provider": s.address,
-                "cloud": s.cloud,
-                "account": verify::account_of(s),
-                "regions": s.regions,
-            })).collect::<Vec<_>>(),
+            "providers": providers_json(&scopes),
             "skipped": skipped.iter().map(|s| json!({
                 "provider": s.provider,
                 "reason": s.reason,
@@ -494,6 +489,21 @@ fn write_overlay(
     })
 }
 
+/// The provider blocks read, for `--json`.
+fn providers_json(scopes: &[ProviderScope]) -> Vec<Value> {
+    scopes
+        .iter()
+        .map(|s| {
+            json!({
+                "provider": s.address,
+                "cloud": s.cloud,
+                "account": verify::account_of(s),
+                "regions": s.regions,
+            })
+        })
+        .collect()
+}
+
 /// Every read error, on stderr (and as JSON on stdout with `--json`); exit 1.
 fn read_failed(
     args: &VerifyArgs,
@@ -501,15 +511,7 @@ fn read_failed(
     failure: &RefreshFailure,
     out: &mut Output<'_>,
 ) -> i32 {
-    let _ = writeln!(
-        out.err,
-        "error: the clouds could not be read ({} error{}):",
-        failure.errors.len(),
-        plural(failure.errors.len())
-    );
-    for e in &failure.errors {
-        let _ = writeln!(out.err, "  - {e}");
-    }
+    print_read_errors(out, "the clouds", failure);
     let _ = writeln!(
         out.err,
         "\nNothing was compared and no overlay was written: a region that cannot be read is never taken for one without differences."
@@ -517,12 +519,7 @@ fn read_failed(
     if args.json {
         let doc = json!({
             "format_version": JSON_FORMAT_VERSION,
-            "providers": scopes.iter().map(|s| json!({
-                "provider": s.address,
-                "cloud": s.cloud,
-                "account": verify::account_of(s),
-                "regions": s.regions,
-            })).collect::<Vec<_>>(),
+            "providers": providers_json(scopes),
             "read_errors": failure.errors.iter().map(|e| json!({
                 "provider": e.provider,
                 "region": e.region,
