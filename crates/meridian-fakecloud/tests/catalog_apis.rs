@@ -296,6 +296,14 @@ fn the_other_gcp_apis_answer_under_a_location_endpoint_too() {
         b"",
     );
     assert_eq!(r.status, 200);
+    let r = send(
+        "POST",
+        &format!("{global}/v1/projects/p:getIamPolicy"),
+        &bearer(TEST_GCP_TOKEN),
+        b"{}",
+    );
+    assert_eq!(r.status, 200);
+    assert!(r.json().get("etag").is_some());
     let env = cloud.env_vars();
     assert!(env.contains(&(
         "MERIDIAN_GCP_ENDPOINT".to_owned(),
