@@ -584,3 +584,32 @@ fn providers_and_regions_are_chosen_and_checked() {
     assert_eq!(code, 1);
     assert!(err.contains("Did you mean \"eu-central-1\"?"), "{err}");
 }
+
+#[test]
+fn a_spec_whose_catalog_cannot_be_read_or_that_names_no_region_is_refused() {
+    let (dir, _, fixture) = setup();
+    let cloud = FakeCloud::start(fixture).expect("fake cloud");
+    name_overlay(dir.path(), "missing.json");
+    let (code, _, err) = run(meridian(&cloud).args(["catalog", "verify"]).arg(dir.path()));
+    assert_eq!(code, 1);
+    assert!(err.contains("MRD-IO-001"), "{err}");
+    assert!(err.contains("nothing was verified"), "{err}");
+    assert_eq!(cloud.request_count(), 0);
+
+    let empty = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        empty.path().join("main.hcl"),
+        format!("meridian {{\n  name = \"bare\"\n}}\n\nprovider \"aws\" \"corp\" {{\n  account_id = \"{AWS_ACCOUNT}\"\n}}\n"),
+    )
+    .expect("write");
+    let (code, _, err) = run(meridian(&cloud)
+        .args(["catalog", "verify"])
+        .arg(empty.path()));
+    assert_eq!(code, 1);
+    assert!(err.contains("nothing to verify"), "{err}");
+    let (code, out, err) = run(meridian(&cloud)
+        .args(["catalog", "verify", "--region", "eu-central-1"])
+        .arg(empty.path()));
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("eu-central-1: no differences"), "{out}");
+}

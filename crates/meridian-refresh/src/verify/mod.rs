@@ -21,6 +21,30 @@
 //! [`compare`] lays what was read over the catalog and lists every [`Difference`], an error
 //! when it changes a footprint or what can be deployed (and so a verdict), a warning
 //! otherwise; [`overlay`] turns the differences into a catalog overlay file.
+//!
+//! # The fields read, as the references give them
+//!
+//! - Bedrock `ListFoundationModels` (docs.aws.amazon.com/bedrock/latest/APIReference/
+//!   API_ListFoundationModels.html, `FoundationModelSummary`): `modelSummaries[].modelId`,
+//!   `inferenceTypesSupported` (`ON_DEMAND` | `PROVISIONED`; `INFERENCE_PROFILE`, which
+//!   accounts also answer, is taken as "callable through a profile" and changes no offer),
+//!   `modelLifecycle.status` (`ACTIVE` | `LEGACY`); not paged. Context-length variants
+//!   (`amazon.nova-pro-v1:0:300k`) count for their model's provisioned offer.
+//! - Bedrock `ListInferenceProfiles` (URI parameter `type` for `typeEquals`, `maxResults`,
+//!   `nextToken`; `inferenceProfileSummaries[].inferenceProfileId`, `type`) and
+//!   `GetInferenceProfile` (`GET /inference-profiles/{inferenceProfileIdentifier}`:
+//!   `models[].modelArn`, whose fourth field is the region). Global profiles are taken as
+//!   present in the region; their destinations are not compared (the catalog holds them as
+//!   every commercial region).
+//! - Azure `Models - List` (learn.microsoft.com/rest/api/aiservices/accountmanagement/models/
+//!   list, `api-version=2024-10-01`): `value[].model{format, name, version, lifecycleStatus,
+//!   deprecation{inference}, skus[]{name, deprecationDate}}` and `nextLink`.
+//!   `lifecycleStatus` values: `GenerallyAvailable`, `Stable`, `Preview`, `Legacy`,
+//!   `Deprecating`, `Deprecated` (the SDKs' `ModelLifecycleStatus`).
+//! - Vertex AI `publishers.models.get` (`v1beta1`, `PublisherModel`): `name`,
+//!   `launchStage` (`EXPERIMENTAL`, `PRIVATE_PREVIEW`, `PUBLIC_PREVIEW`, `GA`). Regions are
+//!   asked at `{location}-aiplatform.googleapis.com`, the multi-regions at
+//!   `aiplatform.{eu,us}.rep.googleapis.com`, `global` at `aiplatform.googleapis.com`.
 
 mod azure;
 mod bedrock;
