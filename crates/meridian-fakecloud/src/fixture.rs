@@ -441,6 +441,28 @@ impl Fixture {
             })
     }
 
+    /// Takes deployment type `sku` off model `name` `version` in an Azure location's model
+    /// list; true if it was listed.
+    pub fn azure_remove_sku(
+        &mut self,
+        subscription: &str,
+        location: &str,
+        name: &str,
+        version: &str,
+        sku: &str,
+    ) -> bool {
+        let Some(skus) = self
+            .azure_model_mut(subscription, location, name, version)
+            .and_then(|m| m.get_mut("skus"))
+            .and_then(Value::as_array_mut)
+        else {
+            return false;
+        };
+        let before = skus.len();
+        skus.retain(|s| s.get("name").and_then(Value::as_str) != Some(sku));
+        skus.len() != before
+    }
+
     /// Stops serving publisher model `model` (`publishers/{publisher}/models/{model}`) at a
     /// Vertex AI location; true if it was served.
     pub fn gcp_remove_publisher_model(&mut self, location: &str, model: &str) -> bool {

@@ -64,8 +64,9 @@
 //!
 //! [`Fixture::with_catalog`] adds what a catalog says, as these APIs state it: the cloud
 //! `meridian catalog verify` reads back as no difference, for tests to change one fact at a
-//! time ([`Fixture::aws_profile_mut`], [`Fixture::azure_model_mut`],
-//! [`Fixture::gcp_remove_publisher_model`], ...).
+//! time ([`Fixture::aws_profile_mut`], [`Fixture::aws_foundation_model_mut`],
+//! [`Fixture::azure_model_mut`], [`Fixture::azure_remove_sku`],
+//! [`Fixture::gcp_remove_publisher_model`]).
 //!
 //! # Authentication
 //!

@@ -14,10 +14,12 @@
 //!
 //! `cargo run --release -p meridian-refresh --example verify_bench -- 64`
 
+#[path = "support/bench.rs"]
+mod bench;
+
 use meridian_catalog::{Catalog, Cloud};
-use meridian_fakecloud::{FakeCloud, Fault, FaultKind, Fixture, Provider};
-use meridian_refresh::{verify, Credentials, NoProgress, Options, ProviderScope};
-use std::collections::BTreeMap;
+use meridian_fakecloud::{FakeCloud, Fixture};
+use meridian_refresh::{verify, NoProgress, Options, ProviderScope};
 use std::time::{Duration, Instant};
 
 const LATENCY_MS: u64 = 100;
@@ -132,12 +134,7 @@ fn scopes() -> Vec<ProviderScope> {
 }
 
 fn main() {
-    let parallelism: usize = match std::env::args().nth(1) {
-        None => 64,
-        Some(a) => a
-            .parse()
-            .unwrap_or_else(|_| panic!("parallelism must be a number, not {a:?}")),
-    };
+    let parallelism = bench::parallelism();
     let catalog = Catalog::builtin();
     for r in AWS_REGIONS {
         assert!(catalog.region(Cloud::Aws, r).is_some(), "{r}");
@@ -150,17 +147,10 @@ fn main() {
         .with_catalog(catalog, SUB);
     ACCOUNT.clone_into(&mut fixture.auth.aws.account_id);
     let chain = critical_chain(&fixture, catalog);
-    let latency = |p| Fault::new(p, FaultKind::Latency { ms: LATENCY_MS });
-    fixture.faults = vec![
-        latency(Provider::Azure),
-        latency(Provider::Aws),
-        latency(Provider::Gcp),
-    ];
+    bench::with_latency(&mut fixture, LATENCY_MS);
     let fc = FakeCloud::start(fixture).unwrap_or_else(|e| panic!("fake cloud: {e}"));
-    let env: BTreeMap<String, String> = fc.env_vars().into_iter().collect();
     let scopes = scopes();
-    let creds = Credentials::from_lookup(&scopes, |n| env.get(n).cloned())
-        .unwrap_or_else(|e| panic!("credentials: {e}"));
+    let creds = bench::credentials(&fc, &scopes);
     let critical = Duration::from_millis(LATENCY_MS * chain as u64);
     println!(
         "fixture: the built-in catalog as 3 clouds x 12 regions serve it, {PAGE_SIZE} items a page, {LATENCY_MS} ms latency a request"
@@ -169,11 +159,7 @@ fn main() {
         "critical path: {chain} dependent requests x {LATENCY_MS} ms = {:.2} s",
         critical.as_secs_f64()
     );
-    let mut runs = vec![parallelism];
-    if parallelism != 1 {
-        runs.push(1);
-    }
-    for p in runs {
+    for p in bench::runs(parallelism) {
         let opts = Options {
             parallelism: p,
             ..Options::default()

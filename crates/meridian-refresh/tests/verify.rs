@@ -396,13 +396,7 @@ fn azure_differences_are_found_and_classified() {
     let (dz_model, dz_version) = azure_version(Processing::Geography, region);
     let (gl_model, gl_version) = azure_version(Processing::Global, "westeurope");
     // A deployment type the catalog claims and the cloud lacks.
-    let m = fx
-        .azure_model_mut(SUB, region, &dz_model, &dz_version)
-        .expect("listed");
-    m["skus"]
-        .as_array_mut()
-        .expect("skus")
-        .retain(|s| s["name"] != "DataZoneStandard");
+    assert!(fx.azure_remove_sku(SUB, region, &dz_model, &dz_version, "DataZoneStandard"));
     // A deployment type the catalog lacks, an earlier end for one SKU, another retirement
     // date and lifecycle for the version.
     let m = fx
@@ -785,13 +779,7 @@ fn overlays_of_offer_differences_load_and_agree_with_the_cloud() {
     let mut fx = identical();
     let region = "swedencentral";
     let (dz_model, dz_version) = azure_version(Processing::Geography, region);
-    let m = fx
-        .azure_model_mut(SUB, region, &dz_model, &dz_version)
-        .expect("listed");
-    m["skus"]
-        .as_array_mut()
-        .expect("skus")
-        .retain(|s| s["name"] != "DataZoneStandard");
+    assert!(fx.azure_remove_sku(SUB, region, &dz_model, &dz_version, "DataZoneStandard"));
     let at = model_with(Cloud::Gcp, Processing::Region, "europe-west4", true);
     assert!(fx.gcp_remove_publisher_model("europe-west4", &at.id));
     let in_region = model_with(Cloud::Aws, Processing::Region, "us-east-2", true);

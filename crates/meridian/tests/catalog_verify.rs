@@ -339,13 +339,7 @@ fn a_route_to_london_is_an_error_and_its_overlay_fails_the_eu_rule() {
 fn azure_and_vertex_offers_the_cloud_lacks_fail_their_targets_once_written() {
     let (dir, p, mut fixture) = setup();
     let (az_model, az_version, az_region) = &p.azure;
-    let m = fixture
-        .azure_model_mut(SUBSCRIPTION, az_region, az_model, az_version)
-        .expect("listed");
-    m["skus"]
-        .as_array_mut()
-        .expect("skus")
-        .retain(|s| s["name"] != "Standard");
+    assert!(fixture.azure_remove_sku(SUBSCRIPTION, az_region, az_model, az_version, "Standard"));
     let (gcp_model, gcp_region) = &p.vertex;
     assert!(fixture.gcp_remove_publisher_model(gcp_region, gcp_model));
     let cloud = FakeCloud::start(fixture).expect("fake cloud");
