@@ -10,6 +10,10 @@
 #   peak_rss_mb CMD...    the peak RSS of one run of CMD, in MB (one decimal)
 #   below LIMIT VALUE     whether VALUE < LIMIT (decimals allowed)
 #   mb BYTES              BYTES in MB, two decimals
+#   ratio_bench EXAMPLE P build meridian-refresh's example EXAMPLE (release), run it with
+#                         parallelism P, print what it prints, and check the ratio it reports
+#                         for P ("... R x the ...") against MAX_RATIO (default 1.3): PASS, or
+#                         FAIL and exit 1 (needs BENCH_NAME set for its errors)
 
 bench_init() {
   BENCH_NAME=$1
@@ -64,4 +68,24 @@ below() {
 
 mb() {
   python3 -c "print('%.2f' % ($1/1e6))"
+}
+
+ratio_bench() {
+  local example=$1 p=$2 max=${MAX_RATIO:-1.3} bin out ratio
+  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+  cd "$root"
+  echo "==> cargo build --release --example $example"
+  cargo build --release -p meridian-refresh --example "$example"
+  bin="${CARGO_TARGET_DIR:-$root/target}/release/examples/$example"
+  [[ -x $bin ]] || die "missing $bin"
+  out=$("$bin" "$p")
+  echo "$out"
+  ratio=$(printf '%s\n' "$out" | awk -v p="$p" '$1 == "parallelism" && $2 == p":" { for (i = 2; i <= NF; i++) if ($i == "x" && $(i + 1) == "the") print $(i - 1) }')
+  [[ -n $ratio ]] || die "could not read the ratio"
+  if awk -v r="$ratio" -v m="$max" 'BEGIN { exit !(r <= m) }'; then
+    echo "PASS: ratio $ratio <= $max"
+  else
+    echo "FAIL: ratio $ratio > $max"
+    exit 1
+  fi
 }

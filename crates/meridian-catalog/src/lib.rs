@@ -21,6 +21,7 @@ mod footprint;
 mod format;
 mod kinds;
 mod sheet;
+mod vertex;
 
 pub use catalog::{builtin_files, Catalog, OverlayError};
 pub use footprint::{
@@ -35,6 +36,7 @@ pub use sheet::{
     sheet_schema_json, LocationSheet, ModelLookupError, ModelSheet, NoPriceSheet, OfferSheet,
     PriceSheet, ProfileSheet, RouteSheet, VersionSheet, SHEET_FORMAT_VERSION,
 };
+pub use vertex::vertex_publisher;
 
 /// The JSON Schema of a catalog file (built-in files and user overlays), pretty-printed with a
 /// trailing newline. The committed copy is `schema/catalog.schema.json`.

@@ -2,7 +2,7 @@
 //! and STS `GetCallerIdentity` under `/sts` (the Query protocol: a form body, XML replies).
 
 use crate::fixture::{AwsRegion, Fixture};
-use crate::http::{page, parse_query, Incoming, Reply};
+use crate::http::{page, parse_query, percent_decode, Incoming, Reply};
 use crate::sigv4::{self, Rejection};
 use serde_json::{json, Map, Value};
 use std::time::SystemTime;
@@ -151,7 +151,11 @@ pub(crate) fn handle(req: &Incoming, path: &str, fixture: &Fixture, now: SystemT
     let empty = AwsRegion::default();
     let data = fixture.aws.regions.get(&region).unwrap_or(&empty);
     match (req.method.as_str(), path) {
+        ("GET", "/foundation-models") => foundation_models(req, data),
         ("GET", "/inference-profiles") => inference_profiles(req, data, &region, fixture),
+        ("GET", p) if p.starts_with("/inference-profiles/") => {
+            inference_profile(&p["/inference-profiles/".len()..], data)
+        }
         ("GET", "/provisioned-model-throughputs") => list(
             req,
             &data.provisioned_throughputs,
@@ -172,6 +176,54 @@ pub(crate) fn handle(req: &Incoming, path: &str, fixture: &Fixture, now: SystemT
             404,
             "UnknownOperationException",
             &format!("No operation matches {} {path}.", req.method),
+        ),
+    }
+}
+
+/// `ListFoundationModels`: every summary, filtered by `byProvider` (case-insensitive),
+/// `byInferenceType` and `byOutputModality` when given; not paged.
+fn foundation_models(req: &Incoming, data: &AwsRegion) -> Reply {
+    let has = |m: &Value, field: &str, value: &str| {
+        m.get(field)
+            .and_then(Value::as_array)
+            .is_some_and(|a| a.iter().any(|x| x.as_str() == Some(value)))
+    };
+    let provider = req.query_param("byProvider");
+    let inference = req.query_param("byInferenceType");
+    let output = req.query_param("byOutputModality");
+    let models: Vec<Value> = data
+        .foundation_models
+        .iter()
+        .filter(|m| {
+            provider.as_deref().is_none_or(|p| {
+                m.get("providerName")
+                    .and_then(Value::as_str)
+                    .is_some_and(|n| n.eq_ignore_ascii_case(p))
+            }) && inference
+                .as_deref()
+                .is_none_or(|t| has(m, "inferenceTypesSupported", t))
+                && output
+                    .as_deref()
+                    .is_none_or(|o| has(m, "outputModalities", o))
+        })
+        .cloned()
+        .collect();
+    Reply::json(200, &json!({ "modelSummaries": models }))
+}
+
+/// `GetInferenceProfile` by id or ARN (the path segment, percent-decoded).
+fn inference_profile(segment: &str, data: &AwsRegion) -> Reply {
+    let id = percent_decode(segment);
+    let found = data.inference_profiles.iter().find(|p| {
+        p.get("inferenceProfileId").and_then(Value::as_str) == Some(id.as_str())
+            || p.get("inferenceProfileArn").and_then(Value::as_str) == Some(id.as_str())
+    });
+    match found {
+        Some(p) => Reply::json(200, p),
+        None => error(
+            404,
+            "ResourceNotFoundException",
+            &format!("The inference profile {id} was not found."),
         ),
     }
 }

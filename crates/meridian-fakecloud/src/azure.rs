@@ -2,7 +2,7 @@
 
 use crate::fixture::{find_ci, Fixture, ResourceGroup};
 use crate::http::{page, path_segments, percent_decode, Incoming, Reply};
-use crate::AZURE_API_VERSION;
+use crate::{AZURE_API_VERSION, AZURE_MODELS_API_VERSION};
 use serde_json::{json, Map, Value};
 
 /// An ARM error reply.
@@ -67,6 +67,16 @@ pub(crate) fn handle(req: &Incoming, path: &str, fixture: &Fixture, host: &str) 
             && is(ns, "Microsoft.CognitiveServices")
             && is(accounts, "accounts")
     };
+    if let [subs, sub, providers, ns, locations, location, models] = seg[..] {
+        if is(subs, "subscriptions")
+            && is(providers, "providers")
+            && is(ns, "Microsoft.CognitiveServices")
+            && is(locations, "locations")
+            && is(models, "models")
+        {
+            return location_models(req, sub, location, fixture, host);
+        }
+    }
     let (sub, rg, account) = match seg[..] {
         [subs, sub, groups, rg, providers, ns, accounts]
             if prefix(subs, groups, providers, ns, accounts) =>
@@ -93,31 +103,11 @@ pub(crate) fn handle(req: &Incoming, path: &str, fixture: &Fixture, host: &str) 
             &format!("The method '{}' is not supported here.", req.method),
         );
     }
-    match req.query_param("api-version") {
-        None => {
-            return error(
-                400,
-                "MissingApiVersionParameter",
-                "The api-version query parameter (?api-version=) is required for all requests.",
-            )
-        }
-        Some(v) if v != AZURE_API_VERSION => {
-            return error(
-                400,
-                "InvalidApiVersionParameter",
-                &format!(
-                    "The api-version '{v}' is invalid. The supported versions are '{AZURE_API_VERSION}'."
-                ),
-            )
-        }
-        Some(_) => {}
+    if let Err(reply) = api_version(req, AZURE_API_VERSION) {
+        return reply;
     }
     let Some(subscription) = find_ci(&fixture.azure.subscriptions, sub) else {
-        return error(
-            404,
-            "SubscriptionNotFound",
-            &format!("The subscription '{sub}' could not be found."),
-        );
+        return subscription_not_found(sub);
     };
     let Some(group) = find_ci(&subscription.resource_groups, rg) else {
         return error(
@@ -141,13 +131,73 @@ pub(crate) fn handle(req: &Incoming, path: &str, fixture: &Fixture, host: &str) 
             }
         },
     };
-    let token = req.query_param("$skipToken");
-    let Ok((items, next)) = page(
+    paged(
+        req,
+        host,
         &items,
         &list.to_ascii_lowercase(),
-        token.as_deref(),
         fixture.page_size,
-    ) else {
+    )
+}
+
+fn subscription_not_found(sub: &str) -> Reply {
+    error(
+        404,
+        "SubscriptionNotFound",
+        &format!("The subscription '{sub}' could not be found."),
+    )
+}
+
+/// `Models - List` of a location (`api-version=2024-10-01`): what the subscription can
+/// deploy there; an empty list for a location without data.
+fn location_models(
+    req: &Incoming,
+    sub: &str,
+    location: &str,
+    fixture: &Fixture,
+    host: &str,
+) -> Reply {
+    if req.method != "GET" {
+        return error(
+            405,
+            "MethodNotAllowed",
+            &format!("The method '{}' is not supported here.", req.method),
+        );
+    }
+    if let Err(reply) = api_version(req, AZURE_MODELS_API_VERSION) {
+        return reply;
+    }
+    let Some(subscription) = find_ci(&fixture.azure.subscriptions, sub) else {
+        return subscription_not_found(sub);
+    };
+    let items = find_ci(&subscription.models, location)
+        .cloned()
+        .unwrap_or_default();
+    let list = format!("azure/{sub}/locations/{location}/models").to_ascii_lowercase();
+    paged(req, host, &items, &list, fixture.page_size)
+}
+
+/// Checks the request's `api-version` against the one the path serves.
+fn api_version(req: &Incoming, expected: &str) -> Result<(), Reply> {
+    match req.query_param("api-version") {
+        None => Err(error(
+            400,
+            "MissingApiVersionParameter",
+            "The api-version query parameter (?api-version=) is required for all requests.",
+        )),
+        Some(v) if v != expected => Err(error(
+            400,
+            "InvalidApiVersionParameter",
+            &format!("The api-version '{v}' is invalid. The supported versions are '{expected}'."),
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+/// One page of `items` (a list named `list`) with a `nextLink` on `host` when more follow.
+fn paged(req: &Incoming, host: &str, items: &[Value], list: &str, page_size: usize) -> Reply {
+    let token = req.query_param("$skipToken");
+    let Ok((items, next)) = page(items, list, token.as_deref(), page_size) else {
         return error(
             400,
             "InvalidSkipToken",

@@ -128,6 +128,11 @@ pub struct Subscription {
     /// Resource groups by name (matched case-insensitively, as ARM does).
     #[serde(default)]
     pub resource_groups: BTreeMap<String, ResourceGroup>,
+    /// What `Models - List` answers per location (matched case-insensitively): items as ARM
+    /// returns them, `{"kind", "skuName", "model": {"format", "name", "version",
+    /// "lifecycleStatus", "deprecation", "skus": [{"name", "deprecationDate", ...}]}}`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub models: BTreeMap<String, Vec<Value>>,
 }
 
 /// One Azure resource group.
@@ -165,6 +170,9 @@ pub struct AwsRegion {
     /// Tags by resource ARN.
     #[serde(default)]
     pub tags: BTreeMap<String, BTreeMap<String, String>>,
+    /// Foundation-model summaries as `ListFoundationModels` returns them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub foundation_models: Vec<Value>,
 }
 
 /// GCP data: projects by id.
@@ -174,6 +182,11 @@ pub struct GcpFixture {
     /// Projects by id.
     #[serde(default)]
     pub projects: BTreeMap<String, GcpProject>,
+    /// The publisher models (`PublisherModel` objects, `name` =
+    /// `publishers/{publisher}/models/{model}`) each location's endpoint serves, by location
+    /// (a region, `eu`, `us` or `global`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub publisher_models: BTreeMap<String, Vec<Value>>,
 }
 
 /// One GCP project.
@@ -291,6 +304,39 @@ impl Fixture {
                 }
             }
         }
+        for (sub, s) in &self.azure.subscriptions {
+            for (location, items) in &s.models {
+                if let Some(i) = items
+                    .iter()
+                    .position(|m| m.pointer("/model/name").and_then(Value::as_str).is_none())
+                {
+                    return Err(FixtureError::Invalid(format!(
+                        "azure.subscriptions.{sub}.models.{location}[{i}] must be an object with a string \"model.name\""
+                    )));
+                }
+            }
+        }
+        for (region, r) in &self.aws.regions {
+            if let Some(i) = r
+                .foundation_models
+                .iter()
+                .position(|m| m.get("modelId").and_then(Value::as_str).is_none())
+            {
+                return Err(FixtureError::Invalid(format!(
+                    "aws.regions.{region}.foundation_models[{i}] must be an object with a string \"modelId\""
+                )));
+            }
+        }
+        for (location, models) in &self.gcp.publisher_models {
+            if let Some(i) = models
+                .iter()
+                .position(|m| m.get("name").and_then(Value::as_str).is_none())
+            {
+                return Err(FixtureError::Invalid(format!(
+                    "gcp.publisher_models.{location}[{i}] must be an object with a string \"name\""
+                )));
+            }
+        }
         for (i, fault) in self.faults.iter().enumerate() {
             if let crate::FaultKind::Status { status, .. } = fault.kind {
                 if !(200..=599).contains(&status) {
@@ -353,6 +399,84 @@ impl Fixture {
     /// An AWS region's data, created if missing.
     pub fn aws_region_mut(&mut self, region: &str) -> &mut AwsRegion {
         self.aws.regions.entry(region.to_owned()).or_default()
+    }
+
+    /// The system-defined inference profile `id` served in an AWS region.
+    pub fn aws_profile_mut(&mut self, region: &str, id: &str) -> Option<&mut Value> {
+        self.aws
+            .regions
+            .get_mut(region)?
+            .inference_profiles
+            .iter_mut()
+            .find(|p| p.get("inferenceProfileId").and_then(Value::as_str) == Some(id))
+    }
+
+    /// The summary of foundation model `id` that `ListFoundationModels` answers in a region.
+    pub fn aws_foundation_model_mut(&mut self, region: &str, id: &str) -> Option<&mut Value> {
+        self.aws
+            .regions
+            .get_mut(region)?
+            .foundation_models
+            .iter_mut()
+            .find(|m| m.get("modelId").and_then(Value::as_str) == Some(id))
+    }
+
+    /// The `model` object of the item for model `name` `version` in an Azure location's
+    /// model list.
+    pub fn azure_model_mut(
+        &mut self,
+        subscription: &str,
+        location: &str,
+        name: &str,
+        version: &str,
+    ) -> Option<&mut Value> {
+        let sub = find_ci_mut(&mut self.azure.subscriptions, subscription)?;
+        let items = find_ci_mut(&mut sub.models, location)?;
+        items
+            .iter_mut()
+            .filter_map(|i| i.get_mut("model"))
+            .find(|m| {
+                m.get("name").and_then(Value::as_str) == Some(name)
+                    && m.get("version").and_then(Value::as_str) == Some(version)
+            })
+    }
+
+    /// Takes deployment type `sku` off model `name` `version` in an Azure location's model
+    /// list; true if it was listed.
+    pub fn azure_remove_sku(
+        &mut self,
+        subscription: &str,
+        location: &str,
+        name: &str,
+        version: &str,
+        sku: &str,
+    ) -> bool {
+        let Some(skus) = self
+            .azure_model_mut(subscription, location, name, version)
+            .and_then(|m| m.get_mut("skus"))
+            .and_then(Value::as_array_mut)
+        else {
+            return false;
+        };
+        let before = skus.len();
+        skus.retain(|s| s.get("name").and_then(Value::as_str) != Some(sku));
+        skus.len() != before
+    }
+
+    /// Stops serving publisher model `model` (`publishers/{publisher}/models/{model}`) at a
+    /// Vertex AI location; true if it was served.
+    pub fn gcp_remove_publisher_model(&mut self, location: &str, model: &str) -> bool {
+        let Some(models) = self.gcp.publisher_models.get_mut(location) else {
+            return false;
+        };
+        let before = models.len();
+        let suffix = format!("/models/{model}");
+        models.retain(|m| {
+            !m.get("name")
+                .and_then(Value::as_str)
+                .is_some_and(|n| n.ends_with(&suffix))
+        });
+        models.len() != before
     }
 
     /// A GCP project's data, created if missing.

@@ -38,15 +38,35 @@ pub(crate) fn status_name(code: u16) -> &'static str {
     }
 }
 
-/// The `locations/{loc}` of a path, if any.
+/// The API version segments a path starts with once the location of the host is taken off.
+const VERSIONS: [&str; 2] = ["v1", "v1beta1"];
+
+/// The location a request is for: the endpoint's (`/gcp/{location}/v1…`, standing in for
+/// the host `{location}-aiplatform.googleapis.com`), else the `locations/{loc}` of the path.
 pub(crate) fn location(path: &str) -> Option<String> {
-    let mut segs = path.split('/');
+    let (host, rest) = split_location(path);
+    if host.is_some() {
+        return host;
+    }
+    let mut segs = rest.split('/');
     while let Some(s) = segs.next() {
         if s == "locations" {
             return segs.next().map(percent_decode);
         }
     }
     None
+}
+
+/// The endpoint's location, when the path starts with one, and the rest of the path.
+fn split_location(path: &str) -> (Option<String>, &str) {
+    let trimmed = path.trim_start_matches('/');
+    let first = trimmed.split('/').next().unwrap_or_default();
+    if first.is_empty() || VERSIONS.contains(&first) {
+        (None, path)
+    } else {
+        // `/{location}/v1/…` → `/v1/…`.
+        (Some(percent_decode(first)), &trimmed[first.len()..])
+    }
 }
 
 fn project<'a>(fixture: &'a Fixture, p: &str) -> Option<(&'a str, &'a GcpProject)> {
@@ -72,9 +92,13 @@ pub(crate) fn handle(req: &Incoming, path: &str, fixture: &Fixture) -> Reply {
         Some(v) if v.strip_prefix("Bearer ") == Some(fixture.auth.gcp_token.as_str()) => {}
         _ => return unauthenticated(),
     }
+    let (host_location, path) = split_location(path);
     let segments = path_segments(path);
     let seg: Vec<&str> = segments.iter().map(String::as_str).collect();
     match (req.method.as_str(), &seg[..]) {
+        ("GET", ["v1beta1", "publishers", publisher, "models", model]) => {
+            publisher_model(host_location.as_deref(), publisher, model, fixture)
+        }
         ("GET", ["v1", "projects", p, "services", service]) => {
             let Some((_, proj)) = project(fixture, p) else {
                 return denied(p);
@@ -105,6 +129,41 @@ pub(crate) fn handle(req: &Incoming, path: &str, fixture: &Fixture) -> Reply {
             endpoints(req, p, loc, fixture)
         }
         _ => not_found(path),
+    }
+}
+
+/// `publishers.models.get` at a location's endpoint: the model when the location serves it,
+/// else Google's `404 NOT_FOUND`.
+fn publisher_model(
+    location: Option<&str>,
+    publisher: &str,
+    model: &str,
+    fixture: &Fixture,
+) -> Reply {
+    let Some(location) = location else {
+        return error(
+            400,
+            "INVALID_ARGUMENT",
+            "Publisher models are served per location: point MERIDIAN_GCP_ENDPOINT at {base}/gcp/{location} so the location is part of the endpoint.",
+        );
+    };
+    let name = format!("publishers/{publisher}/models/{model}");
+    let found = fixture
+        .gcp
+        .publisher_models
+        .get(location)
+        .and_then(|models| {
+            models
+                .iter()
+                .find(|m| m.get("name").and_then(Value::as_str) == Some(name.as_str()))
+        });
+    match found {
+        Some(m) => Reply::json(200, m),
+        None => error(
+            404,
+            "NOT_FOUND",
+            &format!("Publisher Model `{name}` is not found."),
+        ),
     }
 }
 

@@ -46,11 +46,27 @@
 //! | GCP | `GET /v1/projects/{p}/services/{service}` | `{"name":"projects/{number}/services/{service}","parent","state"}` |
 //! | GCP | `POST /v1/projects/{p}:getIamPolicy` | `{"version":3,"etag","bindings"?}` |
 //! | GCP | `GET /v1/projects/{p}/locations/{loc}/endpoints?pageSize=N&pageToken=T` | `{"endpoints"?:[…],"nextPageToken"?}` |
+//! | Azure | `GET /subscriptions/{sub}/providers/Microsoft.CognitiveServices/locations/{loc}/models?api-version=2024-10-01` | `{"value":[{kind, skuName, model{…, skus[]}}…],"nextLink"?}` |
+//! | AWS | `GET /foundation-models?byProvider=&byInferenceType=&byOutputModality=` | `{"modelSummaries":[…]}` (not paged) |
+//! | AWS | `GET /inference-profiles/{id or ARN}` | the profile, or 404 `ResourceNotFoundException` |
+//! | GCP | `GET /{loc}/v1beta1/publishers/{publisher}/models/{model}` | the publisher model, or 404 `NOT_FOUND` |
 //!
 //! The inference-profile filter is the query parameter `type` (`APPLICATION` or
 //! `SYSTEM_DEFINED`), as in the Bedrock API reference (`typeEquals` is the SDK member name).
 //! As in the real APIs, GCP omits empty repeated fields: an empty endpoint list is `{}` and a
 //! policy without bindings has no `bindings`.
+//!
+//! Google serves each location from a host of its own (`{loc}-aiplatform.googleapis.com`,
+//! `aiplatform.eu.rep.googleapis.com`); the fake takes the location as the first path segment
+//! instead: `MERIDIAN_GCP_ENDPOINT=http://127.0.0.1:PORT/gcp/{location}`
+//! ([`FakeCloud::gcp_location_endpoint`]). Every GCP path is served with or without it;
+//! publisher models, whose paths name no location, only with it.
+//!
+//! [`Fixture::with_catalog`] adds what a catalog says, as these APIs state it: the cloud
+//! `meridian catalog verify` reads back as no difference, for tests to change one fact at a
+//! time ([`Fixture::aws_profile_mut`], [`Fixture::aws_foundation_model_mut`],
+//! [`Fixture::azure_model_mut`], [`Fixture::azure_remove_sku`],
+//! [`Fixture::gcp_remove_publisher_model`]).
 //!
 //! # Authentication
 //!
@@ -148,6 +164,7 @@ mod aws;
 mod azure;
 mod faults;
 mod fixture;
+mod from_catalog;
 mod from_state;
 mod gcp;
 mod http;
@@ -163,5 +180,8 @@ pub use fixture::{
 pub use from_state::DEFAULT_AWS_ACCOUNT_ID;
 pub use server::{FakeCloud, RequestRecord};
 
-/// The Azure ARM API version the fake serves (and requires).
+/// The Azure ARM API version the fake serves (and requires) for accounts and deployments.
 pub const AZURE_API_VERSION: &str = "2025-06-01";
+
+/// The API version the fake serves (and requires) for a location's model list.
+pub const AZURE_MODELS_API_VERSION: &str = "2024-10-01";

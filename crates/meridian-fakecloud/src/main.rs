@@ -1,6 +1,9 @@
 //! `meridian-fakecloud`: serve a fixture, or write the fixture of a Meridian state.
 
 use meridian_fakecloud::{FakeCloud, Fault, FaultKind, Fixture, Provider};
+
+/// The Azure subscription of `fixture --from-catalog` when none is given.
+const DEFAULT_AZURE_SUBSCRIPTION: &str = "00000000-0000-0000-0000-000000000000";
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -12,6 +15,8 @@ meridian-fakecloud — a fake Azure Resource Manager, AWS Bedrock and Vertex AI 
 USAGE:
     meridian-fakecloud serve --fixture FILE [--port N] [--latency-ms N]
     meridian-fakecloud fixture --from-state FILE [--aws-account-id ID]
+    meridian-fakecloud fixture --from-catalog builtin|OVERLAY [--azure-subscription ID]
+                               [--aws-account-id ID]
     meridian-fakecloud --help
 
 COMMANDS:
@@ -24,9 +29,15 @@ COMMANDS:
                --aws-account-id ID  the AWS account of the ARNs and of the test
                                     credentials (default: the account the state's
                                     ARNs name, else 123456789012)
+               Or, with --from-catalog, the fixture of a cloud that offers exactly what
+               the catalog says (the built-in one, or it with an overlay file merged),
+               as `meridian catalog verify` reads it.
+               --azure-subscription ID  the subscription whose model lists are served
+                                        (default: 00000000-0000-0000-0000-000000000000)
 
 EXAMPLES:
     meridian-fakecloud fixture --from-state .meridian/state.json > fixture.json
+    meridian-fakecloud fixture --from-catalog builtin --azure-subscription SUB > cloud.json
     meridian-fakecloud serve --fixture fixture.json --port 8999
     meridian-fakecloud serve --fixture fixture.json > fakecloud.out &
     sleep 1; eval \"$(grep '^export ' fakecloud.out)\"; meridian refresh
@@ -117,7 +128,7 @@ fn serve(args: &[String]) -> Result<(), String> {
     out.push_str(&format!("  azure: {}\n", cloud.azure_endpoint()));
     out.push_str(&format!("  aws:   {}\n", cloud.aws_endpoint()));
     out.push_str(&format!("  sts:   {}\n", cloud.aws_sts_endpoint()));
-    out.push_str(&format!("  gcp:   {}\n", cloud.gcp_endpoint()));
+    out.push_str(&format!("  gcp:   {}\n", cloud.gcp_location_endpoint()));
     out.push_str("# Point Meridian at it (the credentials are the fixture's):\n");
     for (k, v) in cloud.env_vars() {
         out.push_str(&format!("export {k}={}\n", shell_quote(&v)));
@@ -148,14 +159,52 @@ fn fixture(args: &[String]) -> Result<(), String> {
         print!("{HELP}");
         return Ok(());
     }
-    check_flags(args, &["--from-state", "--aws-account-id"])?;
-    let path =
-        PathBuf::from(option(args, "--from-state")?.ok_or("fixture needs --from-state FILE")?);
+    check_flags(
+        args,
+        &[
+            "--from-state",
+            "--from-catalog",
+            "--aws-account-id",
+            "--azure-subscription",
+        ],
+    )?;
     let account = option(args, "--aws-account-id")?;
-    let state = meridian_state::load(&path)
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("{}: no such state file", path.display()))?;
-    let fixture = Fixture::from_state(&state, account.as_deref());
+    let fixture = match (
+        option(args, "--from-state")?,
+        option(args, "--from-catalog")?,
+    ) {
+        (Some(path), None) => {
+            let path = PathBuf::from(path);
+            let state = meridian_state::load(&path)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("{}: no such state file", path.display()))?;
+            Fixture::from_state(&state, account.as_deref())
+        }
+        (None, Some(overlay)) => {
+            let builtin = meridian_catalog::Catalog::builtin();
+            let catalog = if overlay == "builtin" {
+                builtin.clone()
+            } else {
+                let text = std::fs::read_to_string(&overlay)
+                    .map_err(|e| format!("cannot read {overlay}: {e}"))?;
+                builtin
+                    .with_overlay(&text)
+                    .map_err(|e| format!("{overlay}: {e}"))?
+            };
+            let mut fixture = Fixture::default();
+            if let Some(a) = account {
+                fixture.auth.aws.account_id = a;
+            }
+            let subscription = option(args, "--azure-subscription")?
+                .unwrap_or_else(|| DEFAULT_AZURE_SUBSCRIPTION.to_owned());
+            fixture.with_catalog(&catalog, &subscription)
+        }
+        _ => {
+            return Err(
+                "fixture needs either --from-state FILE or --from-catalog builtin|OVERLAY".into(),
+            )
+        }
+    };
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(fixture.to_json().as_bytes())

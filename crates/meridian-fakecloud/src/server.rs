@@ -132,8 +132,18 @@ impl FakeCloud {
         format!("{}/gcp", self.base_url())
     }
 
+    /// `http://127.0.0.1:PORT/gcp/{location}`: a value of `MERIDIAN_GCP_ENDPOINT` that keeps
+    /// the location in every request, as Google's per-location hosts
+    /// (`{location}-aiplatform.googleapis.com`) do. Every GCP path is served under it too;
+    /// publisher models (`/v1beta1/publishers/…`), whose paths name no location, only under
+    /// it.
+    pub fn gcp_location_endpoint(&self) -> String {
+        format!("{}/gcp/{{location}}", self.base_url())
+    }
+
     /// The environment that points Meridian at this fake cloud: the four
-    /// `MERIDIAN_*_ENDPOINT` variables and the fixture's credentials (`AZURE_ACCESS_TOKEN`,
+    /// `MERIDIAN_*_ENDPOINT` variables (GCP's with `{location}`, see
+    /// [`FakeCloud::gcp_location_endpoint`]) and the fixture's credentials (`AZURE_ACCESS_TOKEN`,
     /// `GOOGLE_OAUTH_ACCESS_TOKEN`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, and
     /// `AWS_SESSION_TOKEN` when the fixture has one), as of now.
     pub fn env_vars(&self) -> Vec<(String, String)> {
@@ -145,7 +155,10 @@ impl FakeCloud {
                 "MERIDIAN_AWS_STS_ENDPOINT".to_owned(),
                 self.aws_sts_endpoint(),
             ),
-            ("MERIDIAN_GCP_ENDPOINT".to_owned(), self.gcp_endpoint()),
+            (
+                "MERIDIAN_GCP_ENDPOINT".to_owned(),
+                self.gcp_location_endpoint(),
+            ),
             ("AZURE_ACCESS_TOKEN".to_owned(), auth.azure_token),
             ("GOOGLE_OAUTH_ACCESS_TOKEN".to_owned(), auth.gcp_token),
             ("AWS_ACCESS_KEY_ID".to_owned(), auth.aws.access_key_id),

@@ -108,8 +108,14 @@ fn fixture_from_state_then_serve() {
             .unwrap()
             .to_owned()
     };
+    // `{location}` needs quoting in a shell.
     let gcp = value("MERIDIAN_GCP_ENDPOINT");
-    assert!(gcp.starts_with("http://127.0.0.1:") && gcp.ends_with("/gcp"));
+    let gcp = gcp
+        .strip_prefix('\'')
+        .and_then(|g| g.strip_suffix('\''))
+        .unwrap_or_else(|| panic!("not quoted: {gcp}"));
+    assert!(gcp.starts_with("http://127.0.0.1:") && gcp.ends_with("/gcp/{location}"));
+    let gcp = gcp.replace("{location}", "global");
     assert!(value("MERIDIAN_AZURE_ENDPOINT").ends_with("/azure"));
     assert!(value("MERIDIAN_AWS_ENDPOINT").ends_with("/aws"));
     assert!(value("MERIDIAN_AWS_STS_ENDPOINT").ends_with("/aws/sts"));

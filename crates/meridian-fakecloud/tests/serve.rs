@@ -341,7 +341,7 @@ fn bedrock_lists_paginate_with_next_tokens() {
     let url = format!("{base}/logging/modelinvocations");
     let headers = sign("GET", &url, b"", "us-west-2", &creds(), SystemTime::now());
     assert_eq!(send("GET", &url, &headers, b"").json(), json!({}));
-    let r = aws("GET", &format!("{base}/foundation-models"), b"");
+    let r = aws("GET", &format!("{base}/custom-models"), b"");
     assert_eq!(r.status, 404);
     assert_eq!(
         r.header("x-amzn-errortype"),

@@ -7,11 +7,11 @@
 //!
 //! `cargo run -p meridian-refresh --example refresh_bench -- 64`
 
-use meridian_fakecloud::{
-    FakeCloud, Fault, FaultKind, Fixture, Provider, TEST_AWS_ACCESS_KEY_ID,
-    TEST_AWS_SECRET_ACCESS_KEY, TEST_AZURE_TOKEN, TEST_GCP_TOKEN,
-};
-use meridian_refresh::{refresh, Cloud, Credentials, NoProgress, Options, ProviderScope};
+#[path = "support/bench.rs"]
+mod bench;
+
+use meridian_fakecloud::{FakeCloud, Fixture};
+use meridian_refresh::{refresh, Cloud, NoProgress, Options, ProviderScope};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -156,7 +156,6 @@ fn fixture() -> Fixture {
             (*loc, list)
         })
         .collect();
-    let latency = |p| Fault::new(p, FaultKind::Latency { ms: LATENCY_MS });
     let mut fixture: Fixture = serde_json::from_value(json!({
         "page_size": PAGE_SIZE,
         "azure": {"subscriptions": {SUB: {"resource_groups": {RG: {"accounts": accounts}}}}},
@@ -166,11 +165,7 @@ fn fixture() -> Fixture {
     }))
     .unwrap_or_else(|e| panic!("bench fixture: {e}"));
     ACCOUNT.clone_into(&mut fixture.auth.aws.account_id);
-    fixture.faults = vec![
-        latency(Provider::Azure),
-        latency(Provider::Aws),
-        latency(Provider::Gcp),
-    ];
+    bench::with_latency(&mut fixture, LATENCY_MS);
     fixture
 }
 
@@ -210,29 +205,10 @@ fn scopes() -> Vec<ProviderScope> {
 }
 
 fn main() {
-    let parallelism: usize = match std::env::args().nth(1) {
-        None => 64,
-        Some(a) => a
-            .parse()
-            .unwrap_or_else(|_| panic!("parallelism must be a number, not {a:?}")),
-    };
+    let parallelism = bench::parallelism();
     let fc = FakeCloud::start(fixture()).unwrap_or_else(|e| panic!("fake cloud: {e}"));
-    let env: BTreeMap<&str, String> = BTreeMap::from([
-        ("AZURE_ACCESS_TOKEN", TEST_AZURE_TOKEN.to_string()),
-        ("GOOGLE_OAUTH_ACCESS_TOKEN", TEST_GCP_TOKEN.to_string()),
-        ("AWS_ACCESS_KEY_ID", TEST_AWS_ACCESS_KEY_ID.to_string()),
-        (
-            "AWS_SECRET_ACCESS_KEY",
-            TEST_AWS_SECRET_ACCESS_KEY.to_string(),
-        ),
-        ("MERIDIAN_AZURE_ENDPOINT", fc.azure_endpoint()),
-        ("MERIDIAN_AWS_ENDPOINT", fc.aws_endpoint()),
-        ("MERIDIAN_AWS_STS_ENDPOINT", fc.aws_sts_endpoint()),
-        ("MERIDIAN_GCP_ENDPOINT", fc.gcp_endpoint()),
-    ]);
     let scopes = scopes();
-    let creds = Credentials::from_lookup(&scopes, |n| env.get(n).cloned())
-        .unwrap_or_else(|e| panic!("credentials: {e}"));
+    let creds = bench::credentials(&fc, &scopes);
     let chain = critical_chain();
     let critical = Duration::from_millis(LATENCY_MS * chain as u64);
     println!(
@@ -242,11 +218,7 @@ fn main() {
         "critical path: {chain} dependent requests x {LATENCY_MS} ms = {:.2} s",
         critical.as_secs_f64()
     );
-    let mut runs = vec![parallelism];
-    if parallelism != 1 {
-        runs.push(1);
-    }
-    for p in runs {
+    for p in bench::runs(parallelism) {
         let opts = Options {
             parallelism: p,
             ..Options::default()

@@ -94,17 +94,47 @@ pub(crate) fn base_url(scope: &ProviderScope, env: Option<&str>, region: &str) -
 }
 
 /// What every request of one provider and region shares.
-struct Region {
-    provider: Arc<str>,
+pub(crate) struct Region {
+    pub(crate) provider: Arc<str>,
     /// The region read.
-    name: String,
-    base: String,
-    auth: Arc<Auth>,
-    account_id: Option<String>,
+    pub(crate) name: String,
+    pub(crate) base: String,
+    pub(crate) auth: Arc<Auth>,
+    pub(crate) account_id: Option<String>,
 }
 
 impl Region {
-    fn req(&self, method: Method, url: Url, body: Option<Vec<u8>>, what: String) -> Req {
+    /// The base URL, credentials and account of `region` of an AWS provider; `None` after
+    /// recording why the region cannot be read.
+    pub(crate) fn of(
+        ctx: &Ctx,
+        scope: &ProviderScope,
+        keys: &AwsKeys,
+        region: &str,
+    ) -> Option<Region> {
+        let base = base_url(scope, ctx.creds.aws_endpoint.as_deref(), region);
+        if let Err(reason) = Url::parse(&base) {
+            ctx.scope_error(
+                scope,
+                ErrorKind::Connect,
+                format!("invalid endpoint URL {base:?}: {reason}"),
+            );
+            return None;
+        }
+        Some(Region {
+            provider: Arc::from(scope.address.as_str()),
+            name: region.to_owned(),
+            base,
+            auth: Arc::new(Auth::Aws {
+                keys: keys.clone(),
+                region: region.to_owned(),
+                service: "bedrock",
+            }),
+            account_id: scope.account_id.clone(),
+        })
+    }
+
+    pub(crate) fn req(&self, method: Method, url: Url, body: Option<Vec<u8>>, what: String) -> Req {
         Req {
             provider: self.provider.clone(),
             region: Some(self.name.clone()),
@@ -114,6 +144,7 @@ impl Region {
             auth: self.auth.clone(),
             what,
             priority: 0,
+            absent_if_not_found: false,
             wire: Wire::Json,
         }
     }
@@ -129,6 +160,18 @@ impl Region {
 
 /// Starts reading one AWS provider in each of its regions; false if it cannot be read.
 pub(crate) fn start(ctx: &Arc<Ctx>, scope: &ProviderScope) -> bool {
+    start_regions(ctx, scope, |ctx, r| {
+        page(ctx, r, &PROFILES, None, 1) & page(ctx, r, &THROUGHPUTS, None, 1) & logging(ctx, r)
+    })
+}
+
+/// Checks the provider's credentials against its `account_id` (STS) and starts `read` in
+/// each of its regions; false if it cannot be read (in some region).
+pub(crate) fn start_regions(
+    ctx: &Arc<Ctx>,
+    scope: &ProviderScope,
+    read: impl Fn(&Arc<Ctx>, &Arc<Region>) -> bool,
+) -> bool {
     let Some(keys) = ctx.creds.aws.clone() else {
         ctx.scope_error(
             scope,
@@ -143,30 +186,11 @@ pub(crate) fn start(ctx: &Arc<Ctx>, scope: &ProviderScope) -> bool {
         ok &= identity(ctx, scope, &provider, &keys, account, region);
     }
     for region in &scope.regions {
-        let base = base_url(scope, ctx.creds.aws_endpoint.as_deref(), region);
-        if let Err(reason) = Url::parse(&base) {
-            ctx.scope_error(
-                scope,
-                ErrorKind::Connect,
-                format!("invalid endpoint URL {base:?}: {reason}"),
-            );
+        let Some(r) = Region::of(ctx, scope, &keys, region) else {
             ok = false;
             continue;
-        }
-        let r = Arc::new(Region {
-            provider: provider.clone(),
-            name: region.clone(),
-            base,
-            auth: Arc::new(Auth::Aws {
-                keys: keys.clone(),
-                region: region.clone(),
-                service: "bedrock",
-            }),
-            account_id: scope.account_id.clone(),
-        });
-        ok &= page(ctx, &r, &PROFILES, None, 1);
-        ok &= page(ctx, &r, &THROUGHPUTS, None, 1);
-        ok &= logging(ctx, &r);
+        };
+        ok &= read(ctx, &Arc::new(r));
     }
     ok
 }
@@ -220,7 +244,7 @@ pub(crate) fn xml_element(doc: &str, name: &str) -> Option<String> {
 
 /// Asks STS whose credentials these are; records a credentials error naming both accounts
 /// when they are not of `account`. False if the request cannot be built.
-fn identity(
+pub(crate) fn identity(
     ctx: &Arc<Ctx>,
     scope: &ProviderScope,
     provider: &Arc<str>,
@@ -254,6 +278,7 @@ fn identity(
         }),
         what: format!("POST sts:GetCallerIdentity in {region}"),
         priority: 0,
+        absent_if_not_found: false,
     };
     let request = req.display();
     let provider = provider.to_string();
@@ -283,7 +308,7 @@ fn identity(
     true
 }
 
-fn next_token(body: &Value) -> Result<Option<String>, String> {
+pub(crate) fn next_token(body: &Value) -> Result<Option<String>, String> {
     match body.get("nextToken") {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.is_empty() => Ok(None),
@@ -292,24 +317,31 @@ fn next_token(body: &Value) -> Result<Option<String>, String> {
     }
 }
 
-fn items<'v>(body: &'v Value, field: &str) -> Result<&'v Vec<Value>, String> {
+pub(crate) fn items<'v>(body: &'v Value, field: &str) -> Result<&'v Vec<Value>, String> {
     body.get(field)
         .and_then(Value::as_array)
         .ok_or_else(|| format!("response has no {field:?} list"))
 }
 
-fn required<'v>(v: &'v Value, key: &str, what: &str) -> Result<&'v str, String> {
+pub(crate) fn required<'v>(v: &'v Value, key: &str, what: &str) -> Result<&'v str, String> {
     v.get(key)
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
         .ok_or_else(|| format!("{what} without {key:?}"))
 }
 
-fn page_url(r: &Region, path: &str, token: Option<&str>, typed: bool) -> Result<Url, String> {
+/// The URL of one page of a list, filtered to inference profiles of `kind` (`APPLICATION`,
+/// `SYSTEM_DEFINED`) when given.
+pub(crate) fn page_url(
+    r: &Region,
+    path: &str,
+    token: Option<&str>,
+    kind: Option<&str>,
+) -> Result<Url, String> {
     let mut query = vec![("maxResults", PAGE_SIZE)];
-    if typed {
+    if let Some(kind) = kind {
         // The API reference's URI parameter for the `typeEquals` member is `type`.
-        query.push(("type", "APPLICATION"));
+        query.push(("type", kind));
     }
     if let Some(t) = token {
         query.push(("nextToken", t));
@@ -324,8 +356,8 @@ type Attributes = Result<BTreeMap<String, Value>, String>;
 /// [`LiveObject`].
 struct Listing {
     path: &'static str,
-    /// Whether the list is filtered to application profiles (`type=APPLICATION`).
-    typed: bool,
+    /// The inference-profile type the list is filtered to (`type=APPLICATION`).
+    kind_filter: Option<&'static str>,
     /// The response member that holds the page's items.
     field: &'static str,
     /// What the list holds, in request descriptions (`inference profiles`).
@@ -341,7 +373,7 @@ struct Listing {
 
 const PROFILES: Listing = Listing {
     path: "inference-profiles",
-    typed: true,
+    kind_filter: Some("APPLICATION"),
     field: "inferenceProfileSummaries",
     what: "inference profiles",
     item: "inference profile",
@@ -353,7 +385,7 @@ const PROFILES: Listing = Listing {
 
 const THROUGHPUTS: Listing = Listing {
     path: "provisioned-model-throughputs",
-    typed: false,
+    kind_filter: None,
     field: "provisionedModelSummaries",
     what: "provisioned throughputs",
     item: "provisioned throughput",
@@ -393,7 +425,7 @@ fn throughput_attributes(name: &str, p: &Value) -> Attributes {
 }
 
 /// The URL, or `None` after recording why it could not be built.
-fn url_or_record(ctx: &Ctx, r: &Region, url: Result<Url, String>) -> Option<Url> {
+pub(crate) fn url_or_record(ctx: &Ctx, r: &Region, url: Result<Url, String>) -> Option<Url> {
     match url {
         Ok(u) => Some(u),
         Err(reason) => {
@@ -417,7 +449,7 @@ fn page(
     token: Option<&str>,
     n: usize,
 ) -> bool {
-    let Some(url) = url_or_record(ctx, r, page_url(r, list.path, token, list.typed)) else {
+    let Some(url) = url_or_record(ctx, r, page_url(r, list.path, token, list.kind_filter)) else {
         return false;
     };
     let mut req = r.req(

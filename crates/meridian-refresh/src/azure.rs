@@ -52,12 +52,7 @@ pub(crate) fn url_of(base: &str, segments: &[&str], query: &[(&str, &str)]) -> R
 
 /// Starts reading one Azure provider; false if it cannot be read at all.
 pub(crate) fn start(ctx: &Arc<Ctx>, scope: &ProviderScope) -> bool {
-    let Some(bearer) = ctx.creds.azure.clone() else {
-        ctx.scope_error(
-            scope,
-            ErrorKind::Credentials,
-            "no Azure credentials were resolved for this provider".into(),
-        );
+    let Some(bearer) = ctx.bearer(scope) else {
         return false;
     };
     let (Some(sub), Some(rg)) = (&scope.subscription_id, &scope.resource_group) else {
@@ -110,13 +105,17 @@ fn get(az: &Azure, url: Url, region: Option<String>, what: String) -> Req {
         auth: az.auth.clone(),
         what,
         priority: 0,
+        absent_if_not_found: false,
         wire: Wire::Json,
     }
 }
 
-/// The `value` array of a list page, and its `nextLink` (which must stay on the endpoint's
-/// origin: the token is sent there).
-fn page<'v>(az: &Azure, body: &'v Value) -> Result<(&'v Vec<Value>, Option<Url>), String> {
+/// The `value` array of a list page, and its `nextLink` (which must stay on `origin`, the
+/// endpoint's scheme, host and port: the token is sent there).
+pub(crate) fn page<'v>(
+    origin: &str,
+    body: &'v Value,
+) -> Result<(&'v Vec<Value>, Option<Url>), String> {
     let Some(value) = body.get("value").and_then(Value::as_array) else {
         return Err("response has no \"value\" list".into());
     };
@@ -125,10 +124,9 @@ fn page<'v>(az: &Azure, body: &'v Value) -> Result<(&'v Vec<Value>, Option<Url>)
         Some(Value::String(s)) if s.is_empty() => None,
         Some(Value::String(s)) => {
             let url = Url::parse(s).map_err(|e| format!("invalid nextLink {s:?}: {e}"))?;
-            if url.origin().ascii_serialization() != az.origin {
+            if url.origin().ascii_serialization() != origin {
                 return Err(format!(
-                    "nextLink {s:?} leaves the endpoint {}: not followed",
-                    az.origin
+                    "nextLink {s:?} leaves the endpoint {origin}: not followed"
                 ));
             }
             Some(url)
@@ -149,7 +147,7 @@ fn accounts_page(ctx: &Arc<Ctx>, az: &Arc<Azure>, url: Url, n: usize) {
     req.priority = 3;
     let az = Arc::clone(az);
     ctx.spawn_fetch(req, move |ctx, body| {
-        let (value, next) = page(&az, &body)?;
+        let (value, next) = page(&az.origin, &body)?;
         let mut accounts = Vec::with_capacity(value.len());
         for a in value {
             accounts.push(account(&az.provider, a)?);
@@ -197,7 +195,7 @@ fn deployments_page(
     req.priority = 2;
     let az = Arc::clone(az);
     ctx.spawn_fetch(req, move |ctx, body| {
-        let (value, next) = page(&az, &body)?;
+        let (value, next) = page(&az.origin, &body)?;
         let mut found = Vec::with_capacity(value.len());
         for d in value {
             found.push(deployment(&az.provider, region.as_deref(), d)?);

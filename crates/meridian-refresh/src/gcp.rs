@@ -25,7 +25,9 @@ pub(crate) enum Api {
 
 /// The base URL of `api` (in `location` for Vertex AI): the spec's endpoint, else
 /// `MERIDIAN_GCP_ENDPOINT` (one base for all three APIs, `{location}` replaced), else the
-/// real host.
+/// real host: `{location}-aiplatform.googleapis.com` for a region, the multi-region hosts
+/// `aiplatform.eu.rep.googleapis.com` / `aiplatform.us.rep.googleapis.com` for `eu` / `us`,
+/// and `aiplatform.googleapis.com` for `global`.
 pub(crate) fn base_url(
     scope: &ProviderScope,
     env: Option<&str>,
@@ -38,20 +40,23 @@ pub(crate) fn base_url(
             Api::ServiceUsage => "https://serviceusage.googleapis.com".into(),
             Api::ResourceManager => "https://cloudresourcemanager.googleapis.com".into(),
             Api::AiPlatform if location == "global" => "https://aiplatform.googleapis.com".into(),
+            Api::AiPlatform if location == "eu" || location == "us" => {
+                format!("https://aiplatform.{location}.rep.googleapis.com")
+            }
             Api::AiPlatform => format!("https://{location}-aiplatform.googleapis.com"),
         },
     };
     base.trim_end_matches('/').to_string()
 }
 
-struct Gcp {
-    provider: Arc<str>,
-    project: String,
-    auth: Arc<Auth>,
+pub(crate) struct Gcp {
+    pub(crate) provider: Arc<str>,
+    pub(crate) project: String,
+    pub(crate) auth: Arc<Auth>,
 }
 
 impl Gcp {
-    fn req(
+    pub(crate) fn req(
         &self,
         method: Method,
         url: Url,
@@ -68,6 +73,7 @@ impl Gcp {
             auth: self.auth.clone(),
             what,
             priority: 0,
+            absent_if_not_found: false,
             wire: Wire::Json,
         }
     }
@@ -75,12 +81,7 @@ impl Gcp {
 
 /// Starts reading one GCP provider; false if it cannot be read (at all, or in a location).
 pub(crate) fn start(ctx: &Arc<Ctx>, scope: &ProviderScope) -> bool {
-    let Some(bearer) = ctx.creds.gcp.clone() else {
-        ctx.scope_error(
-            scope,
-            ErrorKind::Credentials,
-            "no Google Cloud credentials were resolved for this provider".into(),
-        );
+    let Some(bearer) = ctx.bearer(scope) else {
         return false;
     };
     let Some(project) = scope.project.clone() else {
@@ -335,6 +336,14 @@ mod tests {
         assert_eq!(
             base_url(&s, None, Api::AiPlatform, "global"),
             "https://aiplatform.googleapis.com"
+        );
+        assert_eq!(
+            base_url(&s, None, Api::AiPlatform, "eu"),
+            "https://aiplatform.eu.rep.googleapis.com"
+        );
+        assert_eq!(
+            base_url(&s, None, Api::AiPlatform, "us"),
+            "https://aiplatform.us.rep.googleapis.com"
         );
         assert_eq!(
             base_url(&s, None, Api::ServiceUsage, "global"),

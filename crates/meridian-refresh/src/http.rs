@@ -3,6 +3,7 @@
 //! and the bookkeeping of progress, objects found and errors.
 
 use crate::creds::{AwsKeys, Bearer};
+use crate::verify::Fact;
 use crate::{
     aws, azure, gcp, Cloud, Credentials, ErrorKind, LiveObject, Observation, Options, Progress,
     ProviderScope, RefreshError, RefreshFailure,
@@ -57,6 +58,9 @@ pub(crate) struct Req {
     /// (which lead to further requests) before requests nothing depends on, so the longest
     /// chains of dependent requests are not held up behind leaves.
     pub(crate) priority: u8,
+    /// Whether Google's `404 NOT_FOUND` answer means "there is none" rather than an error:
+    /// the handler then gets `Value::Null` (a publisher model not offered in a location).
+    pub(crate) absent_if_not_found: bool,
 }
 
 impl Req {
@@ -194,6 +198,7 @@ pub(crate) struct Ctx {
     requests: AtomicUsize,
     events: mpsc::UnboundedSender<Event>,
     objects: Mutex<Vec<LiveObject>>,
+    facts: Mutex<Vec<Fact>>,
     errors: Mutex<Vec<RefreshError>>,
     in_flight: Mutex<BTreeMap<u64, InFlight>>,
     next_id: AtomicU64,
@@ -254,6 +259,11 @@ impl Ctx {
         lock(&self.objects).push(object);
     }
 
+    /// Records a catalog fact read (`catalog verify`).
+    pub(crate) fn push_fact(&self, fact: Fact) {
+        lock(&self.facts).push(fact);
+    }
+
     fn scrub(&self, text: &str) -> String {
         let mut out = text.to_string();
         for s in &self.secrets {
@@ -279,6 +289,24 @@ impl Ctx {
             kind,
             reason,
         }
+    }
+
+    /// The bearer token of the scope's cloud (Azure, Google Cloud), or `None` after recording
+    /// that none was resolved.
+    pub(crate) fn bearer(&self, scope: &ProviderScope) -> Option<Bearer> {
+        let (token, name) = match scope.cloud {
+            Cloud::Azure => (&self.creds.azure, "Azure"),
+            Cloud::Gcp => (&self.creds.gcp, "Google Cloud"),
+            Cloud::Aws => (&None, "bearer"),
+        };
+        if token.is_none() {
+            self.scope_error(
+                scope,
+                ErrorKind::Credentials,
+                format!("no {name} credentials were resolved for this provider"),
+            );
+        }
+        token.clone()
     }
 
     /// Records an error not about a request (a provider that cannot be read at all).
@@ -368,6 +396,13 @@ impl Ctx {
                         Wire::Query => parse_text(&resp.body),
                     };
                     return parsed.map_err(|reason| Ctx::error(req, ErrorKind::Decode, reason));
+                }
+                Ok(Ok(resp))
+                    if resp.status == 404
+                        && req.absent_if_not_found
+                        && is_google_not_found(&resp.body) =>
+                {
+                    return Ok(Value::Null);
                 }
                 Ok(Ok(resp)) if resp.status == 401 || resp.status == 403 => {
                     let hint = match &*req.auth {
@@ -576,6 +611,13 @@ fn parse_json(body: &[u8]) -> Result<Value, String> {
         })
 }
 
+/// Whether a body is Google's "not found" error (`{"error":{"status":"NOT_FOUND"}}`), as
+/// opposed to a 404 from something that is not the API (a wrong endpoint).
+fn is_google_not_found(body: &[u8]) -> bool {
+    serde_json::from_slice::<Value>(body)
+        .is_ok_and(|v| v.pointer("/error/status").and_then(Value::as_str) == Some("NOT_FOUND"))
+}
+
 /// The message of a cloud's error response: Azure and GCP `{"error":{"code"|"status",
 /// "message"}}`, AWS `{"message"}` with `x-amzn-ErrorType`; else the start of the body.
 fn cloud_message(headers: &HeaderMap, body: &[u8]) -> String {
@@ -726,6 +768,18 @@ fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
     era * 146_097 + doe - 719_468
 }
 
+/// Starts reading one provider (its first requests); false if it cannot be read at all.
+pub(crate) type Start<'a> = &'a (dyn Fn(&Arc<Ctx>, &ProviderScope) -> bool + Sync);
+
+/// Everything a run found.
+pub(crate) struct Collected {
+    /// Sorted by (provider, kind, region, name), then id.
+    pub(crate) objects: Vec<LiveObject>,
+    /// In the order they were recorded.
+    pub(crate) facts: Vec<Fact>,
+    pub(crate) requests: usize,
+}
+
 /// Runs a refresh (see [`crate::refresh`]).
 pub(crate) fn run(
     scopes: &[ProviderScope],
@@ -733,6 +787,32 @@ pub(crate) fn run(
     opts: &Options,
     progress: &dyn Progress,
 ) -> Result<Observation, RefreshFailure> {
+    let collected = run_with(scopes, creds, opts, progress, &start_refresh)?;
+    Ok(Observation {
+        objects: collected.objects,
+        requests: collected.requests,
+    })
+}
+
+/// What a refresh reads of one provider.
+fn start_refresh(ctx: &Arc<Ctx>, scope: &ProviderScope) -> bool {
+    match scope.cloud {
+        Cloud::Azure => azure::start(ctx, scope),
+        Cloud::Aws => aws::start(ctx, scope),
+        Cloud::Gcp => gcp::start(ctx, scope),
+    }
+}
+
+/// Reads every scope, `start` making the first requests of each, with the bounded
+/// concurrency, retries, timeouts and deadline of [`Options`]. Any error fails the run with
+/// every error.
+pub(crate) fn run_with(
+    scopes: &[ProviderScope],
+    creds: &Credentials,
+    opts: &Options,
+    progress: &dyn Progress,
+    start: Start<'_>,
+) -> Result<Collected, RefreshFailure> {
     let started = Instant::now();
     let fail = |reason: String| RefreshFailure {
         errors: vec![RefreshError {
@@ -766,6 +846,7 @@ pub(crate) fn run(
         requests: AtomicUsize::new(0),
         events: tx,
         objects: Mutex::new(Vec::new()),
+        facts: Mutex::new(Vec::new()),
         errors: Mutex::new(Vec::new()),
         in_flight: Mutex::new(BTreeMap::new()),
         next_id: AtomicU64::new(0),
@@ -777,13 +858,14 @@ pub(crate) fn run(
             .collect(),
         creds: creds.clone(),
     });
-    let timed_out = runtime.block_on(drive(&ctx, scopes, rx, progress));
+    let timed_out = runtime.block_on(drive(&ctx, scopes, rx, progress, start));
     if timed_out {
         deadline_errors(&ctx, scopes);
     }
     runtime.shutdown_background();
     let requests = ctx.requests.load(Ordering::Relaxed);
     let mut objects = std::mem::take(&mut *lock(&ctx.objects));
+    let facts = std::mem::take(&mut *lock(&ctx.facts));
     let errors = std::mem::take(&mut *lock(&ctx.errors));
     if !errors.is_empty() {
         return Err(RefreshFailure {
@@ -799,7 +881,11 @@ pub(crate) fn run(
             &b.id,
         ))
     });
-    Ok(Observation { objects, requests })
+    Ok(Collected {
+        objects,
+        facts,
+        requests,
+    })
 }
 
 /// Starts every provider and follows progress until every request has finished; true if
@@ -809,6 +895,7 @@ async fn drive(
     scopes: &[ProviderScope],
     mut rx: mpsc::UnboundedReceiver<Event>,
     progress: &dyn Progress,
+    start: Start<'_>,
 ) -> bool {
     struct Count {
         pending: usize,
@@ -828,11 +915,7 @@ async fn drive(
     }
     for scope in scopes {
         let provider: Arc<str> = Arc::from(scope.address.as_str());
-        let started = match scope.cloud {
-            Cloud::Azure => azure::start(ctx, scope),
-            Cloud::Aws => aws::start(ctx, scope),
-            Cloud::Gcp => gcp::start(ctx, scope),
-        };
+        let started = start(ctx, scope);
         let _ = ctx.events.send(Event::Release(provider, started));
     }
     let deadline = tokio::time::Instant::from_std(ctx.deadline);

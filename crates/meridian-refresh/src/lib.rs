@@ -22,6 +22,7 @@ mod gcp;
 mod http;
 mod reconcile;
 mod scope;
+pub mod verify;
 
 pub use creds::Credentials;
 pub use meridian_catalog::Cloud;

@@ -281,6 +281,12 @@ pub enum CatalogCommand {
         after_help = "Examples:\n  meridian catalog where gemini-embedding-001 --provider gcp --residency poland infra/ai\n  meridian catalog where anthropic.claude-sonnet-4-5-20250929-v1:0 --geography eu\n  meridian catalog where gpt-5.1 --countries DE,FR,NL --processing geography --all\n  meridian catalog where claude-sonnet-4-6 --geography eu --json | jq '.passing[].region'\n\nEvery location of every offer of the model is tried as a target would be: its footprint is\ncomputed from the catalog and judged by the same residency check `meridian validate` runs.\nThe JSON shape is described by schema/catalog-where.schema.json.\nExit codes: 0 listed (even when no choice satisfies the rule), 1 unknown model, rule or code."
     )]
     Where(CatalogWhereArgs),
+    /// Check the catalog against the spec's own cloud accounts: what each region offers, where
+    /// Bedrock profiles route, which deployment types and dates Azure lists.
+    #[command(
+        after_help = "Examples:\n  meridian catalog verify examples/eu-bank\n  meridian catalog verify --provider aws --region eu-west-2 .\n  meridian catalog verify --all-regions --json . > verify.json\n  meridian catalog verify --write-overlay catalog-verified.json .\n\nWhat is read: Bedrock ListFoundationModels, ListInferenceProfiles (system-defined) and\nGetInferenceProfile; Azure's Microsoft.CognitiveServices/locations/{location}/models; Vertex AI\npublishers.models.get per location. Regions: those the spec's targets use, plus --region, or\nevery catalog region of each provider's cloud with --all-regions. Credentials, endpoints,\nretries and limits are those of `meridian refresh` (see `meridian refresh --help`).\n\nA difference that changes where prompts may be processed or what can be deployed where (and\nso a residency verdict) is an error; dates, lifecycle states and models the catalog does not\nlist are warnings. --write-overlay writes the differences as a catalog overlay (FILE is\nrelative to the current directory and must be inside the spec directory); name it in the\nmeridian block (catalog = \"FILE\") to plan with it.\n\nExit codes: 0 no errors (warnings allowed), 1 an error difference, a region that could not be\nread, or bad input."
+    )]
+    Verify(VerifyArgs),
 }
 
 /// `meridian catalog show` options.
@@ -355,6 +361,31 @@ pub enum ProcessingArg {
     Region,
     Geography,
     Global,
+}
+
+/// `meridian catalog verify` options.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub spec: SpecArgs,
+    /// Only this cloud (aws, azure, gcp) or provider block (aws.corp); repeatable.
+    #[arg(long, value_name = "PROVIDER")]
+    pub provider: Vec<String>,
+    /// Also read this region (or Vertex AI location); repeatable.
+    #[arg(long = "region", value_name = "REGION")]
+    pub regions: Vec<String>,
+    /// Read every region the catalog lists for each provider's cloud.
+    #[arg(long)]
+    pub all_regions: bool,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// Write the differences as a catalog overlay to FILE (inside the spec directory).
+    #[arg(long, value_name = "FILE")]
+    pub write_overlay: Option<PathBuf>,
+    /// How many requests to send at once (also written -parallelism=N).
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = parse_parallelism)]
+    pub parallelism: usize,
 }
 
 #[derive(Debug, Args)]
@@ -458,6 +489,8 @@ pub fn normalize_args<I: IntoIterator<Item = String>>(args: I) -> Vec<String> {
         "refresh",
         "parallelism",
         "terraform-state",
+        "write-overlay",
+        "all-regions",
     ];
     args.into_iter()
         .map(|a| {

@@ -12,6 +12,7 @@ mod refresh;
 mod report;
 mod simulate;
 mod validate;
+mod verify;
 
 pub use catalog::{catalog_models, catalog_regions, catalog_show, catalog_where};
 pub use fmt::fmt;
@@ -27,6 +28,7 @@ pub use refresh::{refresh, RefreshSettings};
 pub use report::report;
 pub use simulate::simulate;
 pub use validate::validate;
+pub use verify::catalog_verify;
 
 use crate::cli::{CatalogCommand, Cli, Command, PlanFormatArg, SpecArgs};
 use crate::driver::Checked;
@@ -150,6 +152,9 @@ pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
         Command::Catalog(CatalogCommand::Regions(args)) => catalog_regions(&args, out),
         Command::Catalog(CatalogCommand::Show(args)) => catalog_show(&args, out),
         Command::Catalog(CatalogCommand::Where(args)) => catalog_where(&args, out),
+        Command::Catalog(CatalogCommand::Verify(args)) => {
+            catalog_verify(&args, &inputs(&args.spec), out)
+        }
         Command::Simulate(args) => simulate(&args, &inputs(&args.spec), out),
         Command::Report(args) => report(&args, &inputs(&args.spec), out),
         Command::Completions { shell } => {

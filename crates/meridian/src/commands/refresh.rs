@@ -144,6 +144,58 @@ fn bars_enabled() -> bool {
     std::io::stderr().is_terminal() && std::env::var("CI").map_or(true, |v| v != "true")
 }
 
+/// Runs `work` on another thread; on a terminal (and not in CI), meanwhile draws a bar per
+/// provider on stderr under `heading`, from the progress `work` reports.
+pub(super) fn with_progress<T: Send>(
+    out: &mut Output<'_>,
+    heading: &str,
+    work: impl FnOnce(&dyn Progress) -> T + Send,
+) -> T {
+    let board = Board::default();
+    let bars = bars_enabled();
+    let finished = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let worker = scope.spawn(|| {
+            let r = work(&board);
+            finished.store(true, Ordering::Release);
+            r
+        });
+        let mut drawn = 0;
+        if bars {
+            let _ = writeln!(out.err, "{heading}");
+            while !finished.load(Ordering::Acquire) {
+                std::thread::sleep(Duration::from_millis(80));
+                let rows = board.snapshot();
+                let _ = write!(out.err, "{}", draw(&rows, drawn));
+                let _ = out.err.flush();
+                drawn = rows.len();
+            }
+            let _ = write!(out.err, "{}", draw(&board.snapshot(), drawn));
+        }
+        worker
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+/// "error: WHAT could not be read (N errors):" and each error (provider, region, request,
+/// reason), on stderr.
+pub(super) fn print_read_errors(
+    out: &mut Output<'_>,
+    what: &str,
+    failure: &meridian_refresh::RefreshFailure,
+) {
+    let _ = writeln!(
+        out.err,
+        "error: {what} could not be read ({} error{}):",
+        failure.errors.len(),
+        plural(failure.errors.len())
+    );
+    for e in &failure.errors {
+        let _ = writeln!(out.err, "  - {e}");
+    }
+}
+
 /// What a refresh read, laid over the state.
 pub struct Refreshed {
     pub reconciled: Reconciled,
@@ -178,31 +230,9 @@ pub fn run(
             return Err(exit::ERROR);
         }
     };
-    let board = Board::default();
-    let bars = bars_enabled();
     let started = Instant::now();
-    let finished = AtomicBool::new(false);
-    let result = std::thread::scope(|scope| {
-        let worker = scope.spawn(|| {
-            let r = meridian_refresh::refresh(&scopes, &creds, &opts, &board);
-            finished.store(true, Ordering::Release);
-            r
-        });
-        let mut drawn = 0;
-        if bars {
-            let _ = writeln!(out.err, "Reading live provider state...");
-            while !finished.load(Ordering::Acquire) {
-                std::thread::sleep(Duration::from_millis(80));
-                let rows = board.snapshot();
-                let _ = write!(out.err, "{}", draw(&rows, drawn));
-                let _ = out.err.flush();
-                drawn = rows.len();
-            }
-            let _ = write!(out.err, "{}", draw(&board.snapshot(), drawn));
-        }
-        worker
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    let result = with_progress(out, "Reading live provider state...", |progress| {
+        meridian_refresh::refresh(&scopes, &creds, &opts, progress)
     });
     let elapsed = started.elapsed();
     match result {
@@ -226,15 +256,7 @@ pub fn run(
             })
         }
         Err(failure) => {
-            let _ = writeln!(
-                out.err,
-                "error: live provider state could not be read ({} error{}):",
-                failure.errors.len(),
-                plural(failure.errors.len())
-            );
-            for e in &failure.errors {
-                let _ = writeln!(out.err, "  - {e}");
-            }
+            print_read_errors(out, "live provider state", &failure);
             let _ = writeln!(
                 out.err,
                 "\nNo plan was made: without the live state, Meridian cannot tell what exists, and it never guesses a create or a delete. Fix the access and run again, or run with --refresh=false to plan against the last known state."
