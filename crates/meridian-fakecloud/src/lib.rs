@@ -151,8 +151,10 @@ mod fixture;
 mod from_state;
 mod gcp;
 mod http;
+mod identity;
 mod server;
 mod sigv4;
+mod tokens;
 
 pub use faults::{Fault, FaultKind, Provider};
 pub use fixture::{
@@ -161,7 +163,21 @@ pub use fixture::{
     TEST_AWS_SECRET_ACCESS_KEY, TEST_AZURE_TOKEN, TEST_GCP_TOKEN,
 };
 pub use from_state::DEFAULT_AWS_ACCOUNT_ID;
+pub use identity::{
+    AssumableRole, AuthorizedUser, AwsIdentity, AzureApp, AzureIdentity, EcsEndpoint, GcpIdentity,
+    GcpServiceAccount, Identity, ManagedIdentity, SsoGrant, WebIdentityRole, WorkloadProvider,
+};
 pub use server::{FakeCloud, RequestRecord};
+
+/// A test RSA private key (PKCS#8 PEM) whose certificate is [`TEST_CERTIFICATE_PEM`]: what a
+/// test signs client assertions and service-account JWTs with.
+pub const TEST_PRIVATE_KEY_PEM: &str = include_str!("../testdata/test-key.pem");
+/// [`TEST_PRIVATE_KEY_PEM`] as PKCS#1 (`RSA PRIVATE KEY`).
+pub const TEST_PRIVATE_KEY_RSA_PEM: &str = include_str!("../testdata/test-key-rsa.pem");
+/// A self-signed certificate of [`TEST_PRIVATE_KEY_PEM`], to register with the fake cloud.
+pub const TEST_CERTIFICATE_PEM: &str = include_str!("../testdata/test-cert.pem");
+/// Another RSA private key, whose signatures the fake cloud refuses.
+pub const OTHER_PRIVATE_KEY_PEM: &str = include_str!("../testdata/other-key.pem");
 
 /// The Azure ARM API version the fake serves (and requires).
 pub const AZURE_API_VERSION: &str = "2025-06-01";
