@@ -69,6 +69,7 @@ pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
                 lock_timeout: state.lock_timeout,
                 refresh: state.refresh,
                 parallelism: state.parallelism,
+                verbose: state.verbose,
                 format: plan_format(json, format),
             };
             plan(
@@ -100,6 +101,7 @@ pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
                     lock_timeout: state.lock_timeout,
                     refresh: state.refresh,
                     parallelism: state.parallelism,
+                    verbose: state.verbose,
                     format: PlanFormat::Human,
                 };
                 apply(&spec.path, &opts, auto_approve, out)
@@ -110,11 +112,15 @@ pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
             lock_timeout,
             parallelism,
             json,
+            verbose,
         } => refresh(
             &spec.path,
             &inputs(&spec),
             lock_timeout,
-            &RefreshSettings { parallelism },
+            &RefreshSettings {
+                parallelism,
+                verbose,
+            },
             json,
             out,
         ),
