@@ -32,6 +32,20 @@ pub struct Identity {
     /// Google: OAuth, STS, IAM Credentials and the metadata server.
     #[serde(default)]
     pub gcp: GcpIdentity,
+    /// GitHub Actions' OIDC token service (under `/github/oidc`), for pipelines' steps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub github: Option<GithubOidc>,
+}
+
+/// GitHub Actions' OIDC token service: a job's `ACTIONS_ID_TOKEN_REQUEST_TOKEN` gets a token
+/// per audience (`{"value": …}`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GithubOidc {
+    /// The `ACTIONS_ID_TOKEN_REQUEST_TOKEN` it requires (as `Authorization: bearer …`).
+    pub request_token: String,
+    /// The token issued for each `audience`; other audiences are refused.
+    pub tokens: std::collections::BTreeMap<String, String>,
 }
 
 impl Identity {

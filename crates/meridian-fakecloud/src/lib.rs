@@ -165,7 +165,8 @@ pub use fixture::{
 pub use from_state::DEFAULT_AWS_ACCOUNT_ID;
 pub use identity::{
     AssumableRole, AuthorizedUser, AwsIdentity, AzureApp, AzureIdentity, EcsEndpoint, GcpIdentity,
-    GcpServiceAccount, Identity, ManagedIdentity, SsoGrant, WebIdentityRole, WorkloadProvider,
+    GcpServiceAccount, GithubOidc, Identity, ManagedIdentity, SsoGrant, WebIdentityRole,
+    WorkloadProvider,
 };
 pub use server::{FakeCloud, RequestRecord};
 

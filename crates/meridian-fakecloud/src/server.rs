@@ -191,6 +191,12 @@ impl FakeCloud {
         )
     }
 
+    /// `http://127.0.0.1:PORT/github/oidc?api-version=2.0`: the value of
+    /// `ACTIONS_ID_TOKEN_REQUEST_URL` (a job appends `&audience=…`).
+    pub fn github_oidc_url(&self) -> String {
+        format!("{}/github/oidc?api-version=2.0", self.base_url())
+    }
+
     /// `127.0.0.1:PORT`: the value of `GCE_METADATA_HOST` (the metadata server is served at
     /// the root, under `/computeMetadata/v1/`).
     pub fn gce_metadata_host(&self) -> String {
@@ -353,6 +359,10 @@ async fn respond(shared: &Shared, req: Request<hyper::body::Incoming>) -> Respon
             None if incoming.path.starts_with("/computeMetadata/") => (
                 Decision::default(),
                 tokens::gce_metadata(&incoming, &fixture, SystemTime::now()),
+            ),
+            None if incoming.path == "/github/oidc" => (
+                Decision::default(),
+                tokens::github_oidc(&incoming, &fixture),
             ),
             None => (
                 Decision::default(),

@@ -710,7 +710,7 @@ fn oauth_error(status: u16, error: &str, description: &str) -> Reply {
     )
 }
 
-fn google_token(token: String, fixture: &Fixture) -> Reply {
+fn google_token(token: &str, fixture: &Fixture) -> Reply {
     Reply::json(
         200,
         &json!({
@@ -806,7 +806,7 @@ fn oauth(req: &Incoming, fixture: &Fixture, host: &str, now: SystemTime) -> Repl
                     "Invalid JWT: the lifetime is longer than an hour.",
                 );
             }
-            google_token(issue(&fixture.auth.gcp_token, fixture, now), fixture)
+            google_token(&issue(&fixture.auth.gcp_token, fixture, now), fixture)
         }
         Some("refresh_token") => {
             let (client, secret, token) = (
@@ -823,7 +823,7 @@ fn oauth(req: &Incoming, fixture: &Fixture, host: &str, now: SystemTime) -> Repl
             if user.refresh_token != token {
                 return oauth_error(400, "invalid_grant", "Token has been expired or revoked.");
             }
-            google_token(issue(&fixture.auth.gcp_token, fixture, now), fixture)
+            google_token(&issue(&fixture.auth.gcp_token, fixture, now), fixture)
         }
         _ => oauth_error(400, "unsupported_grant_type", "Invalid grant_type."),
     }
@@ -1015,6 +1015,28 @@ fn generate_access_token(req: &Incoming, email: &str, fixture: &Fixture, now: Sy
             "expireTime": rfc3339(secs(now) + left),
         }),
     )
+}
+
+/// GitHub Actions' OIDC token service: `GET ?audience=…` with the job's request token.
+pub(crate) fn github_oidc(req: &Incoming, fixture: &Fixture) -> Reply {
+    let Some(gh) = &fixture.identity.github else {
+        return Reply::text(404, "Not Found");
+    };
+    let presented = req.header("authorization").and_then(|v| {
+        v.strip_prefix("bearer ")
+            .or_else(|| v.strip_prefix("Bearer "))
+    });
+    if presented != Some(gh.request_token.as_str()) {
+        return Reply::json(401, &json!({"message": "Bad credentials"}));
+    }
+    let audience = req.query_param("audience").unwrap_or_default();
+    match gh.tokens.get(&audience) {
+        Some(token) => Reply::json(200, &json!({"count": token.len(), "value": token})),
+        None => Reply::json(
+            400,
+            &json!({"message": format!("No token for audience {audience:?}.")}),
+        ),
+    }
 }
 
 /// The GCE metadata server (`/computeMetadata/…`, served at the root as

@@ -861,7 +861,7 @@ fn gcp_user_credentials_from_gclouds_adc_file_and_the_variable_first() {
     clean(&text, &["1//0gRevokedRefreshToken-999", client_secret]);
 }
 
-fn external_account(c: &Case, source: serde_json::Value, impersonate: bool) -> PathBuf {
+fn external_account(c: &Case, source: &serde_json::Value, impersonate: bool) -> PathBuf {
     let mut doc = json!({
         "type": "external_account",
         "audience": AUDIENCE,
@@ -890,7 +890,7 @@ fn workload_fixture(impersonate: bool) -> Fixture {
 fn gcp_workload_identity_federation_from_a_file_with_impersonation() {
     let mut c = Case::new(workload_fixture(true));
     let token = c.write("oidc/gcp", OIDC);
-    let file = external_account(&c, json!({"file": token.display().to_string()}), true);
+    let file = external_account(&c, &json!({"file": token.display().to_string()}), true);
     c.set("GOOGLE_APPLICATION_CREDENTIALS", file.display().to_string());
     assert_eq!(
         c.read(Cloud::Gcp),
@@ -904,7 +904,7 @@ fn gcp_workload_identity_federation_from_a_file_with_impersonation() {
     assert_eq!(c.requests_to(":generateAccessToken"), 1);
 
     // Without the impersonation step the federated token is refused by the APIs.
-    let file = external_account(&c, json!({"file": token.display().to_string()}), false);
+    let file = external_account(&c, &json!({"file": token.display().to_string()}), false);
     let creds = Credentials::from_lookup(&[scope(Cloud::Gcp)], |n| c.env.get(n).cloned())
         .expect("the exchange itself works");
     let e = refresh(&[scope(Cloud::Gcp)], &creds, &fast(), &NoProgress).expect_err("refused");
@@ -912,7 +912,7 @@ fn gcp_workload_identity_federation_from_a_file_with_impersonation() {
     let _ = file;
 
     // A token the provider does not accept.
-    external_account(&c, json!({"file": token.display().to_string()}), true);
+    external_account(&c, &json!({"file": token.display().to_string()}), true);
     c.write(
         "oidc/gcp",
         "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJvdGhlciJ9.b3RoZXI",
@@ -943,7 +943,7 @@ fn gcp_workload_identity_federation_from_azure_through_a_url() {
     );
     let file = external_account(
         &c,
-        json!({"url": url, "headers": {"Metadata": "true"}, "format": {"type": "json", "subject_token_field_name": "access_token"}}),
+        &json!({"url": url, "headers": {"Metadata": "true"}, "format": {"type": "json", "subject_token_field_name": "access_token"}}),
         false,
     );
     c.set("GOOGLE_APPLICATION_CREDENTIALS", file.display().to_string());
@@ -971,7 +971,7 @@ fn gcp_workload_identity_federation_from_an_executable() {
     );
     let file = external_account(
         &c,
-        json!({"executable": {"command": format!("{} --audience ci", exe.display()), "timeout_millis": 5000}}),
+        &json!({"executable": {"command": format!("{} --audience ci", exe.display()), "timeout_millis": 5000}}),
         true,
     );
     c.set("GOOGLE_APPLICATION_CREDENTIALS", file.display().to_string());

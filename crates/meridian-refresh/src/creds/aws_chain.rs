@@ -450,7 +450,7 @@ fn from_profile(
                     }
                 }
             }
-            (Some(source), None) => current = source.clone(),
+            (Some(source), None) => current.clone_from(source),
             (None, Some(_)) => match base_source(env, f, set, profile, &current, sts)? {
                 Some(s) => break s,
                 None => {
@@ -849,12 +849,12 @@ fn keys_of(
     token: &str,
     f: &Fetch<'_>,
 ) -> Result<Expiring<AwsKeys>, String> {
-    let s = |k: &str| v.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
-    let (Some(i), Some(sk)) = (s(id), s(secret)) else {
+    let text = |k: &str| v.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
+    let (Some(key_id), Some(key_secret)) = (text(id), text(secret)) else {
         return Err(format!("lack {id} or {secret}"));
     };
-    let keys = AwsKeys::new(i, sk, s(token), f.secrets);
-    let expires = match s("Expiration") {
+    let keys = AwsKeys::new(key_id, key_secret, text(token), f.secrets);
+    let expires = match text("Expiration") {
         Some(t) => Some(
             call::parse_rfc3339(t)
                 .ok_or_else(|| format!("has an Expiration that is not an RFC 3339 time: {t:?}"))?,
@@ -1015,8 +1015,8 @@ impl Sso {
             .append_pair("role_name", &self.role_name)
             .append_pair("account_id", &self.account_id);
         let url_text = url.to_string();
-        let c = Call::get(&url_text).header("x-amz-sso_bearer_token", token);
-        let a = f.call(&c).await.map_err(|e| e.to_string())?;
+        let request = Call::get(&url_text).header("x-amz-sso_bearer_token", token);
+        let a = f.call(&request).await.map_err(|e| e.to_string())?;
         if a.status == 401 || a.status == 403 {
             return Err(format!(
                 "the SSO portal refused the cached token ({}); run `{login}`",
@@ -1030,8 +1030,8 @@ impl Sso {
                 a.error()
             ));
         }
-        let v = a.json()?;
-        let rc = v
+        let doc = a.json()?;
+        let rc = doc
             .get("roleCredentials")
             .ok_or("the SSO portal's answer has no roleCredentials")?;
         let s = |k: &str| rc.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());

@@ -36,7 +36,7 @@ const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-be
 /// An app registration (or user-assigned identity) and its tenant's token endpoint.
 pub(crate) struct Client {
     tenant: String,
-    client_id: String,
+    id: String,
     token_url: String,
 }
 
@@ -50,7 +50,7 @@ pub(crate) struct Certificate {
 pub(crate) enum Source {
     Static(Secret),
     ClientSecret(Client, Secret),
-    Certificate(Client, Certificate),
+    Certificate(Client, Box<Certificate>),
     Workload(Client, PathBuf),
     AppService {
         endpoint: String,
@@ -87,7 +87,7 @@ pub(crate) async fn resolve(env: &Env<'_>, f: &Fetch<'_>) -> Result<Found<Source
     let client = || match (&tenant, &client_id) {
         (Some(t), Some(c)) => Some(Client {
             tenant: t.clone(),
-            client_id: c.clone(),
+            id: c.clone(),
             token_url: format!("{}/{t}/oauth2/v2.0/token", authority.trim_end_matches('/')),
         }),
         _ => None,
@@ -121,7 +121,7 @@ pub(crate) async fn resolve(env: &Env<'_>, f: &Fetch<'_>) -> Result<Found<Source
                 description: format!("client secret ({})", ids()),
                 hint: format!(
                     "check the role assignments of the app {} (AZURE_CLIENT_ID)",
-                    c.client_id
+                    c.id
                 ),
                 source: Source::ClientSecret(c, Secret::new(&secret)),
             });
@@ -137,10 +137,10 @@ pub(crate) async fn resolve(env: &Env<'_>, f: &Fetch<'_>) -> Result<Found<Source
             return Ok(Found {
                 hint: format!(
                     "check the role assignments of the app {} (AZURE_CLIENT_ID)",
-                    c.client_id
+                    c.id
                 ),
                 description,
-                source: Source::Certificate(c, cert),
+                source: Source::Certificate(c, Box::new(cert)),
             });
         }
         (None, Some(_), _) => looked.push(format!(
@@ -152,7 +152,7 @@ pub(crate) async fn resolve(env: &Env<'_>, f: &Fetch<'_>) -> Result<Found<Source
             missing_ids()
         )),
         (_, None, None) => {
-            looked.push("no AZURE_CLIENT_SECRET / AZURE_CLIENT_CERTIFICATE_PATH".into())
+            looked.push("no AZURE_CLIENT_SECRET / AZURE_CLIENT_CERTIFICATE_PATH".into());
         }
     }
 
@@ -168,7 +168,7 @@ pub(crate) async fn resolve(env: &Env<'_>, f: &Fetch<'_>) -> Result<Found<Source
                 ),
                 hint: format!(
                     "check the role assignments of the app {} (AZURE_CLIENT_ID)",
-                    c.client_id
+                    c.id
                 ),
                 source: Source::Workload(c, path),
             });
@@ -199,7 +199,7 @@ pub(crate) async fn resolve(env: &Env<'_>, f: &Fetch<'_>) -> Result<Found<Source
             });
         }
         (Some(_), None) => {
-            looked.push("IDENTITY_ENDPOINT is set but IDENTITY_HEADER is not".into())
+            looked.push("IDENTITY_ENDPOINT is set but IDENTITY_HEADER is not".into());
         }
         _ => {}
     }
@@ -436,7 +436,7 @@ impl Client {
         check: &str,
     ) -> Result<Expiring<Secret>, String> {
         let mut pairs = vec![
-            ("client_id", self.client_id.as_str()),
+            ("client_id", self.id.as_str()),
             ("scope", SCOPE),
             ("grant_type", "client_credentials"),
         ];
@@ -464,8 +464,8 @@ impl Client {
             &json!({"alg": "RS256", "typ": "JWT", "x5t": cert.x5t}),
             &json!({
                 "aud": self.token_url,
-                "iss": self.client_id,
-                "sub": self.client_id,
+                "iss": self.id,
+                "sub": self.id,
                 "jti": jwt::uuid_v4(),
                 "nbf": now,
                 "iat": now,

@@ -37,7 +37,7 @@ impl<T> Expiring<T> {
         Expiring {
             value,
             expires: now.checked_add(lifetime),
-            refresh_at: now.checked_add(lifetime - margin),
+            refresh_at: now.checked_add(lifetime.saturating_sub(margin)),
         }
     }
 

@@ -306,33 +306,33 @@ pub(crate) fn unix_now() -> u64 {
 
 /// An RFC 3339 time (`2026-01-02T03:04:05Z`, with optional fractional seconds and an offset
 /// such as `+01:00`).
-pub(crate) fn parse_rfc3339(s: &str) -> Option<SystemTime> {
-    let s = s.trim();
-    let (date, rest) = s.split_once(['T', 't', ' '])?;
-    let mut d = date.split('-');
-    let year: u64 = d.next()?.parse().ok()?;
-    let month: u64 = d.next()?.parse().ok()?;
-    let day: u64 = d.next()?.parse().ok()?;
-    if d.next().is_some() || !(1..=12).contains(&month) || !(1..=31).contains(&day) || year < 1970 {
+pub(crate) fn parse_rfc3339(text: &str) -> Option<SystemTime> {
+    let (date, rest) = text.trim().split_once(['T', 't', ' '])?;
+    let mut ymd = date.split('-');
+    let year: u64 = ymd.next()?.parse().ok()?;
+    let month: u64 = ymd.next()?.parse().ok()?;
+    let day: u64 = ymd.next()?.parse().ok()?;
+    if ymd.next().is_some() || !(1..=12).contains(&month) || !(1..=31).contains(&day) || year < 1970
+    {
         return None;
     }
     let (time, offset) = if let Some(t) = rest.strip_suffix(['Z', 'z']) {
         (t, 0i64)
     } else {
         let at = rest.rfind(['+', '-'])?;
-        let (t, off) = rest.split_at(at);
+        let (clock, off) = rest.split_at(at);
         let sign = if off.starts_with('-') { -1 } else { 1 };
-        let (h, m) = off[1..].split_once(':')?;
-        let h: i64 = h.parse().ok()?;
-        let m: i64 = m.parse().ok()?;
-        (t, sign * (h * 3600 + m * 60))
+        let (off_h, off_m) = off[1..].split_once(':')?;
+        let off_h: i64 = off_h.parse().ok()?;
+        let off_m: i64 = off_m.parse().ok()?;
+        (clock, sign * (off_h * 3600 + off_m * 60))
     };
     let (whole, frac) = time.split_once('.').unwrap_or((time, ""));
-    let mut t = whole.split(':');
-    let h: u64 = t.next()?.parse().ok()?;
-    let m: u64 = t.next()?.parse().ok()?;
-    let sec: u64 = t.next()?.parse().ok()?;
-    if t.next().is_some() || h > 23 || m > 59 || sec > 60 {
+    let mut hms = whole.split(':');
+    let hour: u64 = hms.next()?.parse().ok()?;
+    let minute: u64 = hms.next()?.parse().ok()?;
+    let sec: u64 = hms.next()?.parse().ok()?;
+    if hms.next().is_some() || hour > 23 || minute > 59 || sec > 60 {
         return None;
     }
     if !frac.bytes().all(|b| b.is_ascii_digit()) {
@@ -340,7 +340,7 @@ pub(crate) fn parse_rfc3339(s: &str) -> Option<SystemTime> {
     }
     let nanos: u32 = format!("{frac:0<9}").get(..9)?.parse().ok()?;
     let days = crate::http::days_from_civil(year, month, day);
-    let secs = i64::try_from(days * 86_400 + h * 3600 + m * 60 + sec).ok()? - offset;
+    let secs = i64::try_from(days * 86_400 + hour * 3600 + minute * 60 + sec).ok()? - offset;
     let secs = u64::try_from(secs).ok()?;
     SystemTime::UNIX_EPOCH.checked_add(Duration::new(secs, nanos))
 }

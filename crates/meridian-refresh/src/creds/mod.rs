@@ -285,7 +285,7 @@ impl fmt::Debug for Credentials {
             .field("aws_endpoint", &self.aws_endpoint)
             .field("aws_sts_endpoint", &self.aws_sts_endpoint)
             .field("gcp_endpoint", &self.gcp_endpoint)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
