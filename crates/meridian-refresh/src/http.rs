@@ -236,7 +236,7 @@ struct Response {
 }
 
 /// The text of an error and its sources.
-fn chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn chain(e: &dyn std::error::Error) -> String {
     let mut out = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {

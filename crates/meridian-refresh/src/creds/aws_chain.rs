@@ -741,7 +741,7 @@ impl Ecs {
             }
             None => {}
         }
-        let a = f.call(&c).await.map_err(|e| e.to_string())?;
+        let a = f.send(&c).await?;
         if !a.ok() {
             return Err(format!(
                 "the container credentials endpoint answered {}; check the task role and the \
@@ -786,13 +786,12 @@ impl Imds {
             self.endpoint
         );
         let a = f
-            .call(
+            .send(
                 &Call::get(&list)
                     .header("x-aws-ec2-metadata-token", token.clone())
                     .timeout(METADATA_TIMEOUT),
             )
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
         if a.status == 404 {
             return Err(
                 "the instance has no IAM role (no instance profile is attached); attach one with \
@@ -815,13 +814,12 @@ impl Imds {
             .to_string();
         let url = format!("{list}{role}");
         let a = f
-            .call(
+            .send(
                 &Call::get(&url)
                     .header("x-aws-ec2-metadata-token", token)
                     .timeout(METADATA_TIMEOUT),
             )
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
         if !a.ok() {
             return Err(format!(
                 "the credentials of role {role} answered {}",
@@ -897,7 +895,7 @@ impl WebIdentity {
                 ("WebIdentityToken", token),
             ],
         );
-        let a = f.call(&c).await.map_err(|e| e.to_string())?;
+        let a = f.send(&c).await?;
         if !a.ok() {
             return Err(format!(
                 "STS AssumeRoleWithWebIdentity at {} refused ({}); check the role's trust policy \
@@ -955,7 +953,7 @@ async fn assume_role(
     for (name, value, _) in headers {
         c = c.header(name, value);
     }
-    let a = f.call(&c).await.map_err(|e| e.to_string())?;
+    let a = f.send(&c).await?;
     if !a.ok() {
         return Err(format!(
             "STS AssumeRole of {} at {} refused ({}); check the role's trust policy (it must \
@@ -1016,7 +1014,7 @@ impl Sso {
             .append_pair("account_id", &self.account_id);
         let url_text = url.to_string();
         let request = Call::get(&url_text).header("x-amz-sso_bearer_token", token);
-        let a = f.call(&request).await.map_err(|e| e.to_string())?;
+        let a = f.send(&request).await?;
         if a.status == 401 || a.status == 403 {
             return Err(format!(
                 "the SSO portal refused the cached token ({}); run `{login}`",
@@ -1066,17 +1064,12 @@ impl Process {
             .output()
             .map_err(|e| format!("could not run the {shown} ({}): {e}", self.program))?;
         if !out.status.success() {
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            let detail = stderr
-                .lines()
-                .map(str::trim)
-                .find(|l| !l.is_empty())
-                .unwrap_or("no message");
+            let detail = super::first_line(&out.stderr).unwrap_or_else(|| "no message".into());
             return Err(format!(
                 "the {shown} ({}) failed ({}): {}",
                 self.program,
                 out.status,
-                f.secrets.scrub(detail)
+                f.secrets.scrub(&detail)
             ));
         }
         let v: Value = serde_json::from_slice(&out.stdout).map_err(|e| {

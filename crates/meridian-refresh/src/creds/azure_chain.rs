@@ -69,13 +69,8 @@ pub(crate) async fn resolve(env: &Env<'_>, f: &Fetch<'_>) -> Result<Found<Source
     let mut looked: Vec<String> = Vec::new();
 
     // 1. A token given as is.
-    if let Some(token) = env.get(AZURE_TOKEN_VAR) {
-        f.secrets.add(&token);
-        return Ok(Found {
-            source: Source::Static(Secret::new(&token)),
-            description: AZURE_TOKEN_VAR.to_string(),
-            hint: format!("check {AZURE_TOKEN_VAR}"),
-        });
+    if let Some(found) = super::token_variable(env, f, AZURE_TOKEN_VAR, Source::Static) {
+        return Ok(found);
     }
     looked.push(format!("no {AZURE_TOKEN_VAR}"));
 
@@ -357,13 +352,12 @@ impl Source {
                 }
                 let u = url.to_string();
                 let a = f
-                    .call(
+                    .send(
                         &Call::get(&u)
                             .header("x-identity-header", header.expose())
                             .timeout(METADATA_TIMEOUT),
                     )
-                    .await
-                    .map_err(|e| e.to_string())?;
+                    .await?;
                 if !a.ok() {
                     return Err(format!(
                         "the App Service identity endpoint answered {}; check that the app has a \
@@ -441,10 +435,7 @@ impl Client {
             ("grant_type", "client_credentials"),
         ];
         pairs.extend_from_slice(auth);
-        let a = f
-            .call(&Call::form(&self.token_url, &pairs))
-            .await
-            .map_err(|e| e.to_string())?;
+        let a = f.send(&Call::form(&self.token_url, &pairs)).await?;
         if !a.ok() {
             return Err(format!(
                 "the token endpoint {} of tenant {} refused {what} ({}); {check}",

@@ -3,6 +3,7 @@
 //! message of each endpoint's error shape, and the time formats they use.
 
 use super::Fetch;
+use crate::http::chain;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 use reqwest::{Method, Url};
 use serde_json::Value;
@@ -169,6 +170,11 @@ impl Fetch<'_> {
         }
     }
 
+    /// [`Fetch::call`], with the failure as text.
+    pub(crate) async fn send(&self, call: &Call<'_>) -> Result<Answer, String> {
+        self.call(call).await.map_err(|e| e.to_string())
+    }
+
     async fn attempt(&self, call: &Call<'_>, url: &Url) -> Result<Answer, String> {
         let mut b = self
             .client
@@ -212,21 +218,6 @@ pub(crate) fn url_shown(url: &Url) -> String {
     u.set_query(None);
     u.set_fragment(None);
     u.to_string()
-}
-
-/// The text of an error and its sources.
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let t = s.to_string();
-        if !out.contains(&t) {
-            out.push_str(": ");
-            out.push_str(&t);
-        }
-        source = s.source();
-    }
-    out
 }
 
 /// The message of an error response, in any of the shapes token endpoints use: OAuth

@@ -116,13 +116,8 @@ pub(crate) async fn resolve(env: &Env<'_>, f: &Fetch<'_>) -> Result<Found<Source
     let mut looked: Vec<String> = Vec::new();
 
     // 1. A token given as is.
-    if let Some(token) = env.get(GCP_TOKEN_VAR) {
-        f.secrets.add(&token);
-        return Ok(Found {
-            source: Source::Static(Secret::new(&token)),
-            description: GCP_TOKEN_VAR.to_string(),
-            hint: format!("check {GCP_TOKEN_VAR}"),
-        });
+    if let Some(found) = super::token_variable(env, f, GCP_TOKEN_VAR, Source::Static) {
+        return Ok(found);
     }
     looked.push(format!("no {GCP_TOKEN_VAR}"));
 
@@ -528,15 +523,14 @@ impl ServiceAccount {
         )?;
         f.secrets.add(&assertion);
         let a = f
-            .call(&Call::form(
+            .send(&Call::form(
                 &self.token_uri,
                 &[
                     ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
                     ("assertion", &assertion),
                 ],
             ))
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
         if !a.ok() {
             return Err(format!(
                 "the token endpoint {} refused the key's assertion ({}); check that key {} of \
@@ -554,7 +548,7 @@ impl ServiceAccount {
 impl AuthorizedUser {
     async fn fetch(&self, f: &Fetch<'_>) -> Result<Expiring<Secret>, String> {
         let a = f
-            .call(&Call::form(
+            .send(&Call::form(
                 &self.token_uri,
                 &[
                     ("grant_type", "refresh_token"),
@@ -563,8 +557,7 @@ impl AuthorizedUser {
                     ("refresh_token", self.refresh_token.expose()),
                 ],
             ))
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
         if !a.ok() {
             return Err(format!(
                 "the token endpoint {} refused the refresh token ({}); it may be revoked or \
@@ -589,9 +582,8 @@ async fn generate_access_token(
         "lifetime": format!("{}s", lifetime.unwrap_or(3600)),
     });
     let a = f
-        .call(&Call::json(url, &body).header("authorization", format!("Bearer {}", token.expose())))
-        .await
-        .map_err(|e| e.to_string())?;
+        .send(&Call::json(url, &body).header("authorization", format!("Bearer {}", token.expose())))
+        .await?;
     let account = impersonated(url);
     if !a.ok() {
         return Err(format!(
@@ -623,7 +615,7 @@ impl External {
         let subject = self.subject_token(f).await?;
         f.secrets.add(&subject);
         let a = f
-            .call(&Call::form(
+            .send(&Call::form(
                 &self.token_url,
                 &[
                     (
@@ -640,8 +632,7 @@ impl External {
                     ("subject_token_type", &self.subject_token_type),
                 ],
             ))
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
         if !a.ok() {
             return Err(format!(
                 "Google STS at {} refused the subject token ({}); check the workload identity \
@@ -686,7 +677,7 @@ impl External {
                     };
                     c = c.header(name, v.clone());
                 }
-                let a = f.call(&c).await.map_err(|e| e.to_string())?;
+                let a = f.send(&c).await?;
                 if !a.ok() {
                     return Err(format!("the subject token URL answered {}", a.error()));
                 }
@@ -850,7 +841,7 @@ impl AwsSubject {
                     .header("x-aws-ec2-metadata-token-ttl-seconds", "300")
                     .timeout(METADATA_TIMEOUT);
                 c.method = Method::PUT;
-                let a = f.call(&c).await.map_err(|e| e.to_string())?;
+                let a = f.send(&c).await?;
                 if !a.ok() {
                     return Err(format!(
                         "the IMDSv2 session token request answered {}",
@@ -946,7 +937,7 @@ async fn imds_get(f: &Fetch<'_>, url: &str, session: Option<&str>) -> Result<Str
     if let Some(t) = session {
         c = c.header("x-aws-ec2-metadata-token", t);
     }
-    let a = f.call(&c).await.map_err(|e| e.to_string())?;
+    let a = f.send(&c).await?;
     if a.ok() {
         Ok(a.text())
     } else {

@@ -24,7 +24,9 @@ use cache::{Cache, Expiring};
 use meridian_catalog::Cloud;
 use std::collections::BTreeSet;
 use std::fmt;
+use std::future::Future;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -191,18 +193,34 @@ pub(crate) struct Fetch<'a> {
     pub(crate) secrets: &'a Secrets,
 }
 
+/// What a source's fetch returns: a new value and when it expires.
+pub(crate) type Issued<'a, T> =
+    Pin<Box<dyn Future<Output = Result<Expiring<T>, String>> + Send + 'a>>;
+
+/// A source of `T` (a bearer token, AWS keys).
+pub(crate) trait Issue<T> {
+    /// A new value from the source.
+    fn issue<'a>(&'a self, f: &'a Fetch<'a>) -> Issued<'a, T>;
+}
+
 /// A bearer token source (Azure or Google).
 pub(crate) enum TokenSource {
     Azure(azure_chain::Source),
     Gcp(gcp_adc::Source),
 }
 
-impl TokenSource {
-    async fn fetch(&self, f: &Fetch<'_>) -> Result<Expiring<Secret>, String> {
+impl Issue<Secret> for TokenSource {
+    fn issue<'a>(&'a self, f: &'a Fetch<'a>) -> Issued<'a, Secret> {
         match self {
-            TokenSource::Azure(s) => s.fetch(f).await,
-            TokenSource::Gcp(s) => s.fetch(f).await,
+            TokenSource::Azure(s) => Box::pin(s.fetch(f)),
+            TokenSource::Gcp(s) => s.fetch(f),
         }
+    }
+}
+
+impl Issue<AwsKeys> for aws_chain::Source {
+    fn issue<'a>(&'a self, f: &'a Fetch<'a>) -> Issued<'a, AwsKeys> {
+        self.fetch(f)
     }
 }
 
@@ -219,42 +237,47 @@ impl<T: Clone, S> Provider<T, S> {
             secrets: secrets.clone(),
         }
     }
-
-    /// The error text of a failed fetch: the source, then what happened, scrubbed.
-    fn failed(&self, reason: &str) -> String {
-        self.secrets
-            .scrub(&format!("{}: {reason}", self.description))
-    }
 }
 
-impl BearerProvider {
-    /// The current token: the cached one, or a new one when none is cached or it is about to
-    /// expire.
-    pub(crate) async fn current(&self, client: &reqwest::Client) -> Result<Secret, String> {
+impl<T: Clone, S: Issue<T>> Provider<T, S> {
+    /// The current value (token or keys): the cached one, or a new one when none is cached
+    /// or it is about to expire. A failure names the source, and is scrubbed.
+    pub(crate) async fn current(&self, client: &reqwest::Client) -> Result<T, String> {
         let f = Fetch {
             client,
             secrets: &self.secrets,
         };
         self.cache
-            .get(|| self.source.fetch(&f))
+            .get(|| self.source.issue(&f))
             .await
-            .map_err(|e| self.failed(&e))
+            .map_err(|e| self.secrets.scrub(&format!("{}: {e}", self.description)))
     }
 }
 
-impl AwsProvider {
-    /// The current keys: the cached ones, or new ones when none are cached or they are about
-    /// to expire.
-    pub(crate) async fn current(&self, client: &reqwest::Client) -> Result<AwsKeys, String> {
-        let f = Fetch {
-            client,
-            secrets: &self.secrets,
-        };
-        self.cache
-            .get(|| self.source.fetch(&f))
-            .await
-            .map_err(|e| self.failed(&e))
-    }
+/// The source a variable holding a token as is names (`AZURE_ACCESS_TOKEN`,
+/// `GOOGLE_OAUTH_ACCESS_TOKEN`), when set.
+pub(crate) fn token_variable<S>(
+    env: &Env<'_>,
+    f: &Fetch<'_>,
+    var: &str,
+    source: impl FnOnce(Secret) -> S,
+) -> Option<Found<S>> {
+    let token = env.get(var)?;
+    f.secrets.add(&token);
+    Some(Found {
+        source: source(Secret::new(&token)),
+        description: var.to_string(),
+        hint: format!("check {var}"),
+    })
+}
+
+/// The first line of a program's error output that is not blank.
+pub(crate) fn first_line(stderr: &[u8]) -> Option<String> {
+    String::from_utf8_lossy(stderr)
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .map(str::to_string)
 }
 
 /// Credentials for the clouds in use (only those), and the endpoint overrides of the
@@ -473,12 +496,8 @@ impl CliToken {
         let stdout = String::from_utf8_lossy(&output.stdout);
         let token = stdout.trim();
         if !output.status.success() || token.is_empty() {
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            let detail = stderr
-                .lines()
-                .map(str::trim)
-                .find(|l| !l.is_empty())
-                .unwrap_or("no token printed");
+            let detail =
+                first_line(&output.stderr).unwrap_or_else(|| "no token printed".to_string());
             return Err(format!(
                 "`{}` failed ({}): {detail}; set {} or run `{}`",
                 self.command, output.status, self.var, self.login
