@@ -356,7 +356,8 @@ impl Credentials {
     /// file) and metadata server (`GCE_METADATA_HOST`); and the APIs read:
     /// `MERIDIAN_AZURE_ENDPOINT`, `MERIDIAN_AWS_ENDPOINT`, `MERIDIAN_GCP_ENDPOINT`.
     ///
-    /// Empty values count as unset.
+    /// Empty values count as unset. Blocking (it runs a small runtime of its own while it
+    /// obtains the first tokens): call it outside an async runtime.
     pub fn from_lookup(
         scopes: &[ProviderScope],
         lookup: impl Fn(&str) -> Option<String>,
