@@ -278,6 +278,18 @@ fn aws_profile_static_keys_and_aws_profile() {
     assert!(source.starts_with("profile dev ("), "{source}");
     assert!(source.ends_with("): static keys"), "{source}");
 
+    // The files may be elsewhere: AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE.
+    let moved = c.home.path().join("elsewhere/creds");
+    std::fs::create_dir_all(moved.parent().expect("dir")).expect("mkdir");
+    std::fs::rename(c.home.path().join(".aws/credentials"), &moved).expect("move");
+    c.set("AWS_SHARED_CREDENTIALS_FILE", moved.display().to_string())
+        .set("AWS_CONFIG_FILE", "/nonexistent/config");
+    let source = c.read(Cloud::Aws);
+    assert_eq!(
+        source,
+        format!("profile dev ({}): static keys", moved.display())
+    );
+
     // An AWS_PROFILE that does not exist is an error naming it.
     c.set("AWS_PROFILE", "prod");
     let text = c.error(Cloud::Aws).to_string();
