@@ -52,7 +52,11 @@ pub(crate) fn status_code(status: u16) -> &'static str {
 pub(crate) fn handle(req: &Incoming, path: &str, fixture: &Fixture, host: &str) -> Reply {
     match req.header("authorization") {
         None => return unauthorized(true),
-        Some(v) if v.strip_prefix("Bearer ") != Some(fixture.auth.azure_token.as_str()) => {
+        Some(v)
+            if !v.strip_prefix("Bearer ").is_some_and(|t| {
+                crate::tokens::accepts(&fixture.auth.azure_token, t, std::time::SystemTime::now())
+            }) =>
+        {
             return unauthorized(false)
         }
         Some(_) => {}

@@ -1,6 +1,7 @@
 //! The data the fake cloud serves.
 
 use crate::faults::Fault;
+use crate::identity::Identity;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -36,6 +37,9 @@ pub struct Fixture {
     /// GCP data.
     #[serde(default)]
     pub gcp: GcpFixture,
+    /// The identities the token endpoints recognise.
+    #[serde(default, skip_serializing_if = "Identity::is_empty")]
+    pub identity: Identity,
     /// Faults to inject (see the crate documentation).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub faults: Vec<Fault>,
@@ -53,6 +57,7 @@ impl Default for Fixture {
             azure: AzureFixture::default(),
             aws: AwsFixture::default(),
             gcp: GcpFixture::default(),
+            identity: Identity::default(),
             faults: Vec::new(),
         }
     }

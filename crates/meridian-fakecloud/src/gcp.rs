@@ -89,7 +89,10 @@ fn denied(p: &str) -> Reply {
 /// Serves one GCP request; `path` is the part after `/gcp`.
 pub(crate) fn handle(req: &Incoming, path: &str, fixture: &Fixture) -> Reply {
     match req.header("authorization") {
-        Some(v) if v.strip_prefix("Bearer ") == Some(fixture.auth.gcp_token.as_str()) => {}
+        Some(v)
+            if v.strip_prefix("Bearer ").is_some_and(|t| {
+                crate::tokens::accepts(&fixture.auth.gcp_token, t, std::time::SystemTime::now())
+            }) => {}
         _ => return unauthenticated(),
     }
     let (host_location, path) = split_location(path);

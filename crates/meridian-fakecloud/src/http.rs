@@ -64,6 +64,16 @@ impl Reply {
         }
     }
 
+    /// Plain text (the metadata services' replies).
+    pub fn text(status: u16, body: &str) -> Reply {
+        Reply {
+            status,
+            content_type: "text/plain",
+            headers: Vec::new(),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
     /// An XML document (the AWS Query protocol's replies).
     pub fn xml(status: u16, body: String) -> Reply {
         Reply {

@@ -80,6 +80,33 @@
 //! expired"). A request without `x-amz-content-sha256` is verified against the SHA-256 of its
 //! body.
 //!
+//! # Token endpoints
+//!
+//! What the clouds' credential chains call, each checking what the real one checks and
+//! issuing the fixture's own credentials ([`Auth`]) only to a caller that proves one of the
+//! identities of the fixture's [`Identity`] section (with
+//! [`Identity::token_lifetime_secs`] set, every Azure and Google token issued is a new one,
+//! accepted by the APIs only until it expires):
+//!
+//! | Endpoint | Request | Checks |
+//! |---|---|---|
+//! | AWS STS `{base}/aws/sts` | `AssumeRoleWithWebIdentity` | the token is the one a [`WebIdentityRole`] of that `RoleArn` trusts |
+//! | AWS STS | `AssumeRole` | SigV4 (service `sts`) with the [`AssumableRole`]'s source credentials, its `ExternalId` |
+//! | IAM Identity Center `{base}/aws/sso` | `GET /federation/credentials?account_id&role_name` | `x-amz-sso_bearer_token` of an [`SsoGrant`] for that account and role |
+//! | ECS `{base}/aws/ecs/…` | `GET` | the [`EcsEndpoint`]'s `Authorization` |
+//! | EC2 IMDSv2 `{base}/aws/imds` | `PUT /latest/api/token`, `GET /latest/meta-data/iam/security-credentials/[role]` | the session token; the instance role |
+//! | Entra ID `{base}/azure/login` | `POST /{tenant}/oauth2/v2.0/token` (client credentials) | an [`AzureApp`] of that tenant and client: its secret, its federated token, or a client assertion signed RS256 by its certificate's key (`x5t`, `aud` = this URL, `iss` = `sub` = client ID, `jti`, times) |
+//! | App Service `{base}/azure/msi/token` | `GET ?resource&api-version=2019-08-01[&client_id]` | `X-IDENTITY-HEADER` of the [`ManagedIdentity`] |
+//! | Azure instance metadata `{base}/azure/imds` | `GET /metadata/identity/oauth2/token` | `Metadata: true`; the managed identity (400 "Identity not found" without one) |
+//! | Google OAuth `{base}/gcp/oauth2/token` | JWT bearer grant; refresh-token grant | RS256 by a [`GcpServiceAccount`]'s certificate key, `aud` = this URL, scope `cloud-platform`, at most an hour; an [`AuthorizedUser`]'s client and refresh token |
+//! | Google STS `{base}/gcp/sts/v1/token` | token exchange | a [`WorkloadProvider`] of the audience: its OIDC subject token, or a `GetCallerIdentity` request signed by its AWS credentials for that audience |
+//! | IAM Credentials `{base}/gcp/iamcredentials/v1/projects/-/serviceAccounts/{sa}:generateAccessToken` | `POST` | a federated token of a provider that may impersonate `sa` |
+//! | GCE metadata `{base}/computeMetadata/v1/…` | `GET …/service-accounts/default/token` | `Metadata-Flavor: Google` (no server without [`GcpIdentity::metadata_service_account`]) |
+//! | GitHub Actions OIDC `{base}/github/oidc` | `GET ?audience` | the job's request token ([`GithubOidc`]) |
+//!
+//! [`FakeCloud::endpoint_env_vars`] gives the variables that point Meridian's chains at
+//! them; the `TEST_*_PEM` constants are a key and certificate to sign and register.
+//!
 //! # Pagination
 //!
 //! Every list is paged with [`Fixture::page_size`] items a page, or the request's
@@ -168,8 +195,10 @@ mod from_catalog;
 mod from_state;
 mod gcp;
 mod http;
+mod identity;
 mod server;
 mod sigv4;
+mod tokens;
 
 pub use faults::{Fault, FaultKind, Provider};
 pub use fixture::{
@@ -178,7 +207,22 @@ pub use fixture::{
     TEST_AWS_SECRET_ACCESS_KEY, TEST_AZURE_TOKEN, TEST_GCP_TOKEN,
 };
 pub use from_state::DEFAULT_AWS_ACCOUNT_ID;
+pub use identity::{
+    AssumableRole, AuthorizedUser, AwsIdentity, AzureApp, AzureIdentity, EcsEndpoint, GcpIdentity,
+    GcpServiceAccount, GithubOidc, Identity, ManagedIdentity, SsoGrant, WebIdentityRole,
+    WorkloadProvider,
+};
 pub use server::{FakeCloud, RequestRecord};
+
+/// A test RSA private key (PKCS#8 PEM) whose certificate is [`TEST_CERTIFICATE_PEM`]: what a
+/// test signs client assertions and service-account JWTs with.
+pub const TEST_PRIVATE_KEY_PEM: &str = include_str!("../testdata/test-key.pem");
+/// [`TEST_PRIVATE_KEY_PEM`] as PKCS#1 (`RSA PRIVATE KEY`).
+pub const TEST_PRIVATE_KEY_RSA_PEM: &str = include_str!("../testdata/test-key-rsa.pem");
+/// A self-signed certificate of [`TEST_PRIVATE_KEY_PEM`], to register with the fake cloud.
+pub const TEST_CERTIFICATE_PEM: &str = include_str!("../testdata/test-cert.pem");
+/// Another RSA private key, whose signatures the fake cloud refuses.
+pub const OTHER_PRIVATE_KEY_PEM: &str = include_str!("../testdata/other-key.pem");
 
 /// The Azure ARM API version the fake serves (and requires) for accounts and deployments.
 pub const AZURE_API_VERSION: &str = "2025-06-01";

@@ -3,7 +3,7 @@
 use crate::faults::{self, Decision, FaultKind, Provider};
 use crate::fixture::{Fixture, FixtureError};
 use crate::http::{Incoming, Reply};
-use crate::{aws, azure, gcp, sigv4, Fault};
+use crate::{aws, azure, gcp, sigv4, tokens, Fault};
 use bytes::Bytes;
 use http_body_util::BodyExt as _;
 use hyper::body::{Body, Frame, SizeHint};
@@ -141,24 +141,112 @@ impl FakeCloud {
         format!("{}/gcp/{{location}}", self.base_url())
     }
 
-    /// The environment that points Meridian at this fake cloud: the four
-    /// `MERIDIAN_*_ENDPOINT` variables (GCP's with `{location}`, see
-    /// [`FakeCloud::gcp_location_endpoint`]) and the fixture's credentials (`AZURE_ACCESS_TOKEN`,
-    /// `GOOGLE_OAUTH_ACCESS_TOKEN`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, and
-    /// `AWS_SESSION_TOKEN` when the fixture has one), as of now.
+    /// `http://127.0.0.1:PORT/azure/login`: the value of `AZURE_AUTHORITY_HOST`, where the
+    /// Entra ID token endpoint is `/{tenant}/oauth2/v2.0/token`.
+    pub fn azure_authority_host(&self) -> String {
+        format!("{}/azure/login", self.base_url())
+    }
+
+    /// `http://127.0.0.1:PORT/azure/imds`: the value of `AZURE_POD_IDENTITY_AUTHORITY_HOST`,
+    /// Azure's instance metadata service (`/metadata/identity/oauth2/token`).
+    pub fn azure_imds_host(&self) -> String {
+        format!("{}/azure/imds", self.base_url())
+    }
+
+    /// `http://127.0.0.1:PORT/azure/msi/token`: an App Service `IDENTITY_ENDPOINT`.
+    pub fn azure_identity_endpoint(&self) -> String {
+        format!("{}/azure/msi/token", self.base_url())
+    }
+
+    /// `http://127.0.0.1:PORT/aws/imds`: the value of `AWS_EC2_METADATA_SERVICE_ENDPOINT`.
+    pub fn aws_imds_endpoint(&self) -> String {
+        format!("{}/aws/imds", self.base_url())
+    }
+
+    /// `http://127.0.0.1:PORT/aws/sso`: the value of `AWS_ENDPOINT_URL_SSO`, the IAM
+    /// Identity Center portal (`/federation/credentials`).
+    pub fn aws_sso_endpoint(&self) -> String {
+        format!("{}/aws/sso", self.base_url())
+    }
+
+    /// `http://127.0.0.1:PORT/aws/ecs/credentials`: an `AWS_CONTAINER_CREDENTIALS_FULL_URI`
+    /// (any path under `/aws/ecs/` serves the container credentials).
+    pub fn aws_ecs_url(&self) -> String {
+        format!("{}/aws/ecs/credentials", self.base_url())
+    }
+
+    /// `http://127.0.0.1:PORT/aws/ecs`: the value of `MERIDIAN_AWS_ECS_ENDPOINT`, the host
+    /// an `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` is appended to.
+    pub fn aws_ecs_host(&self) -> String {
+        format!("{}/aws/ecs", self.base_url())
+    }
+
+    /// `http://127.0.0.1:PORT/gcp/oauth2/token`: a credential file's `token_uri`.
+    pub fn gcp_token_uri(&self) -> String {
+        format!("{}/gcp/oauth2/token", self.base_url())
+    }
+
+    /// `http://127.0.0.1:PORT/gcp/sts/v1/token`: an `external_account` file's `token_url`.
+    pub fn gcp_sts_url(&self) -> String {
+        format!("{}/gcp/sts/v1/token", self.base_url())
+    }
+
+    /// IAM Credentials `generateAccessToken` of a service account: an `external_account`
+    /// file's `service_account_impersonation_url`.
+    pub fn gcp_impersonation_url(&self, service_account: &str) -> String {
+        format!(
+            "{}/gcp/iamcredentials/v1/projects/-/serviceAccounts/{service_account}:generateAccessToken",
+            self.base_url()
+        )
+    }
+
+    /// `http://127.0.0.1:PORT/github/oidc?api-version=2.0`: the value of
+    /// `ACTIONS_ID_TOKEN_REQUEST_URL` (a job appends `&audience=…`).
+    pub fn github_oidc_url(&self) -> String {
+        format!("{}/github/oidc?api-version=2.0", self.base_url())
+    }
+
+    /// `127.0.0.1:PORT`: the value of `GCE_METADATA_HOST` (the metadata server is served at
+    /// the root, under `/computeMetadata/v1/`).
+    pub fn gce_metadata_host(&self) -> String {
+        self.shared.addr.to_string()
+    }
+
+    /// The environment that points Meridian at this fake cloud without credentials: the
+    /// four `MERIDIAN_*_ENDPOINT` variables (GCP's with `{location}`, see
+    /// [`FakeCloud::gcp_location_endpoint`]), and every token endpoint and metadata service
+    /// (`AZURE_AUTHORITY_HOST`, `AZURE_POD_IDENTITY_AUTHORITY_HOST`,
+    /// `AWS_EC2_METADATA_SERVICE_ENDPOINT`, `AWS_ENDPOINT_URL_SSO`,
+    /// `MERIDIAN_AWS_ECS_ENDPOINT`, `GCE_METADATA_HOST`), so that nothing is asked of the
+    /// real ones.
+    pub fn endpoint_env_vars(&self) -> Vec<(String, String)> {
+        [
+            ("MERIDIAN_AZURE_ENDPOINT", self.azure_endpoint()),
+            ("MERIDIAN_AWS_ENDPOINT", self.aws_endpoint()),
+            ("MERIDIAN_AWS_STS_ENDPOINT", self.aws_sts_endpoint()),
+            ("MERIDIAN_GCP_ENDPOINT", self.gcp_location_endpoint()),
+            ("AZURE_AUTHORITY_HOST", self.azure_authority_host()),
+            ("AZURE_POD_IDENTITY_AUTHORITY_HOST", self.azure_imds_host()),
+            (
+                "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+                self.aws_imds_endpoint(),
+            ),
+            ("AWS_ENDPOINT_URL_SSO", self.aws_sso_endpoint()),
+            ("MERIDIAN_AWS_ECS_ENDPOINT", self.aws_ecs_host()),
+            ("GCE_METADATA_HOST", self.gce_metadata_host()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect()
+    }
+
+    /// [`FakeCloud::endpoint_env_vars`] and the fixture's credentials
+    /// (`AZURE_ACCESS_TOKEN`, `GOOGLE_OAUTH_ACCESS_TOKEN`, `AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY`, and `AWS_SESSION_TOKEN` when the fixture has one), as of now.
     pub fn env_vars(&self) -> Vec<(String, String)> {
         let auth = lock(&self.shared.fixture).auth.clone();
-        let mut vars = vec![
-            ("MERIDIAN_AZURE_ENDPOINT".to_owned(), self.azure_endpoint()),
-            ("MERIDIAN_AWS_ENDPOINT".to_owned(), self.aws_endpoint()),
-            (
-                "MERIDIAN_AWS_STS_ENDPOINT".to_owned(),
-                self.aws_sts_endpoint(),
-            ),
-            (
-                "MERIDIAN_GCP_ENDPOINT".to_owned(),
-                self.gcp_location_endpoint(),
-            ),
+        let mut vars = self.endpoint_env_vars();
+        vars.extend([
             ("AZURE_ACCESS_TOKEN".to_owned(), auth.azure_token),
             ("GOOGLE_OAUTH_ACCESS_TOKEN".to_owned(), auth.gcp_token),
             ("AWS_ACCESS_KEY_ID".to_owned(), auth.aws.access_key_id),
@@ -166,7 +254,7 @@ impl FakeCloud {
                 "AWS_SECRET_ACCESS_KEY".to_owned(),
                 auth.aws.secret_access_key,
             ),
-        ];
+        ]);
         if let Some(token) = auth.aws.session_token {
             vars.push(("AWS_SESSION_TOKEN".to_owned(), token));
         }
@@ -278,6 +366,14 @@ async fn respond(shared: &Shared, req: Request<hyper::body::Incoming>) -> Respon
     let (decision, reply) = {
         let mut fixture = lock(&shared.fixture);
         match provider {
+            None if incoming.path.starts_with("/computeMetadata/") => (
+                Decision::default(),
+                tokens::gce_metadata(&incoming, &fixture, SystemTime::now()),
+            ),
+            None if incoming.path == "/github/oidc" => (
+                Decision::default(),
+                tokens::github_oidc(&incoming, &fixture),
+            ),
             None => (
                 Decision::default(),
                 azure::error(
@@ -313,11 +409,17 @@ async fn respond(shared: &Shared, req: Request<hyper::body::Incoming>) -> Respon
                         Provider::Aws => aws::unrecognized_client(),
                         Provider::Gcp => gcp::unauthenticated(),
                     },
-                    _ => match p {
-                        Provider::Azure => azure::handle(&incoming, rest, &fixture, &host),
-                        Provider::Aws => aws::handle(&incoming, rest, &fixture, SystemTime::now()),
-                        Provider::Gcp => gcp::handle(&incoming, rest, &fixture),
-                    },
+                    _ => {
+                        let now = SystemTime::now();
+                        match p {
+                            Provider::Azure => tokens::azure(&incoming, rest, &fixture, &host, now)
+                                .unwrap_or_else(|| azure::handle(&incoming, rest, &fixture, &host)),
+                            Provider::Aws => tokens::aws(&incoming, rest, &fixture, now)
+                                .unwrap_or_else(|| aws::handle(&incoming, rest, &fixture, now)),
+                            Provider::Gcp => tokens::gcp(&incoming, rest, &fixture, &host, now)
+                                .unwrap_or_else(|| gcp::handle(&incoming, rest, &fixture)),
+                        }
+                    }
                 };
                 (decision, reply)
             }

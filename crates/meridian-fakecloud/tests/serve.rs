@@ -630,8 +630,9 @@ fn sts_answers_whose_credentials_sign_the_request() {
         text(&r)
     );
 
-    // Only GetCallerIdentity is served.
-    let r = sts(b"Action=AssumeRole&Version=2011-06-15", &creds());
+    // GetCallerIdentity, AssumeRole and AssumeRoleWithWebIdentity are served; other
+    // actions are not.
+    let r = sts(b"Action=GetSessionToken&Version=2011-06-15", &creds());
     assert_eq!(r.status, 400);
     assert!(
         text(&r).contains("<Code>InvalidAction</Code>"),

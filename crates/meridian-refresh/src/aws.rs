@@ -7,7 +7,7 @@
 //! another account's credentials every object of the block would look deleted.
 
 use crate::azure::url_of;
-use crate::creds::AwsKeys;
+use crate::creds::{AwsKeys, AwsProvider};
 use crate::http::{Auth, Ctx, Req, Wire};
 use crate::{ErrorKind, LiveObject, ProviderScope};
 use aws_sigv4::http_request::{sign as sigv4, SignableBody, SignableRequest, SigningSettings};
@@ -38,6 +38,21 @@ pub(crate) fn sign(
     body: Option<(&[u8], &str)>,
     time: SystemTime,
 ) -> Result<Vec<(&'static str, String, bool)>, String> {
+    sign_with(keys, region, service, method, url, &[], body, time)
+}
+
+/// [`sign`], with further headers to sign (sent by the caller as given).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn sign_with(
+    keys: &AwsKeys,
+    region: &str,
+    service: &str,
+    method: &Method,
+    url: &Url,
+    extra: &[(&str, &str)],
+    body: Option<(&[u8], &str)>,
+    time: SystemTime,
+) -> Result<Vec<(&'static str, String, bool)>, String> {
     let identity = aws_credential_types::Credentials::new(
         keys.access_key_id.expose(),
         keys.secret_access_key.expose(),
@@ -55,8 +70,10 @@ pub(crate) fn sign(
         .build()
         .map_err(|e| format!("could not sign the request: {e}"))?
         .into();
-    let content_type = body.map(|(_, t)| [("content-type", t)]);
-    let headers = content_type.as_ref().map_or(&[][..], |h| &h[..]);
+    let mut headers: Vec<(&str, &str)> = extra.to_vec();
+    if let Some((_, t)) = body {
+        headers.push(("content-type", t));
+    }
     let signable = SignableRequest::new(
         method.as_str(),
         url.as_str(),
@@ -109,7 +126,7 @@ impl Region {
     pub(crate) fn of(
         ctx: &Ctx,
         scope: &ProviderScope,
-        keys: &AwsKeys,
+        keys: &Arc<AwsProvider>,
         region: &str,
     ) -> Option<Region> {
         let base = base_url(scope, ctx.creds.aws_endpoint.as_deref(), region);
@@ -248,7 +265,7 @@ pub(crate) fn identity(
     ctx: &Arc<Ctx>,
     scope: &ProviderScope,
     provider: &Arc<str>,
-    keys: &AwsKeys,
+    keys: &Arc<AwsProvider>,
     account: &str,
     region: &str,
 ) -> bool {
@@ -284,6 +301,7 @@ pub(crate) fn identity(
     let provider = provider.to_string();
     let region = region.to_owned();
     let expected = account.to_owned();
+    let source = keys.description.clone();
     ctx.spawn_fetch(req, move |ctx, body| {
         let doc = body.as_str().unwrap_or_default();
         let got = xml_element(doc, "Account")
@@ -299,7 +317,7 @@ pub(crate) fn identity(
                     "the AWS credentials are of account {got}, not of this provider's account \
                      {expected}; Bedrock lists only the caller's own account, so this block's \
                      objects cannot be read with them. Give credentials of account {expected} \
-                     (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN)"
+                     (these came from {source})"
                 ),
             });
         }

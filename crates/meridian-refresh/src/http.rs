@@ -2,7 +2,7 @@
 //! jittered exponential backoff and `Retry-After`, per-attempt timeouts, the refresh deadline,
 //! and the bookkeeping of progress, objects found and errors.
 
-use crate::creds::{AwsKeys, Bearer};
+use crate::creds::{AwsProvider, BearerProvider};
 use crate::verify::Fact;
 use crate::{
     aws, azure, gcp, Cloud, Credentials, ErrorKind, LiveObject, Observation, Options, Progress,
@@ -19,16 +19,29 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::{mpsc, oneshot};
 
-/// How a request authenticates.
-#[derive(Debug)]
+/// How a request authenticates: with the current token or keys of a cloud's credentials
+/// (fetched again when they are about to expire).
 pub(crate) enum Auth {
-    Bearer(Bearer),
+    Bearer(Arc<BearerProvider>),
     /// SigV4 for `service` (`bedrock`, `sts`) in `region`.
     Aws {
-        keys: AwsKeys,
+        keys: Arc<AwsProvider>,
         region: String,
         service: &'static str,
     },
+}
+
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Auth::Bearer(p) => write!(f, "Bearer({})", p.description),
+            Auth::Aws {
+                keys,
+                region,
+                service,
+            } => write!(f, "Aws({}, {region}, {service})", keys.description),
+        }
+    }
 }
 
 /// What a request sends and what its response holds.
@@ -202,7 +215,6 @@ pub(crate) struct Ctx {
     errors: Mutex<Vec<RefreshError>>,
     in_flight: Mutex<BTreeMap<u64, InFlight>>,
     next_id: AtomicU64,
-    secrets: Vec<String>,
     pub(crate) creds: Credentials,
 }
 
@@ -229,7 +241,7 @@ struct Response {
 }
 
 /// The text of an error and its sources.
-fn chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn chain(e: &dyn std::error::Error) -> String {
     let mut out = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {
@@ -264,9 +276,10 @@ impl Ctx {
         lock(&self.facts).push(fact);
     }
 
+    /// `text` without any secret the credentials hold or have issued so far.
     fn scrub(&self, text: &str) -> String {
         let mut out = text.to_string();
-        for s in &self.secrets {
+        for s in &self.creds.secrets() {
             if out.contains(s.as_str()) {
                 out = out.replace(s.as_str(), "***");
             }
@@ -293,7 +306,7 @@ impl Ctx {
 
     /// The bearer token of the scope's cloud (Azure, Google Cloud), or `None` after recording
     /// that none was resolved.
-    pub(crate) fn bearer(&self, scope: &ProviderScope) -> Option<Bearer> {
+    pub(crate) fn bearer(&self, scope: &ProviderScope) -> Option<Arc<BearerProvider>> {
         let (token, name) = match scope.cloud {
             Cloud::Azure => (&self.creds.azure, "Azure"),
             Cloud::Gcp => (&self.creds.gcp, "Google Cloud"),
@@ -406,15 +419,12 @@ impl Ctx {
                 }
                 Ok(Ok(resp)) if resp.status == 401 || resp.status == 403 => {
                     let hint = match &*req.auth {
-                        Auth::Bearer(b) => b.hint.clone(),
-                        Auth::Aws { keys, .. } => format!(
-                            "check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY{}",
-                            if keys.session_token.is_some() {
-                                " and AWS_SESSION_TOKEN"
-                            } else {
-                                " (and AWS_SESSION_TOKEN for temporary credentials)"
-                            }
-                        ),
+                        Auth::Bearer(b) => {
+                            format!("{} (credentials from {})", b.hint, b.description)
+                        }
+                        Auth::Aws { keys, .. } => {
+                            format!("{} (credentials from {})", keys.hint, keys.description)
+                        }
                     };
                     return Err(Ctx::error(
                         req,
@@ -515,14 +525,21 @@ impl Ctx {
                 .body(body.clone());
         }
         match &*req.auth {
-            Auth::Bearer(b) => builder = builder.bearer_auth(b.token.expose()),
+            Auth::Bearer(b) => {
+                let token = b.current(&self.client).await.map_err(AttemptError::Sign)?;
+                builder = builder.bearer_auth(token.expose());
+            }
             Auth::Aws {
                 keys,
                 region,
                 service,
             } => {
+                let keys = keys
+                    .current(&self.client)
+                    .await
+                    .map_err(AttemptError::Sign)?;
                 let headers = aws::sign(
-                    keys,
+                    &keys,
                     region,
                     service,
                     &req.method,
@@ -758,7 +775,7 @@ pub(crate) fn parse_http_date(s: &str) -> Option<SystemTime> {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (year >= 1970).
-fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
+pub(crate) fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y / 400;
     let yoe = y - era * 400;
@@ -850,12 +867,6 @@ pub(crate) fn run_with(
         errors: Mutex::new(Vec::new()),
         in_flight: Mutex::new(BTreeMap::new()),
         next_id: AtomicU64::new(0),
-        // Scrubbing a very short value would mangle every message; real secrets are long.
-        secrets: creds
-            .secrets()
-            .into_iter()
-            .filter(|s| s.len() >= 8)
-            .collect(),
         creds: creds.clone(),
     });
     let timed_out = runtime.block_on(drive(&ctx, scopes, rx, progress, start));

@@ -114,7 +114,7 @@ pub enum Command {
     },
     /// Read live provider state, show what changed outside Meridian, and record it in state.
     #[command(
-        after_help = "Examples:\n  meridian refresh examples/eu-bank\n  meridian refresh --json --parallelism 32 .\n\nCredentials come from the environment: AZURE_ACCESS_TOKEN (else `az account get-access-token`),\nAWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, GOOGLE_OAUTH_ACCESS_TOKEN (else\n`gcloud auth print-access-token`). Endpoints: a provider's `endpoint`, else MERIDIAN_AZURE_ENDPOINT,\nMERIDIAN_AWS_ENDPOINT, MERIDIAN_GCP_ENDPOINT; the AWS account is checked\nat MERIDIAN_AWS_STS_ENDPOINT (else STS in the region). Limits: MERIDIAN_REQUEST_TIMEOUT (30s),\nMERIDIAN_REFRESH_DEADLINE (10m), MERIDIAN_REFRESH_ATTEMPTS (5), MERIDIAN_RETRY_BACKOFF (500ms).\n\nExit codes: 0 read (state updated when the clouds differ), 1 error: nothing is written\nwhen any provider or region cannot be read."
+        after_help = "Examples:\n  meridian refresh examples/eu-bank\n  meridian refresh -v --json --parallelism 32 .\n\nCredentials are found as each cloud's SDKs find them (README: \"Credentials\"):\n  AWS    AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, profile AWS_PROFILE of ~/.aws/config and\n         ~/.aws/credentials (keys, role_arn, SSO, credential_process), web identity\n         (AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE), ECS, EC2 instance metadata\n  Azure  AZURE_ACCESS_TOKEN, AZURE_TENANT_ID + AZURE_CLIENT_ID with AZURE_CLIENT_SECRET,\n         AZURE_CLIENT_CERTIFICATE_PATH or AZURE_FEDERATED_TOKEN_FILE, managed identity, `az`\n  GCP    GOOGLE_OAUTH_ACCESS_TOKEN, GOOGLE_APPLICATION_CREDENTIALS (service account,\n         external_account), gcloud's ADC file, the metadata server, `gcloud`\n-v names the source each cloud's credentials came from. Endpoints: a provider's `endpoint`,\nelse MERIDIAN_AZURE_ENDPOINT, MERIDIAN_AWS_ENDPOINT, MERIDIAN_GCP_ENDPOINT; the AWS account is\nchecked at MERIDIAN_AWS_STS_ENDPOINT (else STS in the region).\nLimits: MERIDIAN_REQUEST_TIMEOUT (30s), MERIDIAN_REFRESH_DEADLINE (10m), MERIDIAN_REFRESH_ATTEMPTS (5),\nMERIDIAN_RETRY_BACKOFF (500ms).\n\nExit codes: 0 read (state updated when the clouds differ), 1 error: nothing is written\nwhen any provider or region cannot be read."
     )]
     Refresh {
         #[command(flatten)]
@@ -128,6 +128,9 @@ pub enum Command {
         /// Print one JSON object: drift, unmanaged resources, whether state was written.
         #[arg(long)]
         json: bool,
+        /// Say which source supplied each cloud's credentials (never a secret).
+        #[arg(short = 'v', long)]
+        verbose: bool,
     },
     /// Record resources Terraform already manages (from `terraform show -json`) in Meridian's state.
     #[command(
@@ -443,6 +446,9 @@ pub struct StateArgs {
     /// How many requests the refresh sends at once (also written -parallelism=N).
     #[arg(long, value_name = "N", default_value_t = 10, value_parser = parse_parallelism)]
     pub parallelism: usize,
+    /// Say which source supplied each cloud's credentials for the refresh (never a secret).
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
 }
 
 fn parse_parallelism(s: &str) -> Result<usize, String> {

@@ -6,6 +6,15 @@
 //! `jq` program that turns the SARIF report into a GitLab Code Quality report is run with
 //! `jq` on a real SARIF log and its output checked field by field.
 //!
+//! The clouds are reached as the pipelines reach them, with OIDC tokens only: the pipeline's
+//! own credential step runs with `bash` (GitHub's "OIDC tokens for the clouds" against the
+//! fake cloud's GitHub token service, GitLab's `.meridian-clouds` with its `id_tokens` set),
+//! and the `meridian` commands get the pipeline's variables and what that step exported —
+//! no key and no token of any cloud. The fake cloud exchanges the tokens for the pipeline's
+//! identities (its `AWS_ROLE_ARN`, Entra app, workload identity provider and service
+//! account); the only change to what the step wrote is Google's endpoints in the
+//! `external_account` file, pointed at the fake cloud.
+//!
 //! Part of the interop suite: `cargo test -p meridian --features interop`. PyYAML comes with
 //! LiteLLM's venv and `jq` from Debian, both installed by `bash tests/interop/setup.sh`.
 #![cfg(feature = "interop")]
@@ -14,9 +23,11 @@
 mod common;
 
 use common::{canonical_repo as repo, meridian, run, without_cloud_env, MISSING};
-use meridian_fakecloud::{FakeCloud, Fixture};
+use meridian_fakecloud::{
+    AzureApp, FakeCloud, Fixture, GithubOidc, WebIdentityRole, WorkloadProvider,
+};
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -56,6 +67,24 @@ class Loader(yaml.SafeLoader):
 
 Loader.add_constructor("!reference", lambda loader, node: loader.construct_sequence(node))
 doc = yaml.load(open(sys.argv[1]), Loader=Loader)
+
+# The pipeline's variables, its credential step and (GitLab) the audiences of its id_tokens.
+variables = {k: str(v) for k, v in (doc.get("env") or doc.get("variables") or {}).items()}
+clouds, id_tokens = None, {}
+def find_clouds(value):
+    global clouds
+    if isinstance(value, dict):
+        if value.get("name") == "OIDC tokens for the clouds" and clouds is None:
+            clouds = value.get("run")
+        for v in value.values():
+            find_clouds(v)
+    elif isinstance(value, list):
+        for v in value:
+            find_clouds(v)
+find_clouds(doc)
+if ".meridian-clouds" in doc:
+    clouds = "\n".join(doc[".meridian-clouds"]["script"])
+    id_tokens = {k: v["aud"] for k, v in doc[".meridian"]["id_tokens"].items()}
 
 scripts = []
 def walk(value, key=None):
@@ -99,11 +128,21 @@ for script in scripts:
         parts = shlex.split(text)
         if "meridian.sarif" in parts:
             programs.append(parts[1])
-print(json.dumps({"commands": commands, "jq": programs}))
+print(json.dumps({"commands": commands, "jq": programs, "variables": variables,
+                  "clouds": clouds, "id_tokens": id_tokens}))
 "#;
 
-/// (meridian command lines, jq programs on the SARIF) of a pipeline file.
-fn extract(pipeline: &Path) -> (Vec<Vec<String>>, Vec<String>) {
+/// What a pipeline file holds: its meridian command lines, jq programs on the SARIF, its
+/// variables, its credential step's script and (GitLab) its `id_tokens` audiences.
+struct Pipeline {
+    commands: Vec<Vec<String>>,
+    jq: Vec<String>,
+    variables: BTreeMap<String, String>,
+    clouds: String,
+    id_tokens: BTreeMap<String, String>,
+}
+
+fn extract(pipeline: &Path) -> Pipeline {
     let out = Command::new(python())
         .arg("-c")
         .arg(EXTRACT)
@@ -130,7 +169,173 @@ fn extract(pipeline: &Path) -> (Vec<Vec<String>>, Vec<String>) {
         .flatten()
         .map(strings)
         .collect();
-    (commands, strings(&v["jq"]))
+    let map = |v: &Value| -> BTreeMap<String, String> {
+        v.as_object()
+            .into_iter()
+            .flatten()
+            .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned())))
+            .collect()
+    };
+    Pipeline {
+        commands,
+        jq: strings(&v["jq"]),
+        variables: map(&v["variables"]),
+        clouds: v["clouds"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{} has no credential step", pipeline.display()))
+            .to_owned(),
+        id_tokens: map(&v["id_tokens"]),
+    }
+}
+
+/// The pipeline's OIDC tokens: what GitHub's token service (or GitLab's `id_tokens`) hands
+/// the job for each cloud.
+const AWS_OIDC: &str = "eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJzdHMuYW1hem9uYXdzLmNvbSJ9.YXdzLW9pZGM";
+const AZURE_OIDC: &str = "eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJhcGk6Ly9BenVyZUFEIn0.YXp1cmUtb2lkYw";
+const GCP_OIDC: &str = "eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL2lhbSJ9.Z2NwLW9pZGM";
+/// GitHub's `ACTIONS_ID_TOKEN_REQUEST_TOKEN`.
+const REQUEST_TOKEN: &str = "github-actions-request-token-0001";
+const SESSION_TOKEN: &str = "FwoGZXIvYXdzEtemporary-session-token-0001";
+
+/// The identities the fake cloud recognises: the pipeline's role, Entra app, workload
+/// identity provider and service account, each trusting its OIDC token; and GitHub's token
+/// service handing out those tokens.
+fn identities(p: &Pipeline, fixture: &mut Fixture) {
+    let var = |k: &str| {
+        p.variables
+            .get(k)
+            .unwrap_or_else(|| panic!("the pipeline sets no {k}"))
+            .clone()
+    };
+    let provider = var("GCP_WORKLOAD_PROVIDER");
+    fixture.auth.aws.session_token = Some(SESSION_TOKEN.into());
+    let id = &mut fixture.identity;
+    id.aws.web_identity = vec![WebIdentityRole {
+        role_arn: var("AWS_ROLE_ARN"),
+        token: AWS_OIDC.into(),
+    }];
+    id.azure.apps = vec![AzureApp {
+        tenant_id: var("AZURE_TENANT_ID"),
+        client_id: var("AZURE_CLIENT_ID"),
+        client_secret: None,
+        certificate: None,
+        federated_token: Some(AZURE_OIDC.into()),
+    }];
+    id.gcp.workload_providers = vec![WorkloadProvider {
+        audience: format!("//iam.googleapis.com/{provider}"),
+        subject_token: Some(GCP_OIDC.into()),
+        aws: None,
+        service_account: Some(var("GCP_SERVICE_ACCOUNT")),
+    }];
+    id.github = Some(GithubOidc {
+        request_token: REQUEST_TOKEN.into(),
+        tokens: BTreeMap::from([
+            ("sts.amazonaws.com".to_owned(), AWS_OIDC.to_owned()),
+            (
+                "api://AzureADTokenExchange".to_owned(),
+                AZURE_OIDC.to_owned(),
+            ),
+            (
+                format!("https://iam.googleapis.com/{provider}"),
+                GCP_OIDC.to_owned(),
+            ),
+        ]),
+    });
+}
+
+/// Runs the pipeline's credential step in `tmp`; the variables the `meridian` commands get:
+/// the pipeline's and what the step exported (Google's endpoints pointed at `cloud`).
+fn credentials(p: &Pipeline, cloud: &FakeCloud, tmp: &Path) -> Vec<(String, String)> {
+    let mut c = Command::new("bash");
+    c.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(&p.variables)
+        .env("TMPDIR", tmp);
+    let github_env = tmp.join("github_env");
+    if p.id_tokens.is_empty() {
+        // GitHub: the step asks the token service and appends to $GITHUB_ENV.
+        c.env("ACTIONS_ID_TOKEN_REQUEST_URL", cloud.github_oidc_url())
+            .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", REQUEST_TOKEN)
+            .env("RUNNER_TEMP", tmp)
+            .env("GITHUB_ENV", &github_env)
+            .args(["-e", "-c", &p.clouds]);
+    } else {
+        // GitLab: the id_tokens are variables; the script exports what it sets.
+        let provider = &p.variables["GCP_WORKLOAD_PROVIDER"];
+        assert_eq!(
+            p.id_tokens,
+            BTreeMap::from([
+                ("AWS_ID_TOKEN".to_owned(), "sts.amazonaws.com".to_owned()),
+                (
+                    "AZURE_ID_TOKEN".to_owned(),
+                    "api://AzureADTokenExchange".to_owned()
+                ),
+                (
+                    "GCP_ID_TOKEN".to_owned(),
+                    format!("https://iam.googleapis.com/{provider}")
+                ),
+            ]),
+            "each id_token is for its cloud's audience"
+        );
+        c.env("AWS_ID_TOKEN", AWS_OIDC)
+            .env("AZURE_ID_TOKEN", AZURE_OIDC)
+            .env("GCP_ID_TOKEN", GCP_OIDC)
+            .args([
+                "-e",
+                "-c",
+                &format!("{}\nenv -0 > {}", p.clouds, github_env.display()),
+            ]);
+    }
+    let out = c.output().expect("bash");
+    assert!(
+        out.status.success(),
+        "the credential step failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&github_env).expect("the step's variables");
+    let sep = if p.id_tokens.is_empty() { '\n' } else { '\0' };
+    let mut vars: BTreeMap<String, String> = p.variables.clone();
+    for entry in text.split(sep) {
+        if let Some((k, v)) = entry.split_once('=') {
+            if ["AWS_", "AZURE_", "GOOGLE_"]
+                .iter()
+                .any(|p| k.starts_with(p))
+                && !k.ends_with("_ID_TOKEN")
+            {
+                vars.insert(k.to_owned(), v.to_owned());
+            }
+        }
+    }
+    for k in [
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AZURE_FEDERATED_TOKEN_FILE",
+        "GOOGLE_APPLICATION_CREDENTIALS",
+    ] {
+        assert!(
+            vars.contains_key(k),
+            "the credential step sets {k}: {vars:?}"
+        );
+    }
+    for (k, v) in &vars {
+        for secret in [AWS_OIDC, AZURE_OIDC, GCP_OIDC] {
+            assert!(!v.contains(secret), "{k} holds a token itself: {v}");
+        }
+    }
+    // Google's endpoints, as the step wrote them, pointed at the fake cloud.
+    let path = PathBuf::from(&vars["GOOGLE_APPLICATION_CREDENTIALS"]);
+    let mut doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("gcp")).expect("json");
+    assert_eq!(doc["token_url"], "https://sts.googleapis.com/v1/token");
+    let sa = &p.variables["GCP_SERVICE_ACCOUNT"];
+    assert_eq!(
+        doc["service_account_impersonation_url"],
+        format!("https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/{sa}:generateAccessToken")
+    );
+    doc["token_url"] = Value::from(cloud.gcp_sts_url());
+    doc["service_account_impersonation_url"] = Value::from(cloud.gcp_impersonation_url(sa));
+    std::fs::write(&path, doc.to_string()).expect("write");
+    vars.into_iter().collect()
 }
 
 fn pipelines() -> [PathBuf; 2] {
@@ -154,12 +359,20 @@ fn checkout() -> tempfile::TempDir {
     dir
 }
 
-/// Runs one of the pipeline's command lines in `root`, pointed at the fake cloud.
-fn run_line(root: &Path, cloud: &FakeCloud, words: &[String]) -> (i32, String, String) {
+/// Runs one of the pipeline's command lines in `root`, pointed at the fake cloud, with the
+/// pipeline's credentials (`creds`) only.
+fn run_line(
+    root: &Path,
+    cloud: &FakeCloud,
+    creds: &[(String, String)],
+    words: &[String],
+) -> (i32, String, String) {
     let mut c = meridian();
     without_cloud_env(&mut c)
         .current_dir(root)
-        .envs(cloud.env_vars())
+        .envs(cloud.endpoint_env_vars())
+        .envs(creds.iter().cloned())
+        .env("HOME", root)
         .env("MERIDIAN_RETRY_BACKOFF", "10ms")
         .env("MERIDIAN_SPEC", SPEC_DIR);
     for w in &words[1..] {
@@ -180,7 +393,8 @@ fn cloud_of_state(root: &Path) -> Fixture {
 fn every_meridian_command_of_both_pipelines_runs_against_the_fake_cloud() {
     for pipeline in pipelines() {
         let name = pipeline.display().to_string();
-        let (commands, _) = extract(&pipeline);
+        let p = extract(&pipeline);
+        let commands = &p.commands;
         let used: BTreeSet<&str> = commands.iter().map(|c| c[1].as_str()).collect();
         for sub in ["report", "plan", "show", "apply"] {
             assert!(used.contains(sub), "{name} runs no `meridian {sub}`");
@@ -192,12 +406,41 @@ fn every_meridian_command_of_both_pipelines_runs_against_the_fake_cloud() {
         fixture.auth.aws.account_id = AWS_ACCOUNT.into();
         fixture.azure_resource_group_mut(SUBSCRIPTION, RESOURCE_GROUP);
         fixture.gcp_project_mut(GCP_PROJECT);
+        identities(&p, &mut fixture);
         let cloud = FakeCloud::start(fixture).expect("fake cloud");
+        let tmp = tempfile::tempdir().expect("runner temp");
+        let creds = credentials(&p, &cloud, tmp.path());
+        let secrets = {
+            let auth = cloud.fixture().auth;
+            [
+                AWS_OIDC.to_owned(),
+                AZURE_OIDC.to_owned(),
+                GCP_OIDC.to_owned(),
+                SESSION_TOKEN.to_owned(),
+                auth.aws.secret_access_key,
+                auth.azure_token,
+                auth.gcp_token,
+            ]
+        };
         let mut applied = false;
         let mut drift_checks = 0;
-        for words in &commands {
+        for words in commands {
             let line = words.join(" ");
-            let (code, out, err) = run_line(root.path(), &cloud, words);
+            let (code, out, err) = run_line(root.path(), &cloud, &creds, words);
+            for s in &secrets {
+                assert!(
+                    !out.contains(s.as_str()) && !err.contains(s.as_str()),
+                    "{name}: `{line}` printed a secret"
+                );
+            }
+            if words.iter().any(|w| w == "-v") {
+                assert!(
+                    err.contains("  aws: web identity (AWS_ROLE_ARN=")
+                        && err.contains("  azure: workload identity federation (")
+                        && err.contains("  gcp: workload identity federation (external_account"),
+                    "{name}: `{line}` names the OIDC sources:\n{err}"
+                );
+            }
             let detailed = words
                 .iter()
                 .any(|w| w.trim_start_matches('-') == "detailed-exitcode");
@@ -216,8 +459,10 @@ fn every_meridian_command_of_both_pipelines_runs_against_the_fake_cloud() {
             );
             if words[1] == "apply" {
                 applied = true;
-                // The clouds now hold what was applied.
-                let fixture = cloud_of_state(root.path());
+                // The clouds now hold what was applied (and know the same identities).
+                let mut fixture = cloud_of_state(root.path());
+                fixture.identity = cloud.fixture().identity;
+                fixture.auth.aws.session_token = Some(SESSION_TOKEN.into());
                 cloud.update(|f| *f = fixture);
             }
             if words[1] == "show" {
@@ -253,7 +498,7 @@ fn every_meridian_command_of_both_pipelines_runs_against_the_fake_cloud() {
             let capacity = deployment["sku"]["capacity"].as_u64().expect("capacity");
             deployment["sku"]["capacity"] = Value::from(capacity + 7);
         });
-        let (code, out, err) = run_line(root.path(), &cloud, drift);
+        let (code, out, err) = run_line(root.path(), &cloud, &creds, drift);
         assert_eq!(code, 2, "{name}: drift is detected\n{out}\n{err}");
         assert!(
             out.contains("changed outside of Meridian"),
@@ -264,7 +509,7 @@ fn every_meridian_command_of_both_pipelines_runs_against_the_fake_cloud() {
 
 #[test]
 fn gitlab_code_quality_conversion_of_the_sarif_report() {
-    let (_, programs) = extract(&pipelines()[1]);
+    let programs = extract(&pipelines()[1]).jq;
     assert_eq!(programs.len(), 1, "one SARIF conversion: {programs:?}");
     let dir = tempfile::tempdir().expect("tempdir");
     let sarif = dir.path().join("meridian.sarif");

@@ -26,10 +26,13 @@ fn bare() -> Command {
     c
 }
 
-/// `meridian` pointed at the fake cloud with its test credentials and quick retries.
+/// `meridian` pointed at the fake cloud (its APIs, token endpoints and metadata services)
+/// with its test credentials and quick retries, and a home directory without cloud files.
 fn meridian(cloud: &FakeCloud) -> Command {
     let mut c = bare();
-    c.env("MERIDIAN_AZURE_ENDPOINT", cloud.azure_endpoint())
+    c.envs(cloud.endpoint_env_vars())
+        .env("HOME", "/nonexistent")
+        .env("MERIDIAN_AZURE_ENDPOINT", cloud.azure_endpoint())
         .env("MERIDIAN_AWS_ENDPOINT", cloud.aws_endpoint())
         .env("MERIDIAN_AWS_STS_ENDPOINT", cloud.aws_sts_endpoint())
         .env("MERIDIAN_GCP_ENDPOINT", cloud.gcp_endpoint())

@@ -75,6 +75,7 @@ pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
                 lock_timeout: state.lock_timeout,
                 refresh: state.refresh,
                 parallelism: state.parallelism,
+                verbose: state.verbose,
                 format: plan_format(json, format),
             };
             plan(
@@ -106,6 +107,7 @@ pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
                     lock_timeout: state.lock_timeout,
                     refresh: state.refresh,
                     parallelism: state.parallelism,
+                    verbose: state.verbose,
                     format: PlanFormat::Human,
                 };
                 apply(&spec.path, &opts, auto_approve, out)
@@ -116,11 +118,15 @@ pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
             lock_timeout,
             parallelism,
             json,
+            verbose,
         } => refresh(
             &spec.path,
             &inputs(&spec),
             lock_timeout,
-            &RefreshSettings { parallelism },
+            &RefreshSettings {
+                parallelism,
+                verbose,
+            },
             json,
             out,
         ),

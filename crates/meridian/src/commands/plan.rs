@@ -34,6 +34,8 @@ pub struct PlanOptions<'a> {
     pub refresh: bool,
     /// Concurrent requests of the refresh.
     pub parallelism: usize,
+    /// Name the source of each cloud's credentials.
+    pub verbose: bool,
     pub format: PlanFormat,
 }
 
@@ -199,6 +201,7 @@ fn make_plan(
     let (base, drift, live_unmanaged) = if opts.refresh {
         let settings = super::refresh::RefreshSettings {
             parallelism: opts.parallelism,
+            verbose: opts.verbose,
         };
         let mut r =
             super::refresh::run(project, graph.resources(), prior.as_ref(), &settings, out)?

@@ -8,7 +8,7 @@ use crate::exit;
 use crate::output::Output;
 use meridian_plan::{Drift, DriftKind, Unmanaged};
 use meridian_refresh::{
-    reconcile, Credentials, Observation, Options, Progress, ProviderScope, Reconciled,
+    reconcile, Cloud, Credentials, Observation, Options, Progress, ProviderScope, Reconciled,
 };
 use meridian_spec::Inputs;
 use meridian_state::State;
@@ -25,6 +25,8 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
 #[derive(Debug, Clone)]
 pub struct RefreshSettings {
     pub parallelism: usize,
+    /// Print the source of each cloud's credentials (`-v`).
+    pub verbose: bool,
 }
 
 /// The refresh options: `--parallelism`, and from the environment `MERIDIAN_REQUEST_TIMEOUT`
@@ -201,6 +203,18 @@ pub struct Refreshed {
     pub reconciled: Reconciled,
     pub observation: Observation,
     pub scopes: Vec<ProviderScope>,
+    /// Which source supplied each cloud's credentials.
+    pub credential_sources: Vec<(Cloud, String)>,
+}
+
+/// `Credentials for the refresh:` and one line per cloud, e.g.
+/// `  aws: web identity (AWS_ROLE_ARN=…, token file …)`.
+fn describe_sources(sources: &[(Cloud, String)]) -> String {
+    let mut s = String::from("Credentials for the refresh:\n");
+    for (cloud, source) in sources {
+        s.push_str(&format!("  {}: {source}\n", cloud.as_str()));
+    }
+    s
 }
 
 /// Reads every provider of the project and reconciles with `prior`. Errors are printed;
@@ -230,6 +244,10 @@ pub fn run(
             return Err(exit::ERROR);
         }
     };
+    let credential_sources = creds.sources();
+    if settings.verbose {
+        let _ = write!(out.err, "{}", describe_sources(&credential_sources));
+    }
     let started = Instant::now();
     let result = with_progress(out, "Reading live provider state...", |progress| {
         meridian_refresh::refresh(&scopes, &creds, &opts, progress)
@@ -253,6 +271,7 @@ pub fn run(
                 reconciled,
                 observation,
                 scopes,
+                credential_sources,
             })
         }
         Err(failure) => {
@@ -318,6 +337,11 @@ pub fn refresh(
                 "provider": s.address,
                 "regions": s.regions,
             })).collect::<Vec<_>>(),
+            "credentials": refreshed
+                .credential_sources
+                .iter()
+                .map(|(c, s)| (c.as_str().to_string(), serde_json::Value::from(s.as_str())))
+                .collect::<serde_json::Map<_, _>>(),
             "objects": refreshed.observation.objects.len(),
             "requests": refreshed.observation.requests,
             "resource_drift": r.drift,

@@ -338,6 +338,7 @@ pub fn catalog_verify(args: &VerifyArgs, inputs: &Inputs, out: &mut Output<'_>) 
     };
     let opts = match options(&RefreshSettings {
         parallelism: args.parallelism,
+        verbose: false,
     }) {
         Ok(o) => o,
         Err(e) => {
