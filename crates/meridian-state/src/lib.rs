@@ -64,7 +64,7 @@ pub use commit::{
     RecoveryOutcome,
 };
 pub use file::{load, save, StateError};
-pub use id::new_uuid_v4;
+pub use id::{is_uuid_v4, new_uuid_v4};
 pub use lock::{force_unlock, parse_duration, ForceUnlock, Lock, LockError, LockInfo};
 pub use safe_fs::{PathError, Root, StatePaths};
 pub use time::rfc3339_utc;
