@@ -16,6 +16,7 @@ pub(crate) fn project_of(spec: &str) -> ir::Project {
             catalog: Catalog::builtin(),
             today: Date::parse("2026-11-25").expect("date"),
             resolve_path: &resolve,
+            own_files: &[],
         },
     )
     .project

@@ -1,3 +1,4 @@
+use super::plan::{check_targets, lock_and_recover, stale_note, write_root, StatePaths};
 use super::{build_graph, valid_project};
 use crate::driver;
 use crate::exit;
@@ -5,19 +6,31 @@ use crate::output::Output;
 use meridian_emit::{render_all, Templates};
 use meridian_model::Date;
 use meridian_spec::Inputs;
-use meridian_state::{commit, CommitOptions, FileChange};
+use meridian_state::{commit, safe_fs, CommitOptions, FileChange};
 use std::path::Path;
+use std::time::Duration;
 
-/// `meridian generate`: validate, build the graph, render every emit block, write all files
-/// or none.
-pub fn generate(
-    path: &Path,
-    inputs: &Inputs,
-    out_dir: Option<&Path>,
-    templates_dir: Option<&Path>,
-    json: bool,
-    out: &mut Output<'_>,
-) -> i32 {
+/// What `meridian generate` is asked to do besides the spec.
+pub struct GenerateOptions<'a> {
+    pub inputs: &'a Inputs,
+    /// Write under this directory instead of the spec directory.
+    pub out_dir: Option<&'a Path>,
+    pub templates_dir: Option<&'a Path>,
+    /// How long to wait for the state lock.
+    pub lock_timeout: Duration,
+    pub json: bool,
+}
+
+/// `meridian generate`: validate, build the graph, render every emit block, and, holding the
+/// state lock that `apply` takes, write all files or none.
+pub fn generate(path: &Path, opts: &GenerateOptions<'_>, out: &mut Output<'_>) -> i32 {
+    let GenerateOptions {
+        inputs,
+        out_dir,
+        templates_dir,
+        lock_timeout,
+        json,
+    } = *opts;
     let checked = driver::check(path, inputs, Date::today());
     let Some(project) = valid_project(&checked, out, "nothing was generated") else {
         return exit::ERROR;
@@ -48,13 +61,49 @@ pub fn generate(
         }
     };
     let base = out_dir.unwrap_or(&checked.spec.dir);
+    if let Some(dir) = out_dir {
+        // The directory named on the command line is created if missing.
+        if let Err(e) = safe_fs::create_dirs(dir) {
+            let _ = writeln!(out.err, "error: cannot create {}: {e}", dir.display());
+            return exit::ERROR;
+        }
+    }
+    let root = match write_root(&checked, out_dir) {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = writeln!(out.err, "{e}");
+            return exit::ERROR;
+        }
+    };
+    if let Err(e) = check_targets(&root, &artifacts) {
+        let _ = writeln!(out.err, "{e}");
+        return exit::ERROR;
+    }
+    // The same lock as `apply`: two runs never mix their files, and an interrupted apply is
+    // finished (or undone) before anything is written.
+    let paths = StatePaths::of(&checked.spec.dir);
+    let lock = match lock_and_recover(&paths, &root, "generate", lock_timeout) {
+        Ok((lock, notes)) => {
+            for n in notes {
+                let _ = writeln!(out.err, "{n}");
+            }
+            lock
+        }
+        Err(e) => {
+            let _ = writeln!(out.err, "{e}");
+            return exit::ERROR;
+        }
+    };
     let changes: Vec<FileChange> = artifacts
         .into_iter()
         .map(|a| FileChange::write(a.path, a.content.into_bytes()))
         .collect();
     // The same all-or-nothing write as `apply`, without a journal or state.
-    match commit(base, &changes, CommitOptions::default()) {
+    let result = commit(&root, &changes, CommitOptions::default());
+    drop(lock);
+    match result {
         Ok(report) => {
+            stale_note(&report, out);
             if json {
                 let v = serde_json::json!({
                     "spec_hash": hash,
