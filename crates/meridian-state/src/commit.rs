@@ -593,11 +593,16 @@ impl Tx<'_> {
         self.sync_dirs().map_err(Stop::Fail)
     }
 
-    /// Syncs the directory of every destination.
+    /// Syncs the directory of every destination. A directory that does not exist (staging
+    /// failed before creating it) holds nothing to flush.
     fn sync_dirs(&self) -> Result<(), CommitError> {
         let dirs: BTreeSet<PathBuf> = self.entries.iter().map(|e| parent_dir(&e.dest)).collect();
         for d in dirs {
-            sync_dir(&d).map_err(io_error(&d, "sync the directory"))?;
+            if let Err(e) = sync_dir(&d) {
+                if exists(&d).unwrap_or(true) {
+                    return Err(io_error(&d, "sync the directory")(e));
+                }
+            }
         }
         Ok(())
     }

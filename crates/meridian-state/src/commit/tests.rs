@@ -888,3 +888,24 @@ fn a_hostile_journal_is_refused_before_anything_is_done() {
     );
     assert_eq!(snapshot(&outside), before);
 }
+
+#[test]
+fn a_failure_before_a_new_directory_is_made_rolls_back_cleanly() {
+    // Staging fails on the first file (its staged name is longer than file systems allow),
+    // before the second file's directory is made; undoing must not trip over that missing
+    // directory.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let long = "n".repeat(250);
+    let e = commit(
+        &root(dir.path()),
+        &[
+            FileChange::write(long.as_str(), "a"),
+            FileChange::write("new/dir/b.txt", "b"),
+        ],
+        CommitOptions::default(),
+    )
+    .expect_err("fails");
+    assert!(matches!(e, CommitError::Io { .. }), "{e}");
+    assert!(snapshot(dir.path()).is_empty());
+    assert!(!dir.path().join("new").exists());
+}
