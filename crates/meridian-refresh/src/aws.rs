@@ -9,6 +9,7 @@
 use crate::azure::url_of;
 use crate::creds::AwsKeys;
 use crate::http::{Auth, Ctx, Req, Wire};
+use crate::paging::Trail;
 use crate::{ErrorKind, LiveObject, ProviderScope};
 use aws_sigv4::http_request::{sign as sigv4, SignableBody, SignableRequest, SigningSettings};
 use aws_sigv4::sign::v4;
@@ -164,8 +165,8 @@ pub(crate) fn start(ctx: &Arc<Ctx>, scope: &ProviderScope) -> bool {
             }),
             account_id: scope.account_id.clone(),
         });
-        ok &= page(ctx, &r, &PROFILES, None, 1);
-        ok &= page(ctx, &r, &THROUGHPUTS, None, 1);
+        ok &= page(ctx, &r, &PROFILES, None, Trail::start(""));
+        ok &= page(ctx, &r, &THROUGHPUTS, None, Trail::start(""));
         ok &= logging(ctx, &r);
     }
     ok
@@ -415,8 +416,9 @@ fn page(
     r: &Arc<Region>,
     list: &'static Listing,
     token: Option<&str>,
-    n: usize,
+    mut trail: Trail,
 ) -> bool {
+    let n = trail.page();
     let Some(url) = url_or_record(ctx, r, page_url(r, list.path, token, list.typed)) else {
         return false;
     };
@@ -449,7 +451,8 @@ fn page(
             });
         }
         if let Some(token) = next {
-            if !page(ctx, &r, list, Some(&token), n + 1) {
+            trail.follow("nextToken", &token, false)?;
+            if !page(ctx, &r, list, Some(&token), trail) {
                 return Ok(());
             }
         }
