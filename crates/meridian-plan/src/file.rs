@@ -152,10 +152,11 @@ impl PlanFile {
                 (ArtifactAction::Create | ArtifactAction::Update, Some(c)) => {
                     a.after_sha256.as_deref() == Some(sha256(c.as_bytes()).as_str())
                 }
-                (ArtifactAction::Create | ArtifactAction::Update, None) => false,
                 (ArtifactAction::Delete, None) => a.after_sha256.is_none(),
                 (ArtifactAction::NoOp, None) => true,
-                (ArtifactAction::Delete | ArtifactAction::NoOp, Some(_)) => false,
+                // A write without content, or content for a delete or a no-op.
+                (ArtifactAction::Create | ArtifactAction::Update, None)
+                | (ArtifactAction::Delete | ArtifactAction::NoOp, Some(_)) => false,
             };
             if !consistent {
                 why.push(format!(

@@ -109,7 +109,7 @@ pub fn fmt(
 /// link is refused rather than replaced or written through.
 fn rewrite(file: &Path, text: &str) -> std::io::Result<()> {
     let dir = meridian_state::safe_fs::parent_dir(file);
-    let name = file.file_name().map(Path::new).unwrap_or(file);
+    let name = file.file_name().map_or(file, Path::new);
     let target = meridian_state::Root::new(&dir)?.target(name)?;
     meridian_state::safe_fs::write_atomic(&target, text.as_bytes())
 }
