@@ -581,19 +581,15 @@ pub fn apply_saved(
     };
     let problems = file.problems();
     if !problems.is_empty() {
-        let _ = writeln!(
-            out.err,
-            "error: the plan file {} was not written by Meridian, or was edited after:",
-            plan_path.display()
+        return refuse_plan(
+            out,
+            &format!(
+                "the plan file {} was not written by Meridian, or was edited after:",
+                plan_path.display()
+            ),
+            &problems,
+            "",
         );
-        for p in &problems {
-            let _ = writeln!(out.err, "  - {p}");
-        }
-        let _ = writeln!(
-            out.err,
-            "\nNothing was changed. Make a new plan with `meridian plan -out FILE`."
-        );
-        return exit::ERROR;
     }
     let spec_path = PathBuf::from(&file.spec_path);
     let checked = driver::check(&spec_path, inputs, Date::today());
@@ -619,19 +615,15 @@ pub fn apply_saved(
         &checked.spec.dir,
     );
     if !why.is_empty() {
-        let _ = writeln!(
-            out.err,
-            "error: Saved plan is stale\n\nThe plan file {} can no longer be applied:",
-            plan_path.display()
+        return refuse_plan(
+            out,
+            &format!(
+                "Saved plan is stale\n\nThe plan file {} can no longer be applied:",
+                plan_path.display()
+            ),
+            &why,
+            "",
         );
-        for w in &why {
-            let _ = writeln!(out.err, "  - {w}");
-        }
-        let _ = writeln!(
-            out.err,
-            "\nNothing was changed. Make a new plan with `meridian plan -out FILE`."
-        );
-        return exit::ERROR;
     }
     // What the spec and state give now, as `plan --refresh=false` would make it.
     let built = match build_and_render(&checked, project) {
@@ -655,20 +647,16 @@ pub fn apply_saved(
     );
     let differs = mismatch(&file.plan, &derived, prior.as_ref());
     if !differs.is_empty() {
-        let _ = writeln!(
-            out.err,
-            "error: the plan file {} does not match the spec it names: applied now, {} gives other files or another state:",
-            plan_path.display(),
-            file.spec_path
+        return refuse_plan(
+            out,
+            &format!(
+                "the plan file {} does not match the spec it names: applied now, {} gives other files or another state:",
+                plan_path.display(),
+                file.spec_path
+            ),
+            &differs,
+            "The plan was edited, or made with other variables (-var, -var-file, MERIDIAN_VAR_*) than these. ",
         );
-        for d in &differs {
-            let _ = writeln!(out.err, "  - {d}");
-        }
-        let _ = writeln!(
-            out.err,
-            "\nThe plan was edited, or made with other variables (-var, -var-file, MERIDIAN_VAR_*) than these. Nothing was changed. Make a new plan with `meridian plan -out FILE`."
-        );
-        return exit::ERROR;
     }
     if !file.plan.has_changes() {
         let _ = writeln!(out.out, "No changes. The saved plan has nothing to apply.");
@@ -677,6 +665,20 @@ pub fn apply_saved(
     let code = write_plan(&file.plan, &root, &paths, prior.as_ref(), out);
     drop(lock);
     code
+}
+
+/// Prints why a saved plan is refused (`headline`, each reason, then `why_more` and what to
+/// do) and returns the error exit code.
+fn refuse_plan(out: &mut Output<'_>, headline: &str, reasons: &[String], why_more: &str) -> i32 {
+    let _ = writeln!(out.err, "error: {headline}");
+    for r in reasons {
+        let _ = writeln!(out.err, "  - {r}");
+    }
+    let _ = writeln!(
+        out.err,
+        "\n{why_more}Nothing was changed. Make a new plan with `meridian plan -out FILE`."
+    );
+    exit::ERROR
 }
 
 /// `meridian show PLANFILE`.
