@@ -609,3 +609,42 @@ fn a_killed_generates_staging_files_are_cleaned_by_the_next_run() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[test]
+fn fmt_report_and_init_never_write_through_a_link_or_over_the_state() {
+    let t = Tree::new();
+    apply(&t);
+    // A spec file that links out: fmt refuses to rewrite it.
+    let elsewhere = t.root().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).expect("mkdir");
+    let linked = elsewhere.join("linked.hcl");
+    std::fs::write(&linked, "variable \"x\" {\ndefault=1\n}\n").expect("write");
+    symlink(&linked, t.spec().join("extra.hcl")).expect("symlink");
+    let (code, _, err) = t.run(&["fmt", "spec"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("extra.hcl: it is a symbolic link"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&linked).expect("read"),
+        "variable \"x\" {\ndefault=1\n}\n"
+    );
+    std::fs::remove_file(t.spec().join("extra.hcl")).expect("rm");
+    // report --out onto the state or a spec file.
+    let state_before = std::fs::read(t.spec().join(".meridian/state.json")).expect("state");
+    for target in ["spec/.meridian/state.json", "spec/main.hcl"] {
+        let (code, _, err) = t.run(&["report", "--format", "json", "--out", target, "spec"]);
+        assert_eq!(code, 1, "{target}: {err}");
+        assert!(err.contains("refusing to write"), "{target}: {err}");
+    }
+    assert_eq!(
+        std::fs::read(t.spec().join(".meridian/state.json")).expect("state"),
+        state_before
+    );
+    // init over a main.hcl that is a link, even with --force.
+    let fresh = t.root().join("fresh");
+    std::fs::create_dir_all(&fresh).expect("mkdir");
+    symlink(t.victim(), fresh.join("main.hcl")).expect("symlink");
+    let (code, _, err) = t.run(&["init", "--force", "fresh"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("it is a symbolic link"), "{err}");
+    t.assert_outside_untouched();
+}
