@@ -380,13 +380,19 @@ impl Root {
 
     /// This root's protections applied to a file a user named on the command line (`plan
     /// -out`, `report --out`): a relative path is checked like a target under the current
-    /// directory, an absolute one under its own directory. Returns the path to write.
+    /// directory (so a link on the way must stay inside it); the directory of an absolute
+    /// path, or of one that climbs with `..`, is the user's choice and only the file in it is
+    /// checked. Returns the path to write.
     pub fn user_file(&self, path: &Path) -> Result<PathBuf, PathError> {
         let err = |problem| PathError {
             path: path.to_path_buf(),
             problem,
         };
-        let (base, rel) = if path.is_absolute() {
+        let chosen_dir = path.is_absolute()
+            || path
+                .parent()
+                .is_some_and(|p| p.components().any(|c| c == Component::ParentDir));
+        let (base, rel) = if chosen_dir {
             let name = path.file_name().ok_or_else(|| err(Problem::Empty))?;
             (parent_dir(path), PathBuf::from(name))
         } else {

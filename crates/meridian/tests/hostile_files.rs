@@ -367,6 +367,16 @@ fn a_plan_file_never_replaces_meridians_own_files_or_goes_through_a_link() {
         assert!(err.contains("refusing to write"), "{target}: {err}");
         t.assert_outside_untouched();
     }
+    // A directory the user chose by climbing out is the user's choice.
+    let (code, _, err) = run(meridian().current_dir(t.spec()).args([
+        "plan",
+        "--refresh=false",
+        "-out",
+        "../plan.json",
+        ".",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    assert!(PlanFile::load(&t.root().join("plan.json")).is_ok());
 }
 
 /// Makes a plan in `t` (after a change to the spec) and returns the path of the plan file.

@@ -183,11 +183,16 @@ fn user_files_get_the_roots_protections() {
     assert!(matches!(e.problem, Problem::Own { .. }), "{e:?}");
     let e = root.user_file(&spec.join("main.hcl")).expect_err("own");
     assert!(matches!(e.problem, Problem::Own { .. }), "{e:?}");
-    // Relative: under the current directory, with every component checked.
+    // A directory chosen with `..`: only the file in it is checked.
+    fs::create_dir_all(spec.join("sub")).expect("mkdir");
     let e = root
-        .user_file(Path::new("../../x/.meridian/plan.json"))
-        .expect_err("climbs");
-    assert_eq!(e.problem, Problem::Climbs);
+        .user_file(&spec.join("sub/../.meridian/state.json"))
+        .expect_err("own");
+    assert!(matches!(e.problem, Problem::Own { .. }), "{e:?}");
+    fs::write(outside.join("real"), "x").expect("write");
+    std::os::unix::fs::symlink(outside.join("real"), outside.join("link")).expect("symlink");
+    let e = root.user_file(&outside.join("link")).expect_err("link");
+    assert_eq!(e.problem, Problem::Link);
 }
 
 #[test]
