@@ -658,3 +658,24 @@ fn fmt_report_and_init_never_write_through_a_link_or_over_the_state() {
     assert!(err.contains("it is a symbolic link"), "{err}");
     t.assert_outside_untouched();
 }
+
+#[test]
+fn generate_elsewhere_first_finishes_an_interrupted_apply_of_the_spec_directory() {
+    let t = Tree::new();
+    // An apply that crashes after swapping one file in leaves its journal.
+    let (code, _, _) = run(meridian()
+        .current_dir(t.root())
+        .env("MERIDIAN_TEST_FAULT", "abort-after-swaps:1")
+        .args(["apply", "--auto-approve", "--refresh=false", "spec"]));
+    assert_ne!(code, 0);
+    assert!(t.spec().join(".meridian/apply.journal").exists());
+    let (code, _, err) = t.run(&["generate", "--out", "build", "spec"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("note: an earlier apply was interrupted"),
+        "{err}"
+    );
+    assert!(!t.spec().join(".meridian/apply.journal").exists());
+    assert!(t.root().join("build/generated/terraform/aws.tf").exists());
+    t.assert_outside_untouched();
+}

@@ -82,7 +82,14 @@ pub fn generate(path: &Path, opts: &GenerateOptions<'_>, out: &mut Output<'_>) -
     // The same lock as `apply`: two runs never mix their files, and an interrupted apply is
     // finished (or undone) before anything is written.
     let paths = StatePaths::of(&checked.spec.dir);
-    let lock = match lock_and_recover(&paths, &root, "generate", lock_timeout) {
+    // An interrupted apply wrote into the spec directory, whatever `--out` says now.
+    let spec_root = match out_dir {
+        None => Ok(root.clone()),
+        Some(_) => write_root(&checked, None),
+    };
+    let recovered = spec_root
+        .and_then(|spec_root| lock_and_recover(&paths, &spec_root, "generate", lock_timeout));
+    let lock = match recovered {
         Ok((lock, notes)) => {
             for n in notes {
                 let _ = writeln!(out.err, "{n}");
