@@ -606,11 +606,17 @@ fn a_killed_generates_staging_files_are_cleaned_by_the_next_run() {
     std::fs::write(tf.join("aws.tf.meridian-new"), "half").expect("write");
     std::fs::write(tf.join("gcp.tf.meridian-new"), "half").expect("write");
     std::fs::copy(tf.join("azure.tf"), tf.join("azure.tf.meridian-old")).expect("copy");
-    let (code, _, err) = t.run(&["generate", "spec"]);
+    let (code, out, err) = t.run(&["generate", "--json", "spec"]);
     assert_eq!(code, 0, "{err}");
     assert!(
         err.contains("note: removed 3 files an interrupted run left behind:"),
         "{err}"
+    );
+    let summary: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(
+        summary["stale_removed"].as_array().map(Vec::len),
+        Some(3),
+        "{summary}"
     );
     assert!(err.contains("aws.tf.meridian-new"), "{err}");
     let left: Vec<PathBuf> = snapshot(&t.spec())

@@ -117,6 +117,7 @@ pub fn generate(path: &Path, opts: &GenerateOptions<'_>, out: &mut Output<'_>) -
                     "base": base.display().to_string(),
                     "written": report.written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
                     "unchanged": report.unchanged.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+                    "stale_removed": report.stale_removed.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
                 });
                 let _ = writeln!(
                     out.out,
