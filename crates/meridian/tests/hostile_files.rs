@@ -70,7 +70,26 @@ impl Tree {
     fn run(&self, args: &[&str]) -> (i32, String, String) {
         run(meridian().current_dir(self.root()).args(args))
     }
+
+    /// Runs each command line, checks it fails (exit 1) saying every one of `says`, and that
+    /// nothing outside changed.
+    fn refused(&self, commands: &[&[&str]], says: &[&str]) {
+        for args in commands {
+            let (code, out, err) = self.run(args);
+            assert_eq!(code, 1, "{args:?}: {out}\n{err}");
+            for s in says {
+                assert!(err.contains(s), "{args:?}: expected {s:?} in: {err}");
+            }
+            self.assert_outside_untouched();
+        }
+    }
 }
+
+/// The commands that write artifacts.
+const WRITERS: [&[&str]; 2] = [
+    &["generate", "spec"],
+    &["apply", "--auto-approve", "--refresh=false", "spec"],
+];
 
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut out = BTreeMap::new();
@@ -100,17 +119,10 @@ fn apply(t: &Tree) {
 fn a_committed_link_out_of_the_spec_directory_is_never_written_through() {
     let t = Tree::new();
     symlink("../outside", t.spec().join("generated")).expect("symlink");
-    for args in [
-        &["generate", "spec"][..],
-        &["plan", "--refresh=false", "spec"],
-        &["apply", "--auto-approve", "--refresh=false", "spec"],
-    ] {
-        let (code, _, err) = t.run(args);
-        assert_eq!(code, 1, "{args:?}: {err}");
-        assert!(err.contains("MRD-EMIT-001"), "{args:?}: {err}");
-        assert!(err.contains("outside the spec directory"), "{err}");
-        t.assert_outside_untouched();
-    }
+    t.refused(
+        &[WRITERS[0], &["plan", "--refresh=false", "spec"], WRITERS[1]],
+        &["MRD-EMIT-001", "outside the spec directory"],
+    );
 }
 
 #[test]
@@ -173,24 +185,13 @@ fn links_in_meridians_own_directory_are_refused() {
     std::fs::create_dir_all(&own).expect("mkdir");
     for name in ["state.lock", "state.json", "apply.journal"] {
         symlink(t.victim(), own.join(name)).expect("symlink");
-        let (code, _, err) = t.run(&["apply", "--auto-approve", "--refresh=false", "spec"]);
-        assert_eq!(code, 1, "{name}: {err}");
-        assert!(err.contains("is a symbolic link"), "{name}: {err}");
-        t.assert_outside_untouched();
+        t.refused(&[WRITERS[1]], &["is a symbolic link"]);
         std::fs::remove_file(own.join(name)).expect("rm");
     }
     // The directory itself a link out.
     std::fs::remove_dir(&own).expect("rmdir");
     symlink("../outside", &own).expect("symlink");
-    for args in [
-        &["generate", "spec"][..],
-        &["apply", "--auto-approve", "--refresh=false", "spec"],
-    ] {
-        let (code, _, err) = t.run(args);
-        assert_eq!(code, 1, "{args:?}: {err}");
-        assert!(err.contains(".meridian is a symbolic link"), "{err}");
-        t.assert_outside_untouched();
-    }
+    t.refused(&WRITERS, &[".meridian is a symbolic link"]);
 }
 
 #[test]
