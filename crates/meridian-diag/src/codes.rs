@@ -159,6 +159,10 @@ codes! {
         "emit paths are relative to the spec directory and may not leave it (no .., absolute paths or symlinks out).";
     EMIT_FORMAT = "MRD-EMIT-002", "Unknown output format",
         "Formats are terraform, pulumi and litellm.";
+    EMIT_OWN_FILE = "MRD-EMIT-003", "Output path names Meridian's own files",
+        "Generated files may never replace Meridian's state directory (.meridian/), a spec file or the plan file being written, nor take the names Meridian keeps for its temporary files (*.meridian-new, *.meridian-old, *.meridian-tmp). Give the emit block a directory of its own, e.g. generated/terraform.";
+    EMIT_PATH_INVALID = "MRD-EMIT-004", "Output path is not a file name",
+        "An emit path may not hold a NUL character, and a format that writes one file (litellm) needs a file name, not a path ending in a separator.";
 }
 
 /// Look a code up by its id.

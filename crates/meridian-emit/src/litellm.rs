@@ -899,6 +899,7 @@ mod tests {
             catalog: Catalog::builtin(),
             today: Date::parse("2026-06-01").expect("date"),
             resolve_path: &|p: &Path| Some(p.to_path_buf()),
+            own_files: &[],
         };
         let validated = meridian_model::validate(&loaded.spec, &opts);
         assert!(

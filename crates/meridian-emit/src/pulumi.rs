@@ -959,6 +959,7 @@ mod tests {
                 catalog: meridian_catalog::Catalog::builtin(),
                 today: meridian_model::Date::parse("2026-11-25").expect("date"),
                 resolve_path: &resolve,
+                own_files: &[],
             },
         );
         assert!(
@@ -1262,6 +1263,7 @@ mod tests {
                 catalog: meridian_catalog::Catalog::builtin(),
                 today: meridian_model::Date::parse("2026-11-25").expect("date"),
                 resolve_path: &resolve,
+                own_files: &[],
             },
         );
         let graph = Graph::build(&v.project).expect("graph");

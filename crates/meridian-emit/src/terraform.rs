@@ -1199,6 +1199,7 @@ mod tests {
                 catalog: meridian_catalog::Catalog::builtin(),
                 today: meridian_model::Date::parse("2026-11-25").expect("date"),
                 resolve_path: &resolve,
+                own_files: &[],
             },
         );
         assert!(!v.diagnostics.has_errors(), "{what}: {:?}", v.diagnostics);

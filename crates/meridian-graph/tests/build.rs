@@ -22,6 +22,7 @@ fn project(example: &str) -> Project {
             catalog: meridian_catalog::Catalog::builtin(),
             today: Date::parse("2026-11-25").expect("date"),
             resolve_path: &resolve,
+            own_files: &[],
         },
     );
     assert!(

@@ -34,6 +34,35 @@ pub struct Options<'a> {
     /// Resolves a path under the spec directory to its canonical form (following symlinks of
     /// the part that exists), or `None` when it cannot be resolved.
     pub resolve_path: &'a dyn Fn(&Path) -> Option<PathBuf>,
+    /// Files Meridian reads or writes itself that no emit path may name (the spec files, a
+    /// plan file being written), as the caller spells them; `resolve_path` resolves them.
+    /// `.meridian/` is always protected.
+    pub own_files: &'a [OwnFile],
+}
+
+/// A file of Meridian's own outside `.meridian/`: no generated file may replace it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OwnFile {
+    /// A file of the spec.
+    Spec(PathBuf),
+    /// The plan file `plan -out` writes.
+    Plan(PathBuf),
+}
+
+impl OwnFile {
+    pub fn path(&self) -> &Path {
+        match self {
+            OwnFile::Spec(p) | OwnFile::Plan(p) => p,
+        }
+    }
+
+    /// What it is, for messages: "the spec file main.hcl".
+    pub fn describe(&self) -> String {
+        match self {
+            OwnFile::Spec(p) => format!("the spec file {}", p.display()),
+            OwnFile::Plan(p) => format!("the plan file being written ({})", p.display()),
+        }
+    }
 }
 
 /// The validated model and every finding.
@@ -51,7 +80,7 @@ pub fn validate(spec: &Spec, opts: &Options<'_>) -> Validated {
     rules::providers::check(spec, &mut diags);
     rules::secrets::check(spec, &mut diags);
     rules::access::check(spec, &mut diags);
-    rules::emit::check(spec, opts.resolve_path, &mut diags);
+    rules::emit::check(spec, opts.resolve_path, opts.own_files, &mut diags);
 
     let mut lower = lower::Lowerer {
         opts,

@@ -22,6 +22,7 @@ pub(crate) fn validated(spec: &str, catalog: &Catalog, today: &str) -> Validated
             catalog,
             today: Date::parse(today).expect("date"),
             resolve_path: &resolve,
+            own_files: &[],
         },
     )
 }

@@ -2,13 +2,21 @@
 //! resources, actions, the content of every file to write) and the hashes it was made from,
 //! so `meridian apply FILE` can refuse a plan that no longer matches the spec, the catalog,
 //! the state or the files on disk.
+//!
+//! A plan file travels between CI jobs and can be edited by whoever can touch it; its
+//! checksum only detects damage (anyone can recompute it). So `apply` trusts nothing in it
+//! that it cannot check: [`PlanFile::problems`] re-validates it like a spec (every path a
+//! plain path inside the spec directory, kinds and actions known and consistent, hashes well
+//! formed), [`staleness`] binds it to the spec digest, the catalog, the state's lineage and
+//! serial and the files on disk, and [`mismatch`] compares what it would write with what the
+//! current spec and state produce, re-derived at apply time.
 
-use crate::{sha256, Plan};
-use meridian_state::State;
+use crate::{sha256, Action, ArtifactAction, Plan, KINDS};
+use meridian_state::{is_uuid_v4, safe_fs, Root, State, StateResource};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// The plan file format this build reads and writes.
@@ -91,28 +99,101 @@ impl PlanFile {
         sha256(&serde_json::to_vec(&copy).unwrap_or_default())
     }
 
-    /// Writes the plan file (to a temporary file beside it, then renamed into place).
-    pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        let text = serde_json::to_vec(self).map_err(std::io::Error::other)?;
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let name = path
-            .file_name()
-            .map_or_else(|| "plan".into(), |n| n.to_string_lossy().into_owned());
-        let tmp = dir.join(format!(".{name}.meridian-new"));
-        let result = (|| {
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(&text)?;
-            f.write_all(b"\n")?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, path)
-        })();
-        if result.is_err() {
-            let _ = std::fs::remove_file(&tmp);
+    /// Writes the plan file atomically (a new file beside it, never written through a link,
+    /// renamed into place), after checking `path` against `root`'s protections: never one of
+    /// Meridian's own files or a spec file ([`Root::user_file`]).
+    pub fn save(&self, root: &Root, path: &Path) -> std::io::Result<()> {
+        let mut text = serde_json::to_vec(self).map_err(std::io::Error::other)?;
+        text.push(b'\n');
+        safe_fs::write_user_file(root, path, &text)
+    }
+
+    /// What in this plan Meridian cannot have written: paths that are not plain paths inside
+    /// the spec directory (absolute, `..`, `.meridian/`, a temporary name), unknown resource
+    /// kinds, actions inconsistent with their content, malformed hashes. Empty when it passes.
+    /// At most [`MAX_PROBLEMS`] are listed.
+    pub fn problems(&self) -> Vec<String> {
+        let mut why = Vec::new();
+        let plan = &self.plan;
+        if self.spec_path.is_empty() || self.spec_path.contains('\0') {
+            why.push("its spec path is empty or holds a NUL character".to_string());
         }
-        result
+        for (what, hash) in [
+            ("spec hash", &plan.spec_hash),
+            ("catalog hash", &plan.catalog_hash),
+        ] {
+            if !is_sha256(hash) {
+                why.push(format!("its {what} {hash:?} is not sha256:<64 hex digits>"));
+            }
+        }
+        if let Some(p) = &plan.prior {
+            if !is_uuid_v4(&p.lineage) {
+                why.push(format!("its state lineage {:?} is not a UUID", p.lineage));
+            }
+        }
+        let mut paths = HashSet::new();
+        for a in &plan.artifact_changes {
+            if let Err(problem) = safe_fs::check_recorded(&a.path) {
+                why.push(format!(
+                    "the file {:?} is not a path inside the spec directory: {problem}",
+                    a.path
+                ));
+                continue;
+            }
+            if !paths.insert(a.path.as_str()) {
+                why.push(format!("the file {} is listed twice", a.path));
+            }
+            for hash in [&a.before_sha256, &a.after_sha256].into_iter().flatten() {
+                if !is_sha256(hash) {
+                    why.push(format!("the file {} has a malformed hash {hash:?}", a.path));
+                }
+            }
+            let consistent = match (a.action, &a.content) {
+                (ArtifactAction::Create | ArtifactAction::Update, Some(c)) => {
+                    a.after_sha256.as_deref() == Some(sha256(c.as_bytes()).as_str())
+                }
+                (ArtifactAction::Delete, None) => a.after_sha256.is_none(),
+                (ArtifactAction::NoOp, None) => true,
+                // A write without content, or content for a delete or a no-op.
+                (ArtifactAction::Create | ArtifactAction::Update, None)
+                | (ArtifactAction::Delete | ArtifactAction::NoOp, Some(_)) => false,
+            };
+            if !consistent {
+                why.push(format!(
+                    "the file {}: its content does not match its action and after_sha256",
+                    a.path
+                ));
+            }
+        }
+        for c in &plan.resource_changes {
+            if !KINDS.iter().any(|k| crate::kind_name(*k) == c.kind) {
+                why.push(format!(
+                    "the resource {} has an unknown kind {:?}",
+                    c.address, c.kind
+                ));
+            }
+            for r in [&c.before, &c.after].into_iter().flatten() {
+                if r.address != c.address || r.kind != c.kind {
+                    why.push(format!(
+                        "the resource {} holds a record of {} ({})",
+                        c.address, r.address, r.kind
+                    ));
+                }
+            }
+            let shape = match c.action {
+                Action::Create | Action::NoOp => c.after.is_some() && c.before.is_none(),
+                Action::Update | Action::Replace => c.after.is_some() && c.before.is_some(),
+                Action::Delete => c.after.is_none() && c.before.is_some(),
+            };
+            if !shape {
+                why.push(format!(
+                    "the resource {}: its before and after do not fit the action {:?}",
+                    c.address, c.action
+                ));
+            }
+        }
+        why.truncate(MAX_PROBLEMS);
+        why
     }
 
     /// Reads and checks a plan file.
@@ -150,6 +231,107 @@ impl PlanFile {
             return Err(PlanFileError::Checksum(path.to_path_buf()));
         }
         Ok(file)
+    }
+}
+
+/// The most problems [`PlanFile::problems`] and [`mismatch`] list.
+pub const MAX_PROBLEMS: usize = 20;
+
+fn is_sha256(s: &str) -> bool {
+    s.strip_prefix("sha256:").is_some_and(|h| {
+        h.len() == 64
+            && h.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
+
+/// How the files and the state `saved` would write differ from those of `derived`, the plan
+/// the current spec and state give (made at apply time, without refresh). Empty: they are the
+/// same, and `saved` writes nothing the spec does not produce.
+///
+/// Compared: every file written or deleted (path, action, content hash); every resource the
+/// next state records from the spec (its full record); the resources kept as unmanaged (each
+/// must be in `prior` and not declared by the spec); the cost estimate recorded. The drift and
+/// the `before` side of each change are not compared: they come from the clouds at plan time
+/// and are only shown, never written.
+pub fn mismatch(saved: &Plan, derived: &Plan, prior: Option<&State>) -> Vec<String> {
+    let mut why = Vec::new();
+    let writes = |p: &Plan| -> BTreeMap<String, (ArtifactAction, Option<String>)> {
+        p.artifact_changes
+            .iter()
+            .filter(|a| a.action != ArtifactAction::NoOp)
+            .map(|a| (a.path.clone(), (a.action, a.after_sha256.clone())))
+            .collect()
+    };
+    let (s, d) = (writes(saved), writes(derived));
+    for path in s.keys().chain(d.keys()).collect::<BTreeSet<_>>() {
+        match (s.get(path), d.get(path)) {
+            (Some((action, _)), None) => why.push(format!(
+                "it would {} {path}, which the spec does not change",
+                verb(*action)
+            )),
+            (None, Some((action, _))) => why.push(format!(
+                "it leaves out {path}, which the spec would {}",
+                verb(*action)
+            )),
+            (Some(a), Some(b)) if a != b => why.push(format!(
+                "it would {} {path} with {}, the spec gives {}",
+                verb(a.0),
+                a.1.as_deref().unwrap_or("nothing"),
+                b.1.as_deref().unwrap_or("nothing")
+            )),
+            _ => {}
+        }
+    }
+    let afters = |p: &Plan| -> BTreeMap<String, StateResource> {
+        p.resource_changes
+            .iter()
+            .filter_map(|c| c.after.clone())
+            .map(|r| (r.address.clone(), r))
+            .collect()
+    };
+    let (s, d) = (afters(saved), afters(derived));
+    for address in s.keys().chain(d.keys()).collect::<BTreeSet<_>>() {
+        match (s.get(address), d.get(address)) {
+            (Some(_), None) => why.push(format!(
+                "it records the resource {address}, which the spec does not declare"
+            )),
+            (None, Some(_)) => why.push(format!(
+                "it leaves out the resource {address}, which the spec declares"
+            )),
+            (Some(a), Some(b)) if a != b => why.push(format!(
+                "it records the resource {address} otherwise than the spec declares it"
+            )),
+            _ => {}
+        }
+    }
+    let recorded: HashSet<&str> = prior
+        .map(|p| p.resources.iter().map(|r| r.address.as_str()).collect())
+        .unwrap_or_default();
+    for u in &saved.unmanaged {
+        if recorded.contains(u.address.as_str()) && d.contains_key(&u.address) {
+            why.push(format!(
+                "it keeps {} as unmanaged, but the spec declares it",
+                u.address
+            ));
+        }
+    }
+    let cost = |p: &Plan| p.cost.map(|c| c.after_usd);
+    match (cost(saved), cost(derived)) {
+        (Some(a), Some(b)) if (a - b).abs() < 1e-6 => {}
+        (None, None) => {}
+        _ => why.push("its monthly cost estimate is not the spec's".to_string()),
+    }
+    why.truncate(MAX_PROBLEMS);
+    why
+}
+
+fn verb(action: ArtifactAction) -> &'static str {
+    match action {
+        ArtifactAction::Create => "create",
+        ArtifactAction::Update => "update",
+        ArtifactAction::Delete => "delete",
+        ArtifactAction::NoOp => "keep",
     }
 }
 
@@ -196,7 +378,7 @@ pub fn staleness(
     // Every file the plan looked at, unchanged ones included: the plan promised what each
     // will hold afterwards.
     for a in &plan.artifact_changes {
-        let now = std::fs::read(base.join(&a.path)).ok().map(|b| sha256(&b));
+        let now = safe_fs::read(&base.join(&a.path)).ok().map(|b| sha256(&b));
         if now != a.before_sha256 {
             why.push(format!(
                 "{} changed on disk after the plan was made",

@@ -31,7 +31,7 @@
 
 use crate::to_state;
 use meridian_graph::{as_reference, reference, Address, Kind, Resource};
-use meridian_state::{State, StateResource};
+use meridian_state::{SerialExhausted, State, StateResource};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -296,39 +296,30 @@ pub struct ImportReport {
 
 impl ImportReport {
     /// `prior` (or a new state with a new lineage) with the records added and the serial one
-    /// higher.
-    pub fn next_state(&self, prior: Option<&State>, meridian_version: &str) -> State {
+    /// higher; an error when the serial cannot go higher.
+    pub fn next_state(
+        &self,
+        prior: Option<&State>,
+        meridian_version: &str,
+    ) -> Result<State, SerialExhausted> {
         let mut state = prior
             .cloned()
             .unwrap_or_else(|| State::new(meridian_version));
         state.meridian_version = meridian_version.to_string();
         state.resources.extend(self.records.iter().cloned());
         state.normalize();
-        state.bump();
-        state
+        state.bump()?;
+        Ok(state)
     }
 }
 
 /// The Meridian kind of a Terraform resource type.
 pub fn kind_of_type(resource_type: &str) -> Option<Kind> {
-    ALL_KINDS
+    crate::KINDS
         .iter()
         .copied()
         .find(|k| k.terraform_type() == Some(resource_type))
 }
-
-const ALL_KINDS: [Kind; 10] = [
-    Kind::AzureAccount,
-    Kind::AzureDeployment,
-    Kind::AzureRoleAssignment,
-    Kind::AzureDiagnosticSetting,
-    Kind::AwsInferenceProfile,
-    Kind::AwsProvisionedThroughput,
-    Kind::AwsIamPolicy,
-    Kind::AwsInvocationLogging,
-    Kind::GcpService,
-    Kind::GcpIamMember,
-];
 
 /// Helper types Meridian writes beside a resource, read into it.
 const HELPER_TYPES: [&str; 4] = [
@@ -1322,7 +1313,7 @@ mod tests {
         assert_eq!(report.records, vec![to_state(&a), to_state(&d)]);
         assert_eq!(report.imported[0].matched_by, MatchedBy::Tag);
         assert_eq!(report.imported[1].matched_by, MatchedBy::Attributes);
-        let state = report.next_state(None, "0.1.0");
+        let state = report.next_state(None, "0.1.0").expect("serial");
         assert_eq!(state.serial, 1);
         assert_eq!(state.resources.len(), 2);
     }

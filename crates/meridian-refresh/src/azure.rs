@@ -2,6 +2,7 @@
 //! and the deployments of each account.
 
 use crate::http::{Auth, Ctx, Req, Wire};
+use crate::paging::Trail;
 use crate::{ErrorKind, LiveObject, ProviderScope};
 use reqwest::{Method, Url};
 use serde_json::{json, Value};
@@ -91,7 +92,8 @@ pub(crate) fn start(ctx: &Arc<Ctx>, scope: &ProviderScope) -> bool {
         subscription_id: sub.clone(),
         resource_group: rg.clone(),
     });
-    accounts_page(ctx, &az, url, 1);
+    let trail = Trail::start(url.as_str());
+    accounts_page(ctx, &az, url, trail);
     true
 }
 
@@ -136,7 +138,13 @@ pub(crate) fn page<'v>(
     Ok((value, next))
 }
 
-fn accounts_page(ctx: &Arc<Ctx>, az: &Arc<Azure>, url: Url, n: usize) {
+/// The next page's URL, recorded on the list's trail (an error when it loops).
+fn follow(trail: &mut Trail, next: &Url) -> Result<(), String> {
+    trail.follow("nextLink", next.as_str(), true)
+}
+
+fn accounts_page(ctx: &Arc<Ctx>, az: &Arc<Azure>, url: Url, mut trail: Trail) {
+    let n = trail.page();
     let mut req = get(
         az,
         url,
@@ -153,7 +161,8 @@ fn accounts_page(ctx: &Arc<Ctx>, az: &Arc<Azure>, url: Url, n: usize) {
             accounts.push(account(&az.provider, a)?);
         }
         if let Some(next) = next {
-            accounts_page(ctx, &az, next, n + 1);
+            follow(&mut trail, &next)?;
+            accounts_page(ctx, &az, next, trail);
         }
         for a in accounts {
             let url = url_of(
@@ -171,7 +180,8 @@ fn accounts_page(ctx: &Arc<Ctx>, az: &Arc<Azure>, url: Url, n: usize) {
                 ],
                 &[("api-version", API_VERSION)],
             )?;
-            deployments_page(ctx, &az, url, a.name.clone(), a.region.clone(), 1);
+            let trail = Trail::start(url.as_str());
+            deployments_page(ctx, &az, url, a.name.clone(), a.region.clone(), trail);
             ctx.push(a);
         }
         Ok(())
@@ -184,8 +194,9 @@ fn deployments_page(
     url: Url,
     account: String,
     region: Option<String>,
-    n: usize,
+    mut trail: Trail,
 ) {
+    let n = trail.page();
     let mut req = get(
         az,
         url,
@@ -201,7 +212,8 @@ fn deployments_page(
             found.push(deployment(&az.provider, region.as_deref(), d)?);
         }
         if let Some(next) = next {
-            deployments_page(ctx, &az, next, account, region, n + 1);
+            follow(&mut trail, &next)?;
+            deployments_page(ctx, &az, next, account, region, trail);
         }
         for d in found {
             ctx.push(d);

@@ -4,6 +4,7 @@
 
 use crate::azure::{tags_of, url_of};
 use crate::http::{Auth, Ctx, Req, Wire};
+use crate::paging::Trail;
 use crate::{ErrorKind, LiveObject, ProviderScope};
 use reqwest::{Method, Url};
 use serde_json::{json, Value};
@@ -122,7 +123,10 @@ pub(crate) fn start(ctx: &Arc<Ctx>, scope: &ProviderScope) -> bool {
                 ],
                 &[("pageSize", PAGE_SIZE)],
             )
-            .map(|url| endpoints_page(ctx, &g, url, location.clone(), 1)),
+            .map(|url| {
+                let trail = Trail::start("");
+                endpoints_page(ctx, &g, url, location.clone(), trail);
+            }),
         );
     }
     ok
@@ -261,7 +265,8 @@ pub(crate) fn endpoint(provider: &str, location: &str, e: &Value) -> Result<Live
     })
 }
 
-fn endpoints_page(ctx: &Arc<Ctx>, g: &Arc<Gcp>, url: Url, location: String, n: usize) {
+fn endpoints_page(ctx: &Arc<Ctx>, g: &Arc<Gcp>, url: Url, location: String, mut trail: Trail) {
+    let n = trail.page();
     let mut req = g.req(
         Method::GET,
         url.clone(),
@@ -286,6 +291,7 @@ fn endpoints_page(ctx: &Arc<Ctx>, g: &Arc<Gcp>, url: Url, location: String, n: u
             None | Some(Value::Null) => {}
             Some(Value::String(t)) if t.is_empty() => {}
             Some(Value::String(t)) => {
+                trail.follow("nextPageToken", t, false)?;
                 let mut next = url.clone();
                 let pairs: Vec<(String, String)> = url
                     .query_pairs()
@@ -296,7 +302,7 @@ fn endpoints_page(ctx: &Arc<Ctx>, g: &Arc<Gcp>, url: Url, location: String, n: u
                     .clear()
                     .extend_pairs(pairs)
                     .append_pair("pageToken", t);
-                endpoints_page(ctx, &g, next, location.clone(), n + 1);
+                endpoints_page(ctx, &g, next, location.clone(), trail);
             }
             Some(_) => return Err("nextPageToken is not a string".into()),
         }

@@ -20,6 +20,7 @@ mod azure;
 mod creds;
 mod gcp;
 mod http;
+mod paging;
 mod reconcile;
 mod scope;
 pub mod verify;

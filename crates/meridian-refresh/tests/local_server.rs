@@ -299,3 +299,108 @@ fn an_endpoint_override_with_a_location_placeholder_is_filled_in() {
     let found = run(&[scope], TOKEN, &opts()).expect("read");
     assert_eq!(found, 2, "the service and one endpoint");
 }
+
+#[test]
+fn a_next_page_token_that_loops_fails_at_once_naming_the_request() {
+    let server = serve(|_, request| {
+        let first = request.lines().next().unwrap_or_default().to_string();
+        if first.contains("/endpoints?") {
+            // Every page, the second one included, names the same next page.
+            response(
+                "200 OK",
+                "",
+                r#"{"endpoints":[],"nextPageToken":"page-token-that-loops"}"#,
+            )
+        } else if first.starts_with("POST ") {
+            response("200 OK", "", r#"{"etag":"x"}"#)
+        } else {
+            response("200 OK", "", r#"{"state":"ENABLED"}"#)
+        }
+    });
+    let mut scope = gcp_scope(&server.base);
+    scope.regions = vec!["europe-west4".into()];
+    let options = Options {
+        deadline: Duration::from_secs(60),
+        ..opts()
+    };
+    let start = Instant::now();
+    let err = run(&[scope], TOKEN, &options).expect_err("loops");
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(err.errors.len(), 1, "{err}");
+    let e = &err.errors[0];
+    assert_eq!(e.kind, ErrorKind::Decode);
+    assert!(
+        e.request.contains("/endpoints?pageSize=100&pageToken="),
+        "the second page's request is named: {e}"
+    );
+    assert_eq!(
+        e.reason,
+        "the nextPageToken of page 2 leads back to page 2 of this list: the server's paging loops, so it is not followed"
+    );
+    assert!(!e.reason.contains("page-token-that-loops"), "{e}");
+    // The service, the IAM policy and two endpoint pages: no third page.
+    assert_eq!(server.count.load(Ordering::SeqCst), 4);
+}
+
+#[test]
+fn a_next_link_to_itself_fails_at_once_naming_the_request() {
+    let base = Arc::new(std::sync::OnceLock::<String>::new());
+    let base_in = Arc::clone(&base);
+    let server = serve(move |_, request| {
+        let target = request
+            .lines()
+            .next()
+            .and_then(|l| l.split(' ').nth(1))
+            .unwrap_or_default()
+            .to_string();
+        let own = format!("{}{target}", base_in.get().map_or("", String::as_str));
+        response(
+            "200 OK",
+            "",
+            &format!(r#"{{"value":[],"nextLink":"{own}"}}"#),
+        )
+    });
+    base.set(server.base.clone()).expect("base");
+    let scope = ProviderScope {
+        cloud: Cloud::Azure,
+        address: "azure.corp".into(),
+        regions: vec![],
+        subscription_id: Some("11111111-2222-3333-4444-555555555555".into()),
+        resource_group: Some("rg-ai".into()),
+        account_id: None,
+        partition: None,
+        project: None,
+        endpoint: Some(server.base.clone()),
+    };
+    let scopes = [scope];
+    let creds = Credentials::from_lookup(&scopes, |name| {
+        (name == "AZURE_ACCESS_TOKEN").then(|| TOKEN.to_string())
+    })
+    .expect("credentials");
+    let start = Instant::now();
+    let err = refresh(&scopes, &creds, &opts(), &NoProgress).expect_err("loops");
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(err.errors.len(), 1, "{err}");
+    let e = &err.errors[0];
+    assert_eq!(e.kind, ErrorKind::Decode);
+    assert!(
+        e.request.starts_with(&format!(
+            "GET {}/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-ai/providers/Microsoft.CognitiveServices/accounts",
+            server.base
+        )),
+        "{e}"
+    );
+    assert!(
+        e.reason.ends_with("of page 1 leads back to page 1 of this list: the server's paging loops, so it is not followed"),
+        "{e}"
+    );
+    assert_eq!(server.count.load(Ordering::SeqCst), 1);
+}

@@ -30,6 +30,7 @@ fn check_loaded(loaded: meridian_spec::Loaded) -> Checked {
             catalog: Catalog::builtin(),
             today: Date::parse("2026-11-25").expect("date"),
             resolve_path: &resolve,
+            own_files: &[],
         },
     );
     diagnostics.extend(v.diagnostics);

@@ -2,9 +2,9 @@
 //! across a crash. The protocol is described in the crate documentation.
 
 use crate::file::StateError;
-use crate::fsutil::{
-    create_dir_all_synced, exists, link_or_copy, parent_dir, remove_if_exists, sync_dir,
-    with_suffix, write_atomic, write_synced,
+use crate::safe_fs::{
+    create_dirs, exists, link_or_copy, own_dir, parent_dir, read_if_exists, remove_if_exists,
+    sync_dir, with_suffix, write_atomic_via, write_new_synced, Root, BACKUP_SUFFIX, STAGED_SUFFIX,
 };
 use crate::State;
 use serde::{Deserialize, Serialize};
@@ -14,17 +14,13 @@ use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-/// Suffix of a staged file, next to its destination.
-pub(crate) const STAGED_SUFFIX: &str = ".meridian-new";
-/// Suffix of the previous version of a destination while a commit swaps it.
-pub(crate) const BACKUP_SUFFIX: &str = ".meridian-old";
 /// The journal format this build writes and reads.
 const JOURNAL_FORMAT: u32 = 1;
 
 /// One file to write or delete.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileChange {
-    /// The destination: absolute, or relative to the commit's base directory.
+    /// The destination: relative to the commit's root, or absolute inside it.
     pub path: PathBuf,
     /// The new content; `None` deletes the file.
     pub content: Option<Vec<u8>>,
@@ -96,6 +92,9 @@ pub struct CommitReport {
     pub unchanged: Vec<PathBuf>,
     /// Whether the state file was written (false if it was not given or already identical).
     pub state_written: bool,
+    /// Staged files and backups an interrupted run without a journal left beside these
+    /// destinations (`<file>.meridian-new`, `<file>.meridian-old`), removed before staging.
+    pub stale_removed: Vec<PathBuf>,
 }
 
 /// How [`recover`] finished an interrupted commit.
@@ -282,13 +281,14 @@ fn write_journal(path: &Path, phase: Phase, entries: &[Entry]) -> Result<(), Com
         source: io::Error::new(io::ErrorKind::InvalidData, e),
     })?;
     bytes.push(b'\n');
-    write_atomic(path, &bytes).map_err(io_error(path, "write the journal"))
+    write_atomic_via(path, &with_suffix(path, ".tmp"), &bytes)
+        .map_err(io_error(path, "write the journal"))
 }
 
 fn read_journal(path: &Path) -> Result<Option<Journal>, CommitError> {
-    let bytes = match fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+    let bytes = match read_if_exists(path) {
+        Ok(Some(b)) => b,
+        Ok(None) => return Ok(None),
         Err(e) => return Err(io_error(path, "read the journal")(e)),
     };
     let journal: Journal = serde_json::from_slice(&bytes).map_err(|e| CommitError::Journal {
@@ -336,20 +336,22 @@ fn lexical_key(path: &Path) -> PathBuf {
     out
 }
 
-const RESERVED_SUFFIXES: [&str; 3] = [STAGED_SUFFIX, BACKUP_SUFFIX, ".meridian-tmp"];
-
-/// Writes `changes` (paths relative to `base`, or absolute) and then the state, if given,
-/// all-or-nothing.
+/// Writes `changes` (paths relative to `root`, or absolute inside it) and then the state, if
+/// given, all-or-nothing.
 ///
-/// Files already as asked are skipped. With a journal, a crash at any instant leaves a
-/// journal from which [`recover`] restores either every old file or every new one. On any
-/// error (other than [`CommitError::Incomplete`] and [`CommitError::Halted`]) every file and
-/// the state are as before the call and no staged file or journal is left behind.
+/// Every destination must pass [`Root::target`]: inside the root, no link on the way out of
+/// it, not a link itself, not one of Meridian's own files; the journal and the state must sit
+/// in a real directory. Files already as asked are skipped. Staged files and backups left
+/// beside the destinations by an interrupted run are removed first (and reported). With a
+/// journal, a crash at any instant leaves a journal from which [`recover`] restores either
+/// every old file or every new one. On any error (other than [`CommitError::Incomplete`]
+/// and [`CommitError::Halted`]) every file and the state are as before the call and no
+/// staged file or journal is left behind.
 ///
 /// A journal left by an interrupted commit must be recovered first
 /// ([`CommitError::PendingJournal`]). The caller holds the state lock throughout.
 pub fn commit(
-    base: &Path,
+    root: &Root,
     changes: &[FileChange],
     opts: CommitOptions<'_>,
 ) -> Result<CommitReport, CommitError> {
@@ -359,6 +361,12 @@ pub fn commit(
         fault,
     } = opts;
     let journal = journal.map(absolute).transpose()?;
+    if let Some(j) = &journal {
+        own_dir(&parent_dir(j)).map_err(io_error(j, "use the directory of the journal"))?;
+        if exists(j).map_err(io_error(j, "inspect the journal"))? {
+            return Err(CommitError::PendingJournal { journal: j.clone() });
+        }
+    }
     let mut report = CommitReport::default();
     let mut reserved: HashSet<PathBuf> = HashSet::new();
     if let Some(j) = &journal {
@@ -368,6 +376,7 @@ pub fn commit(
     let state_dest = match &state {
         Some((p, _)) => {
             let p = absolute(p)?;
+            own_dir(&parent_dir(&p)).map_err(io_error(&p, "use the directory of"))?;
             reserved.insert(lexical_key(&p));
             reserved.insert(lexical_key(&with_suffix(&p, ".backup")));
             Some(p)
@@ -377,21 +386,18 @@ pub fn commit(
 
     let mut planned: Vec<Planned<'_>> = Vec::new();
     let mut seen: HashSet<PathBuf> = HashSet::new();
+    let mut dests = Vec::with_capacity(changes.len());
     for change in changes {
-        let dest = absolute(&base.join(&change.path))?;
+        let dest = root
+            .target(&change.path)
+            .map_err(|e| CommitError::InvalidChange {
+                path: root.dir().join(&change.path),
+                reason: e.problem.to_string(),
+            })?;
         let invalid = |reason: &str| CommitError::InvalidChange {
             path: dest.clone(),
             reason: reason.to_owned(),
         };
-        if dest.file_name().is_none() {
-            return Err(invalid("the path does not name a file"));
-        }
-        let name = dest.to_string_lossy();
-        if RESERVED_SUFFIXES.iter().any(|s| name.ends_with(s)) {
-            return Err(invalid(
-                "names ending in .meridian-new, .meridian-old or .meridian-tmp are reserved for Meridian's own temporary files",
-            ));
-        }
         let key = lexical_key(&dest);
         if reserved.contains(&key) {
             return Err(invalid(
@@ -401,14 +407,23 @@ pub fn commit(
         if !seen.insert(key) {
             return Err(invalid("the same file is changed twice in one commit"));
         }
+        dests.push((dest, change));
+    }
+    // Holding the lock with no journal pending, anything at a destination's staged or backup
+    // name was left by a run killed without a journal (or planted): it goes before staging,
+    // which creates those names anew and never writes through what is there.
+    for (dest, _) in &dests {
+        report.stale_removed.extend(remove_stale(dest)?);
+    }
+    if let Some(dest) = &state_dest {
+        report.stale_removed.extend(remove_stale(dest)?);
+    }
+    for (dest, change) in dests {
         let meta = match fs::symlink_metadata(&dest) {
             Ok(m) => Some(m),
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
             Err(e) => return Err(io_error(&dest, "inspect")(e)),
         };
-        if meta.as_ref().is_some_and(fs::Metadata::is_dir) {
-            return Err(invalid("it is a directory"));
-        }
         match (&change.content, meta.is_some()) {
             (None, false) => report.unchanged.push(change.path.clone()),
             (None, true) => planned.push(Planned {
@@ -417,7 +432,12 @@ pub fn commit(
                 shown: change.path.clone(),
             }),
             (Some(bytes), existed) => {
-                if existed && fs::read(&dest).map_err(io_error(&dest, "read"))? == *bytes {
+                if existed
+                    && read_if_exists(&dest)
+                        .map_err(io_error(&dest, "read"))?
+                        .as_deref()
+                        == Some(bytes.as_slice())
+                {
                     report.unchanged.push(change.path.clone());
                 } else {
                     planned.push(Planned {
@@ -440,11 +460,7 @@ pub fn commit(
             }));
         }
         state_bytes = st.to_file_bytes();
-        let existing = match fs::read(&dest) {
-            Ok(b) => Some(b),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-            Err(e) => return Err(io_error(&dest, "read the state file")(e)),
-        };
+        let existing = read_if_exists(&dest).map_err(io_error(&dest, "read the state file"))?;
         if existing.as_deref() != Some(state_bytes.as_slice()) {
             planned.push(Planned {
                 entry: Entry::new(Kind::State, dest, existing.is_some()),
@@ -475,6 +491,34 @@ pub fn commit(
     Ok(report)
 }
 
+/// Removes what an interrupted run without a journal left at `dest`'s staged and backup
+/// names, and returns what it removed. A staged file is only ever a new version, so it goes;
+/// a backup goes when the destination exists (the destination is then complete, old or
+/// new). A backup without its destination may be the only copy of a file: the commit is
+/// refused and the user decides.
+fn remove_stale(dest: &Path) -> Result<Vec<PathBuf>, CommitError> {
+    let mut removed = Vec::new();
+    let staged = with_suffix(dest, STAGED_SUFFIX);
+    if remove_if_exists(&staged).map_err(io_error(&staged, "remove the stale file"))? {
+        removed.push(staged);
+    }
+    let backup = with_suffix(dest, BACKUP_SUFFIX);
+    if exists(&backup).map_err(io_error(&backup, "inspect"))? {
+        if !exists(dest).map_err(io_error(dest, "inspect"))? {
+            return Err(CommitError::InvalidChange {
+                path: dest.to_path_buf(),
+                reason: format!(
+                    "{} is left from an interrupted run and the file itself is missing, so it may be the only copy of it; move it back or delete it, then run again",
+                    backup.display()
+                ),
+            });
+        }
+        remove_if_exists(&backup).map_err(io_error(&backup, "remove the stale file"))?;
+        removed.push(backup);
+    }
+    Ok(removed)
+}
+
 struct Tx<'a> {
     journal: Option<&'a Path>,
     entries: &'a [Entry],
@@ -490,13 +534,8 @@ enum Stop {
 impl Tx<'_> {
     fn run(&mut self, planned: &[Planned<'_>], fault: Option<Fault>) -> Result<(), CommitError> {
         if let Some(j) = self.journal {
-            if exists(j).map_err(io_error(j, "inspect the journal"))? {
-                return Err(CommitError::PendingJournal {
-                    journal: j.to_path_buf(),
-                });
-            }
             // Nothing is staged yet: if this fails there is nothing to undo but the journal's
-            // temporary file, which `write_atomic` removes.
+            // temporary file, which `write_atomic_via` removes.
             write_journal(j, Phase::Staging, self.entries)?;
         }
         match self.steps(planned, fault) {
@@ -514,14 +553,14 @@ impl Tx<'_> {
         for p in planned {
             let Some(content) = p.content else { continue };
             let e = &p.entry;
-            create_dir_all_synced(&parent_dir(&e.dest))
+            create_dirs(&parent_dir(&e.dest))
                 .map_err(|err| Stop::Fail(io_error(&e.dest, "create the directory of")(err)))?;
-            write_synced(&e.staged, content)
+            write_new_synced(&e.staged, content)
                 .map_err(|err| Stop::Fail(io_error(&e.dest, "stage")(err)))?;
             if e.existed {
                 // The new file keeps the old one's permissions (an executable script stays
                 // executable).
-                fs::metadata(&e.dest)
+                fs::symlink_metadata(&e.dest)
                     .and_then(|m| fs::set_permissions(&e.staged, m.permissions()))
                     .map_err(|err| Stop::Fail(io_error(&e.dest, "stage")(err)))?;
             }
@@ -554,11 +593,16 @@ impl Tx<'_> {
         self.sync_dirs().map_err(Stop::Fail)
     }
 
-    /// Syncs the directory of every destination.
+    /// Syncs the directory of every destination. A directory that does not exist (staging
+    /// failed before creating it) holds nothing to flush.
     fn sync_dirs(&self) -> Result<(), CommitError> {
         let dirs: BTreeSet<PathBuf> = self.entries.iter().map(|e| parent_dir(&e.dest)).collect();
         for d in dirs {
-            sync_dir(&d).map_err(io_error(&d, "sync the directory"))?;
+            if let Err(e) = sync_dir(&d) {
+                if exists(&d).unwrap_or(true) {
+                    return Err(io_error(&d, "sync the directory")(e));
+                }
+            }
         }
         Ok(())
     }
@@ -714,13 +758,61 @@ fn roll_forward_entry(e: &Entry) -> io::Result<()> {
 /// and the state get their new content); then the staged files, backups and the journal are
 /// removed. Recovery is idempotent: if it is interrupted in turn, running it again finishes
 /// the job. The caller holds the state lock.
-pub fn recover(journal: &Path) -> Result<Option<Recovery>, CommitError> {
-    recover_with(journal, None)
+///
+/// The journal is a file in the tree, so it is checked before anything is done: every file
+/// it lists must be a target of `root` ([`Root::target`]), its staged and backup names must be
+/// the ones a commit gives it, and the state must sit beside the journal. A journal that
+/// lists anything else was not written by a commit into this root and is refused
+/// ([`CommitError::Journal`]), with nothing changed.
+pub fn recover(journal: &Path, root: &Root) -> Result<Option<Recovery>, CommitError> {
+    recover_with(journal, root, None)
+}
+
+/// Why the journal at `path` cannot have been written by a commit into `root`, if it cannot.
+fn check_journal(path: &Path, j: &Journal, root: &Root) -> Result<(), CommitError> {
+    let journal = absolute(path)?;
+    let refuse = |dest: &Path, why: String| CommitError::Journal {
+        path: path.to_path_buf(),
+        message: format!(
+            "it lists {}, which {why}: it was not written by a Meridian commit into {}",
+            dest.display(),
+            root.dir().display()
+        ),
+    };
+    for e in &j.entries {
+        let expected = Entry::new(e.kind, e.dest.clone(), e.existed);
+        if e.staged != expected.staged
+            || e.backup != expected.backup
+            || e.state_backup != expected.state_backup
+        {
+            return Err(refuse(
+                &e.dest,
+                "has staged or backup names a commit never gives".to_owned(),
+            ));
+        }
+        match e.kind {
+            Kind::State => {
+                if parent_dir(&e.dest) != parent_dir(&journal) || e.dest == journal {
+                    return Err(refuse(
+                        &e.dest,
+                        "is not a state file beside the journal".to_owned(),
+                    ));
+                }
+            }
+            Kind::Write | Kind::Delete => match root.target(&e.dest) {
+                Ok(real) if real == e.dest => {}
+                Ok(real) => return Err(refuse(&e.dest, format!("is really {}", real.display()))),
+                Err(err) => return Err(refuse(&e.dest, format!("is refused ({})", err.problem))),
+            },
+        }
+    }
+    Ok(())
 }
 
 /// [`recover`], stopping (as a crash would) after `halt_after` entries, for tests.
 pub(crate) fn recover_with(
     journal: &Path,
+    root: &Root,
     halt_after: Option<usize>,
 ) -> Result<Option<Recovery>, CommitError> {
     // A crash while the journal itself was being written leaves its temporary file; the
@@ -730,6 +822,7 @@ pub(crate) fn recover_with(
     let Some(j) = read_journal(journal)? else {
         return Ok(None);
     };
+    check_journal(journal, &j, root)?;
     let halt = |done: usize| -> Result<(), CommitError> {
         if halt_after == Some(done) {
             return Err(CommitError::Halted {

@@ -1,8 +1,8 @@
 //! Reading and writing `.meridian/state.json`.
 
-use crate::fsutil::{
-    create_dir_all_synced, exists, parent_dir, replace_with_copy_of, sync_dir, with_suffix,
-    write_synced,
+use crate::safe_fs::{
+    check_recorded, exists, own_dir, parent_dir, read_if_exists, replace_with_copy_of, sync_dir,
+    with_suffix, write_new_synced,
 };
 use crate::{sha256_hex, State, FORMAT_VERSION};
 use std::fmt;
@@ -141,9 +141,10 @@ impl std::error::Error for StateError {
 /// [`FORMAT_VERSION`], with a matching checksum; anything else is an error and the file is
 /// left exactly as it is.
 pub fn load(path: &Path) -> Result<Option<State>, StateError> {
-    let bytes = match fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+    // Never through a link: a state file that is one is refused (`Unreadable`).
+    let bytes = match read_if_exists(path) {
+        Ok(Some(b)) => b,
+        Ok(None) => return Ok(None),
         Err(source) => {
             return Err(StateError::Unreadable {
                 path: path.to_path_buf(),
@@ -174,6 +175,18 @@ pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<State, StateError> {
             path: path.to_path_buf(),
             message: format!("the resource {dup} appears twice"),
         });
+    }
+    // Artifact paths are what a plan may delete: each must be a plain path inside the spec
+    // directory, whatever the checksum says (anyone can recompute it).
+    for artifact in state.artifacts.keys() {
+        if let Err(problem) = check_recorded(artifact) {
+            return Err(StateError::NotState {
+                path: path.to_path_buf(),
+                message: format!(
+                    "the artifact path {artifact:?} is not a file inside the spec directory: {problem}"
+                ),
+            });
+        }
     }
     // The checksum covers the content with the checksum field empty: compute it in place
     // rather than on a copy (the state can be large).
@@ -245,7 +258,8 @@ fn classify(path: &Path, bytes: &[u8]) -> StateError {
 /// Writes `state` to `path` atomically, keeping the previous file as `<path>.backup`.
 ///
 /// Sorts the resources by address and sets `format_version` and `checksum`; it does **not**
-/// change `serial` (call [`State::bump`] first). Creates the parent directory if missing.
+/// change `serial` (call [`State::bump`] first). Creates the parent directory if missing; it
+/// must be a real directory, not a link, and no file is written through a link.
 /// The content goes to a synced temporary file in the same directory; the previous file
 /// becomes `<path>.backup` (replacing the last one) by hard link or copy; then the temporary
 /// file is renamed over `path` and the directory synced. At every instant `path` is either
@@ -267,10 +281,10 @@ pub fn save(path: &Path, state: &mut State) -> Result<(), StateError> {
         }
     };
     let dir = parent_dir(path);
-    create_dir_all_synced(&dir).map_err(write_err("create its directory"))?;
+    own_dir(&dir).map_err(write_err("use its directory"))?;
     let tmp = temp_path(path);
     let result = (|| {
-        write_synced(&tmp, &bytes).map_err(write_err("write a temporary file"))?;
+        write_new_synced(&tmp, &bytes).map_err(write_err("write a temporary file"))?;
         if exists(path).map_err(write_err("inspect the previous file"))? {
             replace_with_copy_of(path, &with_suffix(path, ".backup"))
                 .map_err(write_err("keep the previous file as .backup"))?;
@@ -289,5 +303,9 @@ fn temp_path(path: &Path) -> PathBuf {
     let name = path
         .file_name()
         .map_or_else(|| "state".into(), |n| n.to_string_lossy().into_owned());
-    parent_dir(path).join(format!(".{name}.{}.tmp", &id[..8]))
+    parent_dir(path).join(format!(
+        ".{name}.{}{}",
+        &id[..8],
+        crate::safe_fs::TEMP_SUFFIX
+    ))
 }

@@ -48,8 +48,7 @@ fn fallback_bytes() -> [u8; 16] {
 }
 
 /// Whether `s` is a lower-case hyphenated UUID of version 4.
-#[cfg(test)]
-pub(crate) fn is_uuid_v4(s: &str) -> bool {
+pub fn is_uuid_v4(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 36
         && b.iter().enumerate().all(|(i, &c)| {

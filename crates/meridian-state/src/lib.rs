@@ -54,9 +54,9 @@
 
 mod commit;
 mod file;
-mod fsutil;
 mod id;
 mod lock;
+pub mod safe_fs;
 mod time;
 
 pub use commit::{
@@ -64,8 +64,9 @@ pub use commit::{
     RecoveryOutcome,
 };
 pub use file::{load, save, StateError};
-pub use id::new_uuid_v4;
+pub use id::{is_uuid_v4, new_uuid_v4};
 pub use lock::{force_unlock, parse_duration, ForceUnlock, Lock, LockError, LockInfo};
+pub use safe_fs::{PathError, Root, StatePaths};
 pub use time::rfc3339_utc;
 
 use schemars::JsonSchema;
@@ -228,18 +229,19 @@ impl State {
     }
 
     /// Increments `serial`. Neither [`save`] nor [`commit`] changes the serial: a caller
-    /// that writes a new version of the state calls this once before writing it.
-    pub fn bump(&mut self) {
-        self.serial = self.serial.saturating_add(1);
+    /// that writes a new version of the state calls this once before writing it. At
+    /// `u64::MAX` the serial cannot go on: the state is left as it is and the error says so.
+    pub fn bump(&mut self) -> Result<(), SerialExhausted> {
+        self.serial = next_serial(self.serial)?;
+        Ok(())
     }
 
     /// A copy of this state with the serial incremented: the starting point of the next
     /// version.
-    #[must_use]
-    pub fn next(&self) -> State {
+    pub fn next(&self) -> Result<State, SerialExhausted> {
         let mut next = self.clone();
-        next.bump();
-        next
+        next.bump()?;
+        Ok(next)
     }
 
     /// The address of the first resource that appears more than once, if any (after
@@ -262,6 +264,27 @@ impl State {
         bytes
     }
 }
+
+/// `serial + 1`, or the error when `serial` is already the largest a state can hold.
+pub fn next_serial(serial: u64) -> Result<u64, SerialExhausted> {
+    serial.checked_add(1).ok_or(SerialExhausted)
+}
+
+/// The state's serial is `u64::MAX`: another write would wrap it to 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SerialExhausted;
+
+impl std::fmt::Display for SerialExhausted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the state's serial is {}, the largest a state can hold: another write would wrap it to 0, and a plan saved against an old serial could then look current. Meridian raises the serial by one per write, so this state was edited; restore it from state.json.backup or version control. Nothing was written",
+            u64::MAX
+        )
+    }
+}
+
+impl std::error::Error for SerialExhausted {}
 
 /// The JSON Schema of the state file, as committed in `schema/state.schema.json`.
 pub fn state_schema_json() -> String {

@@ -9,11 +9,11 @@
 // plainly; the error is built once per command, so its size does not matter.
 #![allow(clippy::result_large_err)]
 
-use crate::fsutil::{create_dir_all_synced, parent_dir, remove_if_exists};
+use crate::safe_fs::{open_existing, open_lock_file, own_dir, parent_dir, read, remove_if_exists};
 use crate::{new_uuid_v4, rfc3339_utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::fs::{self, File, OpenOptions, TryLockError};
+use std::fs::{self, File, TryLockError};
 use std::io::{self, Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
 use std::thread;
@@ -190,18 +190,14 @@ impl Lock {
                 source,
             }
         };
-        create_dir_all_synced(&parent_dir(path)).map_err(io_err("create the directory of"))?;
+        // The lock lives in Meridian's own directory, which must be a real one; the file is
+        // never opened through a link (a link there is refused, not written through).
+        own_dir(&parent_dir(path)).map_err(io_err("use the directory of"))?;
         let start = Instant::now();
         let mut replaced = 0u32;
         loop {
             // Not truncated: the holder's information must survive until we hold the lock.
-            let file = OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(false)
-                .open(path)
-                .map_err(io_err("open"))?;
+            let file = open_lock_file(path).map_err(io_err("open"))?;
             match file.try_lock() {
                 Ok(()) => {
                     // The previous holder removes the file while it holds the lock; if it did
@@ -292,7 +288,7 @@ impl Drop for Lock {
 
 /// Whether `path` still names the file `file` was opened from.
 fn still_at_path(file: &File, path: &Path) -> io::Result<bool> {
-    let on_disk = match fs::metadata(path) {
+    let on_disk = match fs::symlink_metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
         Err(e) => return Err(e),
@@ -312,8 +308,8 @@ fn still_at_path(file: &File, path: &Path) -> io::Result<bool> {
 
 /// The lock information in the file at `path`, if it holds any.
 fn read_info(path: &Path) -> Option<LockInfo> {
-    let text = fs::read_to_string(path).ok()?;
-    serde_json::from_str(&text).ok()
+    let bytes = read(path).ok()?;
+    serde_json::from_slice(&bytes).ok()
 }
 
 /// What `force_unlock` released.
@@ -338,7 +334,7 @@ pub fn force_unlock(path: &Path, id: &str) -> Result<ForceUnlock, LockError> {
             source,
         }
     };
-    let text = match fs::read_to_string(path) {
+    let text = match read(path).and_then(|b| String::from_utf8(b).map_err(io::Error::other)) {
         Ok(t) => t,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             return Err(LockError::NoLock {
@@ -363,7 +359,7 @@ pub fn force_unlock(path: &Path, id: &str) -> Result<ForceUnlock, LockError> {
             actual: info.id,
         });
     }
-    let file = match OpenOptions::new().read(true).write(true).open(path) {
+    let file = match open_existing(path) {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             return Err(LockError::NoLock {

@@ -111,15 +111,27 @@ fn sha256_of_known_input() {
 #[test]
 fn bump_and_next_increment_the_serial_only() {
     let mut s = sample();
-    let n = s.next();
+    let n = s.next().expect("next");
     assert_eq!(n.serial, 8);
     assert_eq!(n.lineage, s.lineage);
     assert_eq!(s.serial, 7);
-    s.bump();
+    s.bump().expect("bump");
     assert_eq!(s.serial, 8);
-    s.serial = u64::MAX;
-    s.bump();
+}
+
+#[test]
+fn the_serial_never_wraps() {
+    let mut s = sample();
+    s.serial = u64::MAX - 1;
+    s.bump().expect("the last serial");
     assert_eq!(s.serial, u64::MAX);
+    let e = s.bump().expect_err("exhausted");
+    assert_eq!(s.serial, u64::MAX, "left as it was");
+    assert_eq!(s.next(), Err(SerialExhausted));
+    let msg = e.to_string();
+    assert!(msg.contains("18446744073709551615"), "{msg}");
+    assert!(msg.contains("would wrap it to 0"), "{msg}");
+    assert!(msg.contains("Nothing was written"), "{msg}");
 }
 
 #[test]
@@ -191,13 +203,13 @@ fn save_keeps_the_previous_file_as_backup() {
     assert!(!backup.exists(), "no backup of a first save");
     let v1 = fs::read(&path).expect("read");
 
-    s.bump();
+    s.bump().expect("bump");
     save(&path, &mut s).expect("save 2");
     let v2 = fs::read(&path).expect("read");
     assert_ne!(v1, v2);
     assert_eq!(fs::read(&backup).expect("backup"), v1);
 
-    s.bump();
+    s.bump().expect("bump");
     save(&path, &mut s).expect("save 3");
     assert_eq!(fs::read(&backup).expect("backup"), v2, "replaced each time");
     assert_eq!(load(&backup).expect("load backup").expect("some").serial, 8);
@@ -482,4 +494,53 @@ proptest! {
         let loaded = load(&path).expect("load").expect("some");
         prop_assert_eq!(loaded, s);
     }
+}
+
+#[test]
+fn artifact_paths_outside_the_spec_directory_are_refused() {
+    // The checksum is a plain hash anyone can recompute: an edited state with an artifact
+    // path that climbs out (which a plan would then delete) is refused on its own merits.
+    let dir = tempfile::tempdir().expect("tempdir");
+    for bad in [
+        "../outside.tf",
+        "/etc/passwd",
+        ".meridian/state.json",
+        "gen/",
+    ] {
+        let mut s = sample();
+        s.artifacts.insert(bad.to_owned(), ArtifactRecord::of(b"x"));
+        let path = state_path(dir.path());
+        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        let bytes = s.to_file_bytes();
+        fs::write(&path, bytes).expect("write");
+        let e = expect_err(&path);
+        assert!(matches!(e, StateError::NotState { .. }), "{bad}: {e:?}");
+        assert!(
+            e.to_string()
+                .contains("is not a file inside the spec directory"),
+            "{e}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_linked_state_file_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, _) = saved(&dir.path().join("elsewhere"));
+    let spec = dir.path().join("spec");
+    fs::create_dir_all(spec.join(".meridian")).expect("mkdir");
+    let link = state_path(&spec);
+    std::os::unix::fs::symlink(&path, &link).expect("symlink");
+    let e = expect_err(&link);
+    assert!(e.to_string().contains("is a symbolic link"), "{e}");
+    // And saving replaces the link, never the file it points to.
+    let before = fs::read(&path).expect("read");
+    let mut s = sample();
+    s.serial = 99;
+    assert!(
+        save(&link, &mut s).is_err(),
+        "the backup of a link is refused"
+    );
+    assert_eq!(fs::read(&path).expect("read"), before);
 }

@@ -55,7 +55,7 @@ pub enum Command {
     },
     /// Write the Terraform, Pulumi and router artifacts the emit blocks ask for.
     #[command(
-        after_help = "Examples:\n  meridian generate examples/eu-bank\n  meridian generate --out build/ .\n  meridian generate --templates my-templates/ .\n\nFiles are written all-or-nothing and byte-identical for the same spec; state is not touched."
+        after_help = "Examples:\n  meridian generate examples/eu-bank\n  meridian generate --out build/ .\n  meridian generate --templates my-templates/ .\n  meridian generate -lock-timeout=30s .\n\nFiles are written all-or-nothing and byte-identical for the same spec, holding the state lock\nthat apply takes; state is not touched. Nothing is written outside the spec directory (or\n--out), through a symbolic link, or over .meridian/ and the spec files."
     )]
     Generate {
         #[command(flatten)]
@@ -66,6 +66,9 @@ pub enum Command {
         /// Use templates from this directory where a file of the same name exists.
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
+        /// How long to wait for the state lock held by another process (also -lock-timeout=10s).
+        #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_lock_timeout)]
+        lock_timeout: std::time::Duration,
         /// Print a JSON summary.
         #[arg(long)]
         json: bool,

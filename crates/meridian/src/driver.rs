@@ -3,7 +3,7 @@
 
 use meridian_catalog::Catalog;
 use meridian_diag::{codes, Diagnostic, Diagnostics, SourceMap, Span};
-use meridian_model::{ir::Project, Date, Options};
+use meridian_model::{ir::Project, Date, Options, OwnFile};
 use meridian_spec::{Inputs, Spec};
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
@@ -53,15 +53,33 @@ pub fn today_setting() -> Result<Option<Date>, String> {
 /// Loads and validates the spec at `path` against the built-in catalog (plus the overlay the
 /// spec names), as of `today`.
 pub fn check(path: &Path, inputs: &Inputs, today: Date) -> Checked {
-    check_loaded(meridian_spec::load(path, inputs), today)
+    check_loaded(meridian_spec::load(path, inputs), today, None)
+}
+
+/// [`check`] for `plan -out FILE`: no emit path may name the plan file.
+pub fn check_writing_plan(
+    path: &Path,
+    inputs: &Inputs,
+    today: Date,
+    plan_file: Option<&Path>,
+) -> Checked {
+    check_loaded(meridian_spec::load(path, inputs), today, plan_file)
 }
 
 /// Validates a spec given as text (one file named `name`).
 pub fn check_text(name: &str, text: &str, inputs: &Inputs, today: Date) -> Checked {
-    check_loaded(meridian_spec::load_text(name, text, inputs), today)
+    check_loaded(meridian_spec::load_text(name, text, inputs), today, None)
 }
 
-fn check_loaded(loaded: meridian_spec::Loaded, today: Date) -> Checked {
+/// The spec files of a loaded spec, as they were read.
+fn spec_files<'a>(spec: &'a Spec, sources: &'a SourceMap) -> impl Iterator<Item = &'a Path> {
+    spec.files
+        .iter()
+        .filter_map(|f| sources.get(*f))
+        .map(|f| f.path.as_path())
+}
+
+fn check_loaded(loaded: meridian_spec::Loaded, today: Date, plan_file: Option<&Path>) -> Checked {
     let mut sources = loaded.sources;
     let spec = loaded.spec;
     let mut diagnostics = loaded.diagnostics;
@@ -82,12 +100,17 @@ fn check_loaded(loaded: meridian_spec::Loaded, today: Date) -> Checked {
     }
     let catalog = load_catalog(&spec, &mut sources, &mut diagnostics);
     let resolve = |p: &Path| resolve_existing(p);
+    let own_files: Vec<OwnFile> = spec_files(&spec, &sources)
+        .map(|p| OwnFile::Spec(p.to_path_buf()))
+        .chain(plan_file.map(|p| OwnFile::Plan(p.to_path_buf())))
+        .collect();
     let validated = meridian_model::validate(
         &spec,
         &Options {
             catalog: &catalog,
             today,
             resolve_path: &resolve,
+            own_files: &own_files,
         },
     );
     diagnostics.extend(validated.diagnostics);
@@ -224,32 +247,23 @@ fn line_col_to_byte(text: &str, line: usize, column: usize) -> usize {
 }
 
 /// The canonical form of `path`: its longest existing ancestor canonicalised (following
-/// symlinks), joined with the rest. `..` components that remain are kept, so callers can
-/// still see them.
+/// symlinks), joined with the rest ([`meridian_state::safe_fs::resolve`]).
 pub fn resolve_existing(path: &Path) -> Option<PathBuf> {
-    let mut existing = path.to_path_buf();
-    let mut rest: Vec<std::ffi::OsString> = Vec::new();
-    loop {
-        if let Ok(c) = existing.canonicalize() {
-            let mut out = c;
-            for part in rest.iter().rev() {
-                out.push(part);
-            }
-            return Some(out);
-        }
-        let name = existing.file_name().map(std::ffi::OsStr::to_os_string);
-        match (name, existing.parent()) {
-            (Some(n), Some(parent)) => {
-                rest.push(n);
-                existing = if parent.as_os_str().is_empty() {
-                    PathBuf::from(".")
-                } else {
-                    parent.to_path_buf()
-                };
-            }
-            _ => return None,
-        }
+    meridian_state::safe_fs::resolve(path)
+}
+
+/// Where the commands of a checked spec may write: the spec directory (or `out`, for
+/// `generate --out`), with the spec directory's `.meridian/` and every spec file protected.
+pub fn write_root(checked: &Checked, out: Option<&Path>) -> std::io::Result<meridian_state::Root> {
+    let mut root = meridian_state::Root::new(out.unwrap_or(&checked.spec.dir))?;
+    root.protect(
+        &checked.spec.dir.join(meridian_state::safe_fs::OWN_DIR),
+        "Meridian's state directory",
+    );
+    for file in spec_files(&checked.spec, &checked.sources) {
+        root.protect(file, "a spec file");
     }
+    Ok(root)
 }
 
 #[cfg(test)]

@@ -507,6 +507,22 @@ fn overlays_outside_the_spec_directory_are_refused_before_anything_is_read() {
         .arg(dir.path()));
     assert_eq!(code, 1);
     assert!(err.contains("is a directory"), "{err}");
+    // Nor onto the spec or Meridian's own files.
+    let spec_before = std::fs::read(dir.path().join("main.hcl")).expect("spec");
+    for own in ["main.hcl", ".meridian/state.json"] {
+        let (code, _, err) = run(meridian(&cloud)
+            .args(["catalog", "verify", "--write-overlay"])
+            .arg(dir.path().join(own))
+            .arg(dir.path()));
+        assert_eq!(code, 1, "{own}");
+        assert!(err.contains("would overwrite"), "{own}: {err}");
+    }
+    assert_eq!(
+        std::fs::read(dir.path().join("main.hcl")).expect("spec"),
+        spec_before
+    );
+    assert!(!dir.path().join(".meridian/state.json").exists());
+    assert_eq!(cloud.request_count(), 0, "nothing was read");
 }
 
 #[test]

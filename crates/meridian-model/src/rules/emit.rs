@@ -1,8 +1,11 @@
 //! Emit blocks: supported formats and options, output paths that stay inside the spec
-//! directory, and two artifacts written to the same place.
+//! directory and never name Meridian's own files, and two artifacts written to the same
+//! place.
 
-use meridian_diag::{codes, did_you_mean, Diagnostic, Diagnostics};
+use crate::OwnFile;
+use meridian_diag::{codes, did_you_mean, Code, Diagnostic, Diagnostics};
 use meridian_spec::{Emit, Spanned, Spec};
+use meridian_state::safe_fs::{check_recorded, is_absolute_text, Problem, OWN_DIR};
 use std::path::{Path, PathBuf};
 
 /// Formats Meridian emits today.
@@ -19,19 +22,26 @@ const PULUMI_OTHER_LANGUAGES: &[&str] = &["python", "go", "csharp", "java", "yam
 
 /// Checks every emit block. `resolve` maps a path to its canonical form, following symlinks
 /// as far as the path exists (`None` when that is impossible); it is how the rule sees
-/// symlinks out of the spec directory without doing IO itself.
+/// symlinks out of the spec directory, or into `.meridian/`, without doing IO itself. `own`
+/// lists the files no emit path may name besides `.meridian/`.
 pub(crate) fn check(
     spec: &Spec,
     resolve: &dyn Fn(&Path) -> Option<PathBuf>,
+    own: &[OwnFile],
     diags: &mut Diagnostics,
 ) {
-    let base = resolve(spec_dir(spec));
+    let place = Place {
+        spec,
+        base: resolve(spec_dir(spec)),
+        resolve,
+        own,
+    };
     let mut written: Vec<(String, &Spanned<String>)> = Vec::new();
     for emit in &spec.emits {
         format(emit, diags);
         language(emit, diags);
         let Some(path) = &emit.path else { continue };
-        if !path_is_safe(spec, emit, path, base.as_deref(), resolve, diags) {
+        if !path_is_safe(&place, emit, path, diags) {
             continue;
         }
         let normal = normalise(&path.value);
@@ -121,57 +131,98 @@ fn language(emit: &Emit, diags: &mut Diagnostics) {
     diags.push(d.at(lang.span));
 }
 
-/// Reports a path that is empty, absolute, climbs out with `..`, names the spec directory
-/// itself, or resolves outside it. Returns whether the path is usable.
+/// What the path rules need to know about where the spec lives.
+struct Place<'a> {
+    spec: &'a Spec,
+    /// The spec directory, resolved.
+    base: Option<PathBuf>,
+    resolve: &'a dyn Fn(&Path) -> Option<PathBuf>,
+    own: &'a [OwnFile],
+}
+
+/// Whether the format writes one file at its path (rather than files in a directory).
+fn writes_one_file(emit: &Emit) -> bool {
+    emit.format.value == "litellm"
+}
+
+/// Reports a path that is empty, holds a NUL, is absolute, climbs out with `..`, names the
+/// spec directory itself, is not a file name where the format writes one file, names
+/// Meridian's own files (`.meridian/`, a temporary name, a spec file, the plan file), or
+/// resolves outside the spec directory or onto those files. Returns whether the path is
+/// usable.
 fn path_is_safe(
-    spec: &Spec,
+    place: &Place<'_>,
     emit: &Emit,
     path: &Spanned<String>,
-    base: Option<&Path>,
-    resolve: &dyn Fn(&Path) -> Option<PathBuf>,
     diags: &mut Diagnostics,
 ) -> bool {
     let raw = path.value.as_str();
-    let problem = if raw.trim().is_empty() {
+    let normal = normalise(raw);
+    let problem: Option<(Code, String, &str)> = if raw.trim().is_empty() {
         Some((
+            codes::EMIT_PATH,
             "is empty".to_string(),
             "Give a directory (or, for litellm, a file) relative to the spec directory, e.g. generated/terraform.",
         ))
-    } else if is_absolute(raw) {
+    } else if raw.contains('\0') {
         Some((
+            codes::EMIT_PATH_INVALID,
+            "holds a NUL character".to_string(),
+            "No file name can hold a NUL character. Remove it (a \\u0000 escape, or a variable \
+             that holds one) from the path.",
+        ))
+    } else if is_absolute_text(raw) {
+        Some((
+            codes::EMIT_PATH,
             "is absolute".to_string(),
             "emit paths are relative to the spec directory so that the spec generates the same \
              files on every machine. Write it relative, e.g. generated/terraform.",
         ))
     } else if components(raw).any(|c| c == "..") {
         Some((
+            codes::EMIT_PATH,
             "leaves the spec directory with \"..\"".to_string(),
             "emit paths may not leave the spec directory. Write a path below it, e.g. generated/terraform.",
         ))
-    } else if normalise(raw).is_empty() {
+    } else if normal.is_empty() {
         Some((
+            codes::EMIT_PATH,
             "names the spec directory itself".to_string(),
             "Generated files go in their own directory so that they never mix with or overwrite \
              the spec. Use a subdirectory, e.g. generated/terraform.",
         ))
+    } else if writes_one_file(emit) && raw.ends_with(['/', '\\']) {
+        Some((
+            codes::EMIT_PATH_INVALID,
+            format!(
+                "ends in a separator, but emit \"{}\" writes one file",
+                emit.format.value
+            ),
+            "Name the file itself, e.g. generated/router/litellm.yaml.",
+        ))
+    } else if let Err(p) = check_recorded(&normal) {
+        Some(own_problem(&p))
+    } else if writes_one_file(emit) && is_spec_name(&normal) {
+        Some((
+            codes::EMIT_OWN_FILE,
+            "would be read as part of the spec".to_string(),
+            "Every *.hcl file of the spec directory belongs to the spec, so a generated file \
+             there would replace or join it. Give the file another extension or directory, e.g. \
+             generated/router/litellm.yaml.",
+        ))
     } else {
-        escapes_via_symlink(spec, raw, base, resolve).map(|to| {
-            (
-                format!("resolves to {} outside the spec directory", to.display()),
-                "A symbolic link on the way leads out of the spec directory. Point the path at a \
-                 real directory inside the spec directory, or remove the link.",
-            )
-        })
+        resolved_problem(place, emit, raw)
     };
-    let Some((what, fix)) = problem else {
+    let Some((code, what, fix)) = problem else {
         return true;
     };
     diags.push(
         Diagnostic::error(
-            codes::EMIT_PATH,
+            code,
             format!(
                 "Output path \"{}\" of emit \"{}\" {what}",
-                path.value, emit.format.value
+                shown(&path.value),
+                emit.format.value
             ),
         )
         .detail(fix)
@@ -180,10 +231,110 @@ fn path_is_safe(
     false
 }
 
-/// Absolute on any platform: `/x`, `\x`, `\\server\share`, `C:\x`, `C:/x`, `C:x`.
-fn is_absolute(p: &str) -> bool {
-    let b = p.as_bytes();
-    p.starts_with(['/', '\\']) || (b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':')
+/// `s` with control characters escaped (`\u{0}`), for a message.
+fn shown(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// The finding for a lexical problem of a normalised path: `.meridian` or a temporary name.
+fn own_problem(p: &Problem) -> (Code, String, &'static str) {
+    let what = match p {
+        Problem::OwnDir => format!("is inside {OWN_DIR}/, where Meridian keeps its state"),
+        Problem::Reserved(suffix) => {
+            format!("ends in {suffix}, a name Meridian keeps for its temporary files")
+        }
+        other => other.to_string(),
+    };
+    (
+        codes::EMIT_OWN_FILE,
+        what,
+        "Meridian's state, lock and journal live in .meridian/, and it stages files under \
+         *.meridian-new, *.meridian-old and *.meridian-tmp names: generated files may replace \
+         none of them. Use a directory of its own, e.g. generated/terraform.",
+    )
+}
+
+/// Whether a normalised path is a `*.hcl` file directly in the spec directory: a spec file,
+/// or one the next load of the directory would read as one.
+fn is_spec_name(normal: &str) -> bool {
+    !normal.contains('/')
+        && Path::new(normal)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("hcl"))
+}
+
+/// Where the path really leads, when that is outside the spec directory, the spec directory
+/// itself, `.meridian/`, or one of Meridian's own files.
+fn resolved_problem(
+    place: &Place<'_>,
+    emit: &Emit,
+    raw: &str,
+) -> Option<(Code, String, &'static str)> {
+    let base = place.base.as_deref()?;
+    let mut full = spec_dir(place.spec).to_path_buf();
+    for c in components(raw).filter(|c| !c.is_empty() && *c != ".") {
+        full.push(c);
+    }
+    let real = (place.resolve)(&full)?;
+    if !real.starts_with(base) {
+        return Some((
+            codes::EMIT_PATH,
+            format!("resolves to {} outside the spec directory", real.display()),
+            "A symbolic link on the way leads out of the spec directory. Point the path at a \
+             real directory inside the spec directory, or remove the link.",
+        ));
+    }
+    if real == base {
+        return Some((
+            codes::EMIT_PATH,
+            "resolves to the spec directory itself".to_string(),
+            "A symbolic link on the way leads back to the spec directory. Generated files go \
+             in their own directory: point the path at one, or remove the link.",
+        ));
+    }
+    if real.starts_with(base.join(OWN_DIR)) {
+        return Some((
+            codes::EMIT_OWN_FILE,
+            format!(
+                "resolves to {}, inside {OWN_DIR}/ where Meridian keeps its state",
+                real.display()
+            ),
+            "A symbolic link on the way leads into .meridian/. Point the path at a directory of \
+             its own, or remove the link.",
+        ));
+    }
+    for own in place.own {
+        let Some(own_real) = (place.resolve)(own.path()) else {
+            continue;
+        };
+        let clash = if writes_one_file(emit) {
+            own_real == real
+        } else {
+            own_real.starts_with(&real)
+        };
+        if clash {
+            let what = if writes_one_file(emit) {
+                format!("is {}", own.describe())
+            } else {
+                format!("holds {}", own.describe())
+            };
+            return Some((
+                codes::EMIT_OWN_FILE,
+                what,
+                "Generated files may never replace a spec file or the plan being written. Use a \
+                 directory of its own for the emit block, or write the plan elsewhere.",
+            ));
+        }
+    }
+    None
 }
 
 /// The path's components, splitting on both separators (a spec written on Windows may use
@@ -207,22 +358,6 @@ fn spec_dir(spec: &Spec) -> &Path {
     } else {
         &spec.dir
     }
-}
-
-/// Where the path really leads, when that is outside the spec directory.
-fn escapes_via_symlink(
-    spec: &Spec,
-    raw: &str,
-    base: Option<&Path>,
-    resolve: &dyn Fn(&Path) -> Option<PathBuf>,
-) -> Option<PathBuf> {
-    let base = base?;
-    let mut full = spec_dir(spec).to_path_buf();
-    for c in components(raw).filter(|c| !c.is_empty() && *c != ".") {
-        full.push(c);
-    }
-    let real = resolve(&full)?;
-    (!real.starts_with(base)).then_some(real)
 }
 
 #[cfg(test)]
@@ -261,7 +396,7 @@ model "assistant" {
     fn run_with(emits: &str, resolve: &dyn Fn(&Path) -> Option<PathBuf>) -> Found {
         let src = format!("{BASE}{emits}");
         run_rule_in("spec/main.hcl", &src, |spec, diags| {
-            check(spec, resolve, diags);
+            check(spec, resolve, &[], diags);
         })
         .into_iter()
         .map(|f| (f.code, f.summary, f.text))
@@ -270,6 +405,16 @@ model "assistant" {
 
     fn run_check(emits: &str) -> Found {
         run_with(emits, IDENTITY)
+    }
+
+    fn run_own(emits: &str, resolve: &dyn Fn(&Path) -> Option<PathBuf>, own: &[OwnFile]) -> Found {
+        let src = format!("{BASE}{emits}");
+        run_rule_in("spec/main.hcl", &src, |spec, diags| {
+            check(spec, resolve, own, diags);
+        })
+        .into_iter()
+        .map(|f| (f.code, f.summary, f.text))
+        .collect()
     }
 
     #[test]
@@ -299,7 +444,7 @@ model "assistant" {
         let src = format!("{BASE}emit \"terrafrom\" {{ path = \"a\" }}\n");
         let loaded = load_text("main.hcl", &src, &Inputs::default());
         let mut diags = Diagnostics::new();
-        check(&loaded.spec, IDENTITY, &mut diags);
+        check(&loaded.spec, IDENTITY, &[], &mut diags);
         let d = diags.iter().next().expect("one");
         assert!(
             d.detail.contains("Did you mean \"terraform\"?"),
@@ -403,7 +548,7 @@ model "assistant" {
         );
         let loaded = load_text("main.hcl", &src, &Inputs::default());
         let mut diags = Diagnostics::new();
-        check(&loaded.spec, IDENTITY, &mut diags);
+        check(&loaded.spec, IDENTITY, &[], &mut diags);
         let all: Vec<_> = diags.iter().collect();
         assert_eq!(all.len(), 1, "{all:?}");
         let d = all[0];
@@ -418,5 +563,135 @@ model "assistant" {
             "emit \"terraform\" { path = \"generated/out\" }\nemit \"pulumi\" { path = \"generated/out2\" }\n"
         )
         .is_empty());
+    }
+
+    #[test]
+    fn paths_onto_meridians_own_files_are_errors() {
+        for (format, path, what) in [
+            ("terraform", ".meridian", "inside .meridian/"),
+            ("terraform", "./.meridian/", "inside .meridian/"),
+            ("pulumi", ".Meridian/pulumi", "inside .meridian/"),
+            ("litellm", ".meridian/state.json", "inside .meridian/"),
+            ("litellm", ".meridian/apply.journal", "inside .meridian/"),
+            ("litellm", "router.meridian-new", "temporary files"),
+            ("litellm", "main.hcl", "read as part of the spec"),
+            ("litellm", "./router.HCL", "read as part of the spec"),
+        ] {
+            let found = run_check(&format!("emit \"{format}\" {{ path = \"{path}\" }}\n"));
+            assert_eq!(found.len(), 1, "{path}: {found:?}");
+            assert_eq!(found[0].0, "MRD-EMIT-003", "{path}");
+            assert!(found[0].1.contains(what), "{path}: {}", found[0].1);
+            assert_eq!(found[0].2, format!("\"{path}\""));
+        }
+        // Near misses: a .hcl file below the spec directory, a directory whose name starts
+        // with .meridian, a trailing separator on a directory format.
+        for (format, path) in [
+            ("litellm", "generated/router.hcl"),
+            ("terraform", "generated/.meridian-tf"),
+            ("pulumi", "generated/pulumi/"),
+        ] {
+            let found = run_check(&format!("emit \"{format}\" {{ path = \"{path}\" }}\n"));
+            assert!(found.is_empty(), "{path}: {found:?}");
+        }
+    }
+
+    #[test]
+    fn nul_and_a_trailing_separator_on_a_file_are_located_errors() {
+        let found = run_check(
+            "emit \"terraform\" { path = \"gen\\u0000x\" }\nemit \"litellm\" { path = \"generated/router/\" }\n",
+        );
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].0, "MRD-EMIT-004");
+        assert!(
+            found[0].1.contains("holds a NUL character"),
+            "{}",
+            found[0].1
+        );
+        assert!(found[0].1.contains("gen\\u{0}x"), "escaped: {}", found[0].1);
+        assert_eq!(found[0].2, "\"gen\\u0000x\"");
+        assert_eq!(found[1].0, "MRD-EMIT-004");
+        assert!(
+            found[1]
+                .1
+                .contains("ends in a separator, but emit \"litellm\" writes one file"),
+            "{}",
+            found[1].1
+        );
+        assert_eq!(found[1].2, "\"generated/router/\"");
+    }
+
+    #[test]
+    fn links_into_meridian_or_back_to_the_spec_dir_are_errors() {
+        // "spec/state" links to spec/.meridian, "spec/here" to spec itself.
+        let resolve = |p: &Path| -> Option<PathBuf> {
+            let rel = p.strip_prefix("spec").ok()?;
+            let mut parts = rel.components();
+            let root = Path::new("/work/spec");
+            match parts.next() {
+                None => Some(root.to_path_buf()),
+                Some(first) if first.as_os_str() == "state" => {
+                    Some(root.join(".meridian").join(parts.as_path()))
+                }
+                Some(first) if first.as_os_str() == "here" => Some(root.join(parts.as_path())),
+                Some(_) => Some(root.join(rel)),
+            }
+        };
+        let found = run_own(
+            "emit \"terraform\" { path = \"state\" }\nemit \"pulumi\" { path = \"here\" }\nemit \"litellm\" { path = \"here/main.hcl\" }\n",
+            &resolve,
+            &[OwnFile::Spec(PathBuf::from("spec/main.hcl"))],
+        );
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert_eq!(found[0].0, "MRD-EMIT-003");
+        assert!(
+            found[0].1.contains("resolves to /work/spec/.meridian"),
+            "{}",
+            found[0].1
+        );
+        assert_eq!(found[1].0, "MRD-EMIT-001");
+        assert!(
+            found[1].1.contains("resolves to the spec directory itself"),
+            "{}",
+            found[1].1
+        );
+        assert_eq!(found[2].0, "MRD-EMIT-003");
+        assert!(
+            found[2].1.contains("is the spec file spec/main.hcl"),
+            "{}",
+            found[2].1
+        );
+    }
+
+    #[test]
+    fn the_plan_file_being_written_is_never_an_artifact() {
+        let own = [OwnFile::Plan(PathBuf::from(
+            "spec/generated/terraform/plan.json",
+        ))];
+        let found = run_own(
+            "emit \"terraform\" { path = \"generated/terraform\" }\n",
+            IDENTITY,
+            &own,
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "MRD-EMIT-003");
+        assert!(
+            found[0]
+                .1
+                .contains("holds the plan file being written (spec/generated/terraform/plan.json)"),
+            "{}",
+            found[0].1
+        );
+        let own = [OwnFile::Plan(PathBuf::from("spec/generated/router.yaml"))];
+        let found = run_own(
+            "emit \"litellm\" { path = \"generated/router.yaml\" }\nemit \"terraform\" { path = \"generated/tf\" }\n",
+            IDENTITY,
+            &own,
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].1.contains("is the plan file being written"),
+            "{}",
+            found[0].1
+        );
     }
 }

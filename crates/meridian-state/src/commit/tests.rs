@@ -4,6 +4,10 @@ use std::collections::BTreeMap;
 
 type Snap = BTreeMap<PathBuf, Vec<u8>>;
 
+fn root(dir: &Path) -> Root {
+    Root::new(dir).expect("root")
+}
+
 /// Every file under `dir`, by relative path.
 fn snapshot(dir: &Path) -> Snap {
     fn walk(root: &Path, dir: &Path, out: &mut Snap) {
@@ -107,7 +111,7 @@ fn populate(l: &Layout) -> (Snap, Snap) {
 fn run(l: &Layout, fault: Option<Fault>, journal: bool) -> Result<CommitReport, CommitError> {
     let mut st = l.new_state.clone();
     commit(
-        &l.base,
+        &root(&l.base),
         &l.changes,
         CommitOptions {
             journal: journal.then_some(l.journal.as_path()),
@@ -193,7 +197,7 @@ fn a_first_state_has_no_backup() {
     let journal = dir.path().join(".meridian/apply.journal");
     let mut st = state_with(1, &[]);
     let report = commit(
-        dir.path(),
+        &root(dir.path()),
         &[FileChange::write("x/y.txt", "y")],
         CommitOptions {
             journal: Some(&journal),
@@ -228,7 +232,7 @@ fn commit_sorts_the_state_and_keeps_its_serial() {
         });
     }
     commit(
-        dir.path(),
+        &root(dir.path()),
         &[],
         CommitOptions {
             state: Some((&state_path, &mut st)),
@@ -245,7 +249,7 @@ fn commit_sorts_the_state_and_keeps_its_serial() {
     dup.resources.push(dup.resources[0].clone());
     dup.serial = 6;
     let e = commit(
-        dir.path(),
+        &root(dir.path()),
         &[FileChange::write("f", "f")],
         CommitOptions {
             state: Some((&state_path, &mut dup)),
@@ -312,7 +316,7 @@ fn deletes_roll_back() {
     let journal = dir.path().join("j");
     for k in 0..3 {
         commit(
-            dir.path(),
+            &root(dir.path()),
             &changes,
             CommitOptions {
                 journal: Some(&journal),
@@ -323,7 +327,7 @@ fn deletes_roll_back() {
         .expect_err("fault");
         assert_eq!(snapshot(dir.path()), before, "k={k}");
     }
-    let report = commit(dir.path(), &changes, CommitOptions::default()).expect("commit");
+    let report = commit(&root(dir.path()), &changes, CommitOptions::default()).expect("commit");
     assert_eq!(report.deleted.len(), 3);
     assert!(snapshot(dir.path()).is_empty());
 }
@@ -331,14 +335,15 @@ fn deletes_roll_back() {
 #[test]
 fn a_failure_while_staging_leaves_nothing_behind() {
     let (_dir, mut l, before, _) = setup();
-    // `unrelated.txt` is a file, so `unrelated.txt/x` cannot be created; it comes after
-    // entries that are already staged.
-    l.changes.push(FileChange::write("unrelated.txt/x", "x"));
+    // A name of 250 bytes passes the checks, but its staged name (13 bytes longer) is longer
+    // than file systems allow; it comes after entries that are already staged.
+    let long = "n".repeat(250);
+    l.changes.push(FileChange::write(long.as_str(), "x"));
     let e = run(&l, None, true).expect_err("staging fails");
     let CommitError::Io { path, .. } = &e else {
         panic!("expected Io, got {e:?}");
     };
-    assert_eq!(path, &l.base.join("unrelated.txt/x"));
+    assert_eq!(path, &l.base.join(&long));
     assert_eq!(snapshot(&l.base), before);
 }
 
@@ -353,23 +358,27 @@ fn invalid_changes_are_refused_before_anything_is_written() {
         (FileChange::write("a.txt.meridian-old", "x"), "reserved"),
         (
             FileChange::write(".meridian/state.json", "x"),
-            "written by Meridian itself",
+            "where Meridian keeps its state",
         ),
         (
             FileChange::write(".meridian/state.json.backup", "x"),
-            "written by Meridian itself",
+            "where Meridian keeps its state",
         ),
         (
             FileChange::delete(".meridian/apply.journal"),
-            "written by Meridian itself",
+            "where Meridian keeps its state",
         ),
         (FileChange::write("a.txt", "again"), "changed twice"),
-        (FileChange::write("out/../a.txt", "again"), "changed twice"),
+        (FileChange::write("out/../a.txt", "again"), "\"..\""),
         (FileChange::write("./out/./e.txt", "again"), "changed twice"),
         (
             FileChange::write(".meridian/x/../state.json", "x"),
-            "written by Meridian itself",
+            "where Meridian keeps its state",
         ),
+        (FileChange::write("../outside.txt", "x"), "\"..\""),
+        (FileChange::write("/etc/outside.txt", "x"), "not inside"),
+        (FileChange::write("out/", "x"), "ends in a separator"),
+        (FileChange::write("out/a\0b", "x"), "NUL"),
     ] {
         let mut changes = l.changes.clone();
         changes.push(change);
@@ -383,7 +392,7 @@ fn invalid_changes_are_refused_before_anything_is_written() {
 fn run_with(l: &Layout, changes: &[FileChange]) -> Result<CommitReport, CommitError> {
     let mut st = l.new_state.clone();
     commit(
-        &l.base,
+        &root(&l.base),
         changes,
         CommitOptions {
             journal: Some(&l.journal),
@@ -409,7 +418,7 @@ fn a_pending_journal_blocks_a_new_commit() {
 fn recover_without_a_journal_is_none() {
     let dir = tempfile::tempdir().expect("tempdir");
     assert_eq!(
-        recover(&dir.path().join("apply.journal")).expect("recover"),
+        recover(&dir.path().join("apply.journal"), &root(dir.path())).expect("recover"),
         None
     );
 }
@@ -422,12 +431,14 @@ fn a_crash_before_the_commit_point_rolls_back() {
     assert!(staged.contains_key(Path::new("a.txt.meridian-new")));
     assert!(staged.contains_key(Path::new(".meridian/state.json.meridian-new")));
     assert!(staged.contains_key(Path::new(".meridian/apply.journal")));
-    let r = recover(&l.journal).expect("recover").expect("journal");
+    let r = recover(&l.journal, &root(&l.base))
+        .expect("recover")
+        .expect("journal");
     assert_eq!(r.outcome, RecoveryOutcome::RolledBack);
     assert_eq!(r.files.len(), SWAPS);
     assert!(r.files.contains(&l.state_path));
     assert_eq!(snapshot(&l.base), before);
-    assert_eq!(recover(&l.journal).expect("again"), None);
+    assert_eq!(recover(&l.journal, &root(&l.base)).expect("again"), None);
     assert_eq!(snapshot(&l.base), before);
 }
 
@@ -436,12 +447,18 @@ fn a_crash_after_the_commit_point_rolls_forward() {
     for k in 0..=SWAPS {
         let (_dir, l, _, after) = setup();
         run(&l, Some(Fault::HaltAfterSwaps(k)), true).expect_err("halt");
-        let r = recover(&l.journal).expect("recover").expect("journal");
+        let r = recover(&l.journal, &root(&l.base))
+            .expect("recover")
+            .expect("journal");
         assert_eq!(r.outcome, RecoveryOutcome::RolledForward, "k={k}");
         let now = snapshot(&l.base);
         assert_eq!(names(&now), names(&after), "k={k}");
         assert_eq!(now, after, "k={k}");
-        assert_eq!(recover(&l.journal).expect("again"), None, "k={k}");
+        assert_eq!(
+            recover(&l.journal, &root(&l.base)).expect("again"),
+            None,
+            "k={k}"
+        );
         assert_eq!(snapshot(&l.base), after);
     }
 }
@@ -457,7 +474,9 @@ fn a_crash_inside_a_swap_rolls_forward() {
         if e.kind != Kind::Delete && e.existed {
             link_or_copy(&e.dest, &e.backup).expect("half swap");
         }
-        recover(&l.journal).expect("recover").expect("journal");
+        recover(&l.journal, &root(&l.base))
+            .expect("recover")
+            .expect("journal");
         assert_eq!(snapshot(&l.base), after, "k={k}");
     }
 }
@@ -475,7 +494,9 @@ fn a_crash_while_rolling_back_in_process_still_rolls_back() {
             for e in j.entries.iter().rev().take(undone) {
                 rollback_entry(e, true).expect("undo");
             }
-            let r = recover(&l.journal).expect("recover").expect("journal");
+            let r = recover(&l.journal, &root(&l.base))
+                .expect("recover")
+                .expect("journal");
             assert_eq!(r.outcome, RecoveryOutcome::RolledBack);
             assert_eq!(snapshot(&l.base), before, "k={k} undone={undone}");
         }
@@ -489,9 +510,11 @@ fn a_crash_during_recovery_is_recovered_by_recovering_again() {
         for m in 0..=SWAPS {
             let (_dir, l, _, after) = setup();
             run(&l, Some(Fault::HaltAfterSwaps(k)), true).expect_err("halt");
-            let e = recover_with(&l.journal, Some(m)).expect_err("halted recovery");
+            let e = recover_with(&l.journal, &root(&l.base), Some(m)).expect_err("halted recovery");
             assert!(matches!(e, CommitError::Halted { .. }), "{e:?}");
-            let r = recover(&l.journal).expect("recover").expect("journal");
+            let r = recover(&l.journal, &root(&l.base))
+                .expect("recover")
+                .expect("journal");
             assert_eq!(r.outcome, RecoveryOutcome::RolledForward);
             assert_eq!(snapshot(&l.base), after, "k={k} m={m}");
         }
@@ -500,8 +523,10 @@ fn a_crash_during_recovery_is_recovered_by_recovering_again() {
     for m in 0..=SWAPS {
         let (_dir, l, before, _) = setup();
         run(&l, Some(Fault::HaltAfterStaging), true).expect_err("halt");
-        recover_with(&l.journal, Some(m)).expect_err("halted recovery");
-        let r = recover(&l.journal).expect("recover").expect("journal");
+        recover_with(&l.journal, &root(&l.base), Some(m)).expect_err("halted recovery");
+        let r = recover(&l.journal, &root(&l.base))
+            .expect("recover")
+            .expect("journal");
         assert_eq!(r.outcome, RecoveryOutcome::RolledBack);
         assert_eq!(snapshot(&l.base), before, "m={m}");
     }
@@ -511,7 +536,7 @@ fn a_crash_during_recovery_is_recovered_by_recovering_again() {
 fn a_crash_while_writing_the_journal_leaves_only_its_temporary_file() {
     let (_dir, l, before, _) = setup();
     fs::write(with_suffix(&l.journal, ".tmp"), b"{\"format\": 1, \"pha").expect("write");
-    assert_eq!(recover(&l.journal).expect("recover"), None);
+    assert_eq!(recover(&l.journal, &root(&l.base)).expect("recover"), None);
     assert_eq!(snapshot(&l.base), before);
 }
 
@@ -530,7 +555,7 @@ fn a_damaged_journal_is_reported_and_kept() {
         ),
     ] {
         fs::write(&l.journal, content).expect("write");
-        let e = recover(&l.journal).expect_err("damaged");
+        let e = recover(&l.journal, &root(&l.base)).expect_err("damaged");
         assert!(matches!(e, CommitError::Journal { .. }), "{e:?}");
         assert!(e.to_string().contains(needle), "{e}");
         assert!(e.to_string().contains("by hand"), "{e}");
@@ -569,7 +594,9 @@ fn run_recover_and_check_phase(l: &Layout) {
     let v: serde_json::Value =
         serde_json::from_slice(&fs::read(&l.journal).expect("journal")).expect("json");
     assert_eq!(v["phase"], "commit");
-    let r = recover(&l.journal).expect("recover").expect("journal");
+    let r = recover(&l.journal, &root(&l.base))
+        .expect("recover")
+        .expect("journal");
     assert_eq!(r.outcome, RecoveryOutcome::RolledForward);
 }
 
@@ -614,7 +641,9 @@ fn a_real_abort_is_recovered() {
             assert_eq!(status.signal(), Some(6), "{fault}: not SIGABRT: {status:?}");
         }
         assert!(l.journal.exists(), "{fault}: the crash left no journal");
-        let r = recover(&l.journal).expect("recover").expect("journal");
+        let r = recover(&l.journal, &root(&l.base))
+            .expect("recover")
+            .expect("journal");
         let now = snapshot(&l.base);
         if fault == "staging" {
             assert_eq!(r.outcome, RecoveryOutcome::RolledBack);
@@ -623,7 +652,7 @@ fn a_real_abort_is_recovered() {
             assert_eq!(r.outcome, RecoveryOutcome::RolledForward);
             assert_eq!(now, after, "{fault}");
         }
-        assert_eq!(recover(&l.journal).expect("again"), None);
+        assert_eq!(recover(&l.journal, &root(&l.base)).expect("again"), None);
         assert_eq!(snapshot(&l.base), now);
     }
 }
@@ -656,7 +685,7 @@ fn a_replaced_file_keeps_its_permissions() {
     fs::write(&script, "#!/bin/sh\n").expect("write");
     fs::set_permissions(&script, fs::Permissions::from_mode(0o750)).expect("chmod");
     commit(
-        dir.path(),
+        &root(dir.path()),
         &[FileChange::write("run.sh", "#!/bin/sh\necho hi\n")],
         CommitOptions::default(),
     )
@@ -667,4 +696,216 @@ fn a_replaced_file_keeps_its_permissions() {
         fs::read_to_string(&script).expect("read"),
         "#!/bin/sh\necho hi\n"
     );
+}
+
+/// A spec directory and a directory beside it that nothing may touch, holding `victim`.
+#[cfg(unix)]
+fn hostile_tree() -> (tempfile::TempDir, PathBuf, PathBuf, Snap) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = dir.path().join("spec");
+    let outside = dir.path().join("outside");
+    fs::create_dir_all(spec.join(".meridian")).expect("mkdir");
+    fs::create_dir_all(&outside).expect("mkdir");
+    fs::write(outside.join("victim"), "precious\n").expect("write");
+    let before = snapshot(&outside);
+    (dir, spec, outside, before)
+}
+
+#[cfg(unix)]
+fn symlink(to: &Path, at: &Path) {
+    std::os::unix::fs::symlink(to, at).expect("symlink");
+}
+
+#[cfg(unix)]
+fn journaled(spec: &Path, changes: &[FileChange]) -> Result<CommitReport, CommitError> {
+    let mut st = state_with(1, &[]);
+    commit(
+        &root(spec),
+        changes,
+        CommitOptions {
+            journal: Some(&spec.join(".meridian/apply.journal")),
+            state: Some((&spec.join(".meridian/state.json"), &mut st)),
+            fault: None,
+        },
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn a_planted_link_at_a_staged_name_is_removed_not_written_through() {
+    let (_d, spec, outside, before) = hostile_tree();
+    symlink(&outside.join("victim"), &spec.join("main.tf.meridian-new"));
+    symlink(
+        &outside.join("victim"),
+        &spec.join(".meridian/state.json.meridian-new"),
+    );
+    let report = journaled(&spec, &[FileChange::write("main.tf", "new\n")]).expect("commit");
+    assert_eq!(snapshot(&outside), before, "nothing outside changed");
+    assert_eq!(
+        fs::read_to_string(spec.join("main.tf")).expect("read"),
+        "new\n"
+    );
+    assert_eq!(report.stale_removed.len(), 2, "{:?}", report.stale_removed);
+    assert!(!spec.join("main.tf.meridian-new").exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn links_out_of_the_root_and_links_as_destinations_are_refused() {
+    let (_d, spec, outside, before) = hostile_tree();
+    symlink(&outside, &spec.join("generated"));
+    symlink(&outside.join("victim"), &spec.join("main.tf"));
+    for (change, why) in [
+        (
+            FileChange::write("generated/main.tf", "x"),
+            "outside the directory written to",
+        ),
+        (FileChange::delete("generated/victim"), "outside"),
+        (FileChange::write("main.tf", "x"), "symbolic link"),
+        (FileChange::delete("main.tf"), "symbolic link"),
+    ] {
+        let e = journaled(&spec, &[change]).expect_err("refused");
+        assert!(matches!(e, CommitError::InvalidChange { .. }), "{e:?}");
+        assert!(e.to_string().contains(why), "{e}");
+        assert_eq!(snapshot(&outside), before);
+        assert!(!spec.join(".meridian/apply.journal").exists());
+        assert!(!spec.join(".meridian/state.json").exists());
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_linked_state_directory_is_refused() {
+    let (_d, spec, outside, before) = hostile_tree();
+    fs::remove_dir(spec.join(".meridian")).expect("rmdir");
+    symlink(&outside, &spec.join(".meridian"));
+    let e = journaled(&spec, &[FileChange::write("a.tf", "x")]).expect_err("refused");
+    assert!(e.to_string().contains("is a symbolic link"), "{e}");
+    assert_eq!(snapshot(&outside), before);
+    assert!(!spec.join("a.tf").exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_linked_state_file_is_never_read_or_written_through() {
+    let (_d, spec, outside, before) = hostile_tree();
+    symlink(&outside.join("victim"), &spec.join(".meridian/state.json"));
+    let e = journaled(&spec, &[FileChange::write("a.tf", "x")]).expect_err("refused");
+    assert!(e.to_string().contains("is a symbolic link"), "{e}");
+    assert_eq!(snapshot(&outside), before);
+    assert!(!spec.join("a.tf").exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_planted_journal_temporary_file_is_not_written_through() {
+    let (_d, spec, outside, before) = hostile_tree();
+    symlink(
+        &outside.join("victim"),
+        &spec.join(".meridian/apply.journal.tmp"),
+    );
+    journaled(&spec, &[FileChange::write("a.tf", "x")]).expect("commit");
+    assert_eq!(snapshot(&outside), before);
+    assert_eq!(fs::read_to_string(spec.join("a.tf")).expect("read"), "x");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_backup_without_its_file_is_never_thrown_away() {
+    let (_d, spec, _outside, _) = hostile_tree();
+    fs::write(spec.join("a.tf.meridian-old"), "the only copy\n").expect("write");
+    let e = journaled(&spec, &[FileChange::write("a.tf", "x")]).expect_err("refused");
+    assert!(e.to_string().contains("may be the only copy"), "{e}");
+    assert_eq!(
+        fs::read_to_string(spec.join("a.tf.meridian-old")).expect("kept"),
+        "the only copy\n"
+    );
+    assert!(!spec.join("a.tf").exists());
+    // Beside an existing file it is stale and goes.
+    fs::write(spec.join("a.tf"), "old\n").expect("write");
+    let r = journaled(&spec, &[FileChange::write("a.tf", "x")]).expect("commit");
+    assert_eq!(r.stale_removed, vec![spec.join("a.tf.meridian-old")]);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_hostile_journal_is_refused_before_anything_is_done() {
+    let (_d, spec, outside, before) = hostile_tree();
+    fs::write(spec.join("payload"), "payload\n").expect("write");
+    let journal = spec.join(".meridian/apply.journal");
+    let victim = outside.join("victim");
+    let entry = |dest: &Path, staged: &Path| {
+        serde_json::json!({
+            "kind": "write",
+            "dest": dest,
+            "staged": staged,
+            "backup": with_suffix(dest, BACKUP_SUFFIX),
+            "existed": true,
+        })
+    };
+    let cases = [
+        // A destination outside the spec directory.
+        entry(&victim, &with_suffix(&victim, STAGED_SUFFIX)),
+        // A staged file that is not the destination's staged name.
+        entry(&spec.join("a.tf"), &spec.join("payload")),
+        // A destination in Meridian's own directory.
+        entry(
+            &spec.join(".meridian/state.lock"),
+            &spec.join(".meridian/state.lock.meridian-new"),
+        ),
+    ];
+    for e in cases {
+        let doc = serde_json::json!({"format": 1, "phase": "commit", "entries": [e]});
+        fs::write(&journal, serde_json::to_vec(&doc).expect("json")).expect("write");
+        fs::write(with_suffix(&victim, STAGED_SUFFIX), "payload\n").expect("write");
+        let err = recover(&journal, &root(&spec)).expect_err("refused");
+        assert!(matches!(err, CommitError::Journal { .. }), "{err:?}");
+        assert!(
+            err.to_string()
+                .contains("was not written by a Meridian commit"),
+            "{err}"
+        );
+        fs::remove_file(with_suffix(&victim, STAGED_SUFFIX)).expect("rm");
+        assert_eq!(snapshot(&outside), before);
+        assert!(journal.exists(), "kept for inspection");
+        assert!(spec.join("payload").exists());
+    }
+    // A state entry elsewhere than beside the journal.
+    let doc = serde_json::json!({"format": 1, "phase": "commit", "entries": [{
+        "kind": "state",
+        "dest": victim,
+        "staged": with_suffix(&victim, STAGED_SUFFIX),
+        "backup": with_suffix(&victim, BACKUP_SUFFIX),
+        "state_backup": with_suffix(&victim, ".backup"),
+        "existed": true,
+    }]});
+    fs::write(&journal, serde_json::to_vec(&doc).expect("json")).expect("write");
+    let err = recover(&journal, &root(&spec)).expect_err("refused");
+    assert!(
+        err.to_string()
+            .contains("not a state file beside the journal"),
+        "{err}"
+    );
+    assert_eq!(snapshot(&outside), before);
+}
+
+#[test]
+fn a_failure_before_a_new_directory_is_made_rolls_back_cleanly() {
+    // Staging fails on the first file (its staged name is longer than file systems allow),
+    // before the second file's directory is made; undoing must not trip over that missing
+    // directory.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let long = "n".repeat(250);
+    let e = commit(
+        &root(dir.path()),
+        &[
+            FileChange::write(long.as_str(), "a"),
+            FileChange::write("new/dir/b.txt", "b"),
+        ],
+        CommitOptions::default(),
+    )
+    .expect_err("fails");
+    assert!(matches!(e, CommitError::Io { .. }), "{e}");
+    assert!(snapshot(dir.path()).is_empty());
+    assert!(!dir.path().join("new").exists());
 }

@@ -246,7 +246,10 @@ fn a_holder_without_info_yet_is_reported_without_an_id() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("state.lock");
     fs::write(&path, b"").expect("write");
-    let raw = OpenOptions::new().write(true).open(&path).expect("open");
+    let raw = fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .expect("open");
     raw.try_lock().expect("raw lock");
     let (got, _) = held(Lock::acquire(&path, info("plan"), Duration::ZERO));
     assert_eq!(got, None);
@@ -451,4 +454,36 @@ fn a_lock_held_by_a_killed_process_is_free() {
     fs::write(&path, serde_json::to_vec(&holder).expect("json")).expect("write");
     assert_eq!(force_unlock(&path, &holder.id).expect("force").info, holder);
     assert!(!path.exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_planted_link_as_the_lock_file_or_its_directory_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = dir.path().join("spec");
+    let outside = dir.path().join("outside");
+    fs::create_dir_all(spec.join(".meridian")).expect("mkdir");
+    fs::create_dir_all(&outside).expect("mkdir");
+    let victim = outside.join("victim");
+    fs::write(&victim, "precious\n").expect("write");
+    let path = lock_path(&spec);
+    std::os::unix::fs::symlink(&victim, &path).expect("symlink");
+    let e = Lock::acquire(&path, info("apply"), Duration::ZERO).expect_err("refused");
+    assert!(e.to_string().contains("is a symbolic link"), "{e}");
+    assert!(matches!(
+        force_unlock(&path, "x"),
+        Err(LockError::Io { .. })
+    ));
+    assert_eq!(fs::read_to_string(&victim).expect("read"), "precious\n");
+    // The directory a link.
+    fs::remove_file(&path).expect("rm");
+    fs::remove_dir(spec.join(".meridian")).expect("rmdir");
+    std::os::unix::fs::symlink(&outside, spec.join(".meridian")).expect("symlink");
+    let e = Lock::acquire(&path, info("apply"), Duration::ZERO).expect_err("refused");
+    assert!(e.to_string().contains("is a symbolic link"), "{e}");
+    assert_eq!(
+        fs::read_dir(&outside).expect("dir").count(),
+        1,
+        "no lock file made outside"
+    );
 }

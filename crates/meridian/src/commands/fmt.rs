@@ -90,11 +90,7 @@ pub fn fmt(
             );
         }
         if !check {
-            let tmp = file.with_extension("hcl.fmt-tmp");
-            let written =
-                std::fs::write(&tmp, &formatted).and_then(|()| std::fs::rename(&tmp, file));
-            if let Err(e) = written {
-                let _ = std::fs::remove_file(&tmp);
+            if let Err(e) = rewrite(file, &formatted) {
                 let _ = writeln!(out.err, "error: cannot write {}: {e}", file.display());
                 failed = true;
             }
@@ -107,4 +103,13 @@ pub fn fmt(
     } else {
         exit::OK
     }
+}
+
+/// Replaces a spec file with its formatted text, atomically; a spec file that is a symbolic
+/// link is refused rather than replaced or written through.
+fn rewrite(file: &Path, text: &str) -> std::io::Result<()> {
+    let dir = meridian_state::safe_fs::parent_dir(file);
+    let name = file.file_name().map_or(file, Path::new);
+    let target = meridian_state::Root::new(&dir)?.target(name)?;
+    meridian_state::safe_fs::write_atomic(&target, text.as_bytes())
 }

@@ -1,6 +1,7 @@
 //! `meridian import --terraform-state FILE`: records the resources Terraform already manages
 //! for this spec in Meridian's state, under Meridian's addresses.
 
+use super::plan::{lock_and_load_printing, write_root};
 use super::{build_graph, valid_project};
 use crate::commands::StatePaths;
 use crate::driver;
@@ -8,7 +9,7 @@ use crate::exit;
 use crate::output::Output;
 use meridian_plan::import::{import as import_resources, parse_show_json, ImportReport};
 use meridian_spec::Inputs;
-use meridian_state::{commit, recover, CommitOptions, Lock, LockInfo, RecoveryOutcome, State};
+use meridian_state::{commit, CommitOptions, Root, State};
 use serde_json::{json, Value};
 use std::io::Read as _;
 use std::path::Path;
@@ -69,47 +70,15 @@ pub fn import(path: &Path, opts: &ImportOptions<'_>, out: &mut Output<'_>) -> i3
         return exit::ERROR;
     };
     let paths = StatePaths::of(&checked.spec.dir);
-    if let Err(e) = std::fs::create_dir_all(&paths.dir) {
-        return fail(
-            out,
-            &format!(
-                "error: cannot create the state directory {}: {e}",
-                paths.dir.display()
-            ),
-        );
-    }
-    let lock = match Lock::acquire(
-        &paths.lock,
-        LockInfo::new("import", VERSION),
-        opts.lock_timeout,
-    ) {
-        Ok(l) => l,
-        Err(e) => return fail(out, &format!("error: {e}")),
+    let root = match write_root(&checked, None) {
+        Ok(r) => r,
+        Err(e) => return fail(out, &e),
     };
-    match recover(&paths.journal) {
-        Ok(None) => {}
-        Ok(Some(r)) => {
-            let what = match r.outcome {
-                RecoveryOutcome::RolledBack => "undone",
-                RecoveryOutcome::RolledForward => "finished",
-            };
-            let _ = writeln!(
-                out.err,
-                "note: an earlier apply was interrupted ({} files); it was {what} before the import.",
-                r.files.len()
-            );
-        }
-        Err(e) => {
-            return fail(
-                out,
-                &format!("error: an interrupted apply could not be completed or undone: {e}"),
-            )
-        }
-    }
-    let prior = match meridian_state::load(&paths.state) {
-        Ok(s) => s,
-        Err(e) => return fail(out, &format!("error: {e}")),
-    };
+    let (lock, prior) =
+        match lock_and_load_printing(&paths, &root, "import", opts.lock_timeout, out) {
+            Ok(x) => x,
+            Err(code) => return code,
+        };
     let report = match import_resources(&document, graph.resources(), &project.name, prior.as_ref())
     {
         Ok(r) => r,
@@ -123,8 +92,11 @@ pub fn import(path: &Path, opts: &ImportOptions<'_>, out: &mut Output<'_>) -> i3
     let written = if report.records.is_empty() {
         None
     } else {
-        let mut next = report.next_state(prior.as_ref(), VERSION);
-        if let Err(e) = write_state(&checked.spec.dir, &paths, &mut next) {
+        let mut next = match report.next_state(prior.as_ref(), VERSION) {
+            Ok(n) => n,
+            Err(e) => return fail(out, &format!("error: {e}")),
+        };
+        if let Err(e) = write_state(&root, &paths, &mut next) {
             return fail(
                 out,
                 &format!("error: the import was not recorded; the state is as it was: {e}"),
@@ -154,9 +126,9 @@ pub fn import(path: &Path, opts: &ImportOptions<'_>, out: &mut Output<'_>) -> i3
     exit::OK
 }
 
-fn write_state(base: &Path, paths: &StatePaths, next: &mut State) -> Result<(), String> {
+fn write_state(root: &Root, paths: &StatePaths, next: &mut State) -> Result<(), String> {
     commit(
-        base,
+        root,
         &[],
         CommitOptions {
             journal: Some(&paths.journal),

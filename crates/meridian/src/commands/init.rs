@@ -1,5 +1,7 @@
 use crate::exit;
 use crate::output::Output;
+use meridian_state::safe_fs::{self, OWN_DIR};
+use meridian_state::Root;
 use std::path::Path;
 
 /// The starter spec `meridian init` writes. It validates clean.
@@ -74,7 +76,18 @@ emit "litellm" { path = "generated/router/litellm.yaml" }
 /// `meridian init`: writes `main.hcl` and `.meridian/`.
 pub fn init(dir: &Path, force: bool, out: &mut Output<'_>) -> i32 {
     let spec = dir.join("main.hcl");
-    if spec.exists() && !force {
+    // The directory named is created if missing; `main.hcl` and `.meridian/` are never a link.
+    let target = safe_fs::create_dirs(dir)
+        .and_then(|()| Root::new(dir))
+        .and_then(|root| Ok(root.target(Path::new("main.hcl"))?));
+    let target = match target {
+        Ok(t) => t,
+        Err(e) => {
+            let _ = writeln!(out.err, "error: cannot initialise {}: {e}", dir.display());
+            return exit::ERROR;
+        }
+    };
+    if safe_fs::exists(&target).unwrap_or(true) && !force {
         let _ = writeln!(
             out.err,
             "error: {} already exists; pass --force to overwrite it.",
@@ -82,11 +95,8 @@ pub fn init(dir: &Path, force: bool, out: &mut Output<'_>) -> i32 {
         );
         return exit::ERROR;
     }
-    let result = std::fs::create_dir_all(dir.join(".meridian")).and_then(|()| {
-        let tmp = dir.join(".main.hcl.tmp");
-        std::fs::write(&tmp, STARTER_SPEC)?;
-        std::fs::rename(&tmp, &spec)
-    });
+    let result = safe_fs::own_dir(&dir.join(OWN_DIR))
+        .and_then(|()| safe_fs::write_atomic(&target, STARTER_SPEC.as_bytes()));
     match result {
         Ok(()) => {
             let _ = writeln!(

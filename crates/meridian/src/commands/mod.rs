@@ -16,7 +16,7 @@ mod verify;
 
 pub use catalog::{catalog_models, catalog_regions, catalog_show, catalog_where};
 pub use fmt::fmt;
-pub use generate::generate;
+pub use generate::{generate, GenerateOptions};
 pub use graph::graph;
 pub use import::{import, ImportOptions};
 pub use init::{init, STARTER_SPEC};
@@ -52,13 +52,17 @@ pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
             spec,
             out: out_dir,
             templates,
+            lock_timeout,
             json,
         } => generate(
             &spec.path,
-            &inputs(&spec),
-            out_dir.as_deref(),
-            templates.as_deref(),
-            json,
+            &GenerateOptions {
+                inputs: &inputs(&spec),
+                out_dir: out_dir.as_deref(),
+                templates_dir: templates.as_deref(),
+                lock_timeout,
+                json,
+            },
             out,
         ),
         Command::Plan {

@@ -7,13 +7,15 @@ use crate::exit;
 use crate::output::Output;
 use meridian_emit::{render_all, Artifact, Templates};
 use meridian_graph::Graph;
-use meridian_plan::file::{staleness, PlanFile};
+use meridian_plan::file::{mismatch, staleness, PlanFile};
 use meridian_plan::render;
-use meridian_plan::{diff_artifacts, diff_resources, ArtifactAction, Plan, PriorState, Rendered};
+use meridian_plan::{
+    diff_artifacts, diff_resources, ArtifactAction, Drift, Plan, PriorState, Rendered, Unmanaged,
+};
 use meridian_spec::Inputs;
 use meridian_state::{
-    commit, recover, CommitOptions, Fault, FileChange, Lock, LockInfo, Recovery, RecoveryOutcome,
-    State,
+    commit, recover, safe_fs, CommitOptions, CommitReport, Fault, FileChange, Lock, LockInfo,
+    Recovery, RecoveryOutcome, Root, State,
 };
 use std::io::{BufRead as _, IsTerminal as _};
 use std::path::{Path, PathBuf};
@@ -41,25 +43,7 @@ pub struct PlanOptions<'a> {
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// The state files of a spec directory.
-pub struct StatePaths {
-    pub dir: PathBuf,
-    pub state: PathBuf,
-    pub lock: PathBuf,
-    pub journal: PathBuf,
-}
-
-impl StatePaths {
-    pub fn of(spec_dir: &Path) -> StatePaths {
-        let dir = spec_dir.join(".meridian");
-        StatePaths {
-            state: dir.join("state.json"),
-            lock: dir.join("state.lock"),
-            journal: dir.join("apply.journal"),
-            dir,
-        }
-    }
-}
+pub use meridian_state::StatePaths;
 
 /// Everything a plan is made from.
 struct Made {
@@ -69,24 +53,30 @@ struct Made {
     base: Option<State>,
     lock: Lock,
     paths: StatePaths,
+    root: Root,
 }
 
 /// The state lock, the state, and notes for the user.
 type Loaded = (Lock, Option<State>, Vec<String>);
 
-/// Takes the state lock (finishing an interrupted apply first) and reads the state. The
-/// error is the message to print.
-fn lock_and_load(paths: &StatePaths, operation: &str, timeout: Duration) -> Result<Loaded, String> {
-    std::fs::create_dir_all(&paths.dir).map_err(|e| {
+/// Takes the state lock of `paths` and finishes (or undoes) an interrupted apply, whose
+/// journal must list only files `root` may hold. The error is the message to print.
+pub(super) fn lock_and_recover(
+    paths: &StatePaths,
+    root: &Root,
+    operation: &str,
+    timeout: Duration,
+) -> Result<(Lock, Vec<String>), String> {
+    safe_fs::own_dir(&paths.dir).map_err(|e| {
         format!(
-            "error: cannot create the state directory {}: {e}",
+            "error: cannot use the state directory {}: {e}",
             paths.dir.display()
         )
     })?;
     let lock = Lock::acquire(&paths.lock, LockInfo::new(operation, VERSION), timeout)
         .map_err(|e| format!("error: {e}"))?;
     let mut notes = Vec::new();
-    match recover(&paths.journal) {
+    match recover(&paths.journal, root) {
         Ok(None) => {}
         Ok(Some(r)) => notes.push(recovery_note(&r)),
         Err(e) => {
@@ -95,18 +85,75 @@ fn lock_and_load(paths: &StatePaths, operation: &str, timeout: Duration) -> Resu
             ))
         }
     }
+    Ok((lock, notes))
+}
+
+/// Takes the state lock (finishing an interrupted apply first) and reads the state. The
+/// error is the message to print.
+fn lock_and_load(
+    paths: &StatePaths,
+    root: &Root,
+    operation: &str,
+    timeout: Duration,
+) -> Result<Loaded, String> {
+    let (lock, notes) = lock_and_recover(paths, root, operation, timeout)?;
     let state = meridian_state::load(&paths.state).map_err(|e| format!("error: {e}"))?;
     Ok((lock, state, notes))
+}
+
+/// The write root of a checked spec ([`driver::write_root`]), or the message to print.
+pub(super) fn write_root(checked: &Checked, out_dir: Option<&Path>) -> Result<Root, String> {
+    let dir = out_dir.unwrap_or(&checked.spec.dir);
+    driver::write_root(checked, out_dir)
+        .map_err(|e| format!("error: cannot use the directory {}: {e}", dir.display()))
+}
+
+/// Checks every artifact against `root` before anything is read or written: the message
+/// listing each one refused, if any.
+pub(super) fn check_targets(root: &Root, artifacts: &[Artifact]) -> Result<(), String> {
+    let refused: Vec<String> = artifacts
+        .iter()
+        .filter_map(|a| root.target(&a.path).err())
+        .map(|e| format!("  - {e}"))
+        .collect();
+    if refused.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "error: the spec would write where Meridian never writes; nothing was changed:\n{}",
+        refused.join("\n")
+    ))
+}
+
+/// Notes about files an interrupted run left beside the destinations, which a commit removed.
+pub(super) fn stale_note(report: &CommitReport, out: &mut Output<'_>) {
+    if report.stale_removed.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out.err,
+        "note: removed {} file{} an interrupted run left behind:",
+        report.stale_removed.len(),
+        if report.stale_removed.len() == 1 {
+            ""
+        } else {
+            "s"
+        }
+    );
+    for p in &report.stale_removed {
+        let _ = writeln!(out.err, "  {}", p.display());
+    }
 }
 
 /// [`lock_and_load`], printing its notes or its error.
 pub(super) fn lock_and_load_printing(
     paths: &StatePaths,
+    root: &Root,
     operation: &str,
     timeout: Duration,
     out: &mut Output<'_>,
 ) -> Result<(Lock, Option<State>), i32> {
-    match lock_and_load(paths, operation, timeout) {
+    match lock_and_load(paths, root, operation, timeout) {
         Ok((lock, state, notes)) => {
             for n in notes {
                 let _ = writeln!(out.err, "{n}");
@@ -149,23 +196,38 @@ fn build_and_render(
     Ok((graph, hash, artifacts))
 }
 
-/// Validates, renders and diffs: the plan, holding the state lock.
+/// Prints `message` and returns the error exit code.
+fn failed(out: &mut Output<'_>, message: &str) -> i32 {
+    let _ = writeln!(out.err, "{message}");
+    exit::ERROR
+}
+
+/// Validates, renders and diffs: the plan, holding the state lock. `save` is the plan file
+/// `plan -out` will write, which no artifact may be.
 fn make_plan(
     path: &Path,
     opts: &PlanOptions<'_>,
     operation: &str,
+    save: Option<&Path>,
     out: &mut Output<'_>,
 ) -> Result<Made, i32> {
-    let checked = driver::check(path, opts.inputs, driver::today());
+    let checked = driver::check_writing_plan(path, opts.inputs, driver::today(), save);
     let Some(project) = checked.project.as_ref().filter(|_| checked.is_valid()) else {
         print_invalid(&checked, out, "no plan was made");
         return Err(exit::ERROR);
     };
     let paths = StatePaths::of(&checked.spec.dir);
+    let root = write_root(&checked, None).map_err(|e| failed(out, &e))?;
+    // No artifact may be the plan file being written (the plan file is checked against the
+    // artifacts when it is saved).
+    let mut artifact_root = root.clone();
+    if let Some(file) = save {
+        artifact_root.protect(file, "the plan file being written");
+    }
     // The state is locked and read on its own thread while the graph and the artifacts are
     // built: the two do not depend on each other.
     let (built, loaded) = std::thread::scope(|scope| {
-        let loading = scope.spawn(|| lock_and_load(&paths, operation, opts.lock_timeout));
+        let loading = scope.spawn(|| lock_and_load(&paths, &root, operation, opts.lock_timeout));
         let built = build_and_render(&checked, project);
         let loaded = loading
             .join()
@@ -191,14 +253,10 @@ fn make_plan(
             return Err(exit::ERROR);
         }
     };
-    let prior_state = prior.as_ref().map(|s| PriorState {
-        lineage: s.lineage.clone(),
-        serial: s.serial,
-    });
-    let before_usd = prior.as_ref().and_then(|s| s.monthly_estimate_usd);
+    check_targets(&artifact_root, &artifacts).map_err(|e| failed(out, &e))?;
     // The state the plan diffs against: the last applied one, with the live values laid
-    // over it when the clouds were read.
-    let (base, drift, live_unmanaged) = if opts.refresh {
+    // over it when the clouds were read (without a refresh, the last applied one itself).
+    let (base, drift, live_unmanaged, refreshed_from) = if opts.refresh {
         let settings = super::refresh::RefreshSettings {
             parallelism: opts.parallelism,
             verbose: opts.verbose,
@@ -208,13 +266,59 @@ fn make_plan(
                 .reconciled;
         let base = (prior.is_some() || !r.resources.is_empty())
             .then(|| r.take_state(prior.as_ref(), VERSION));
-        (base, r.drift, r.unmanaged)
+        (base, r.drift, r.unmanaged, Some(prior))
     } else {
-        (prior, Vec::new(), Vec::new())
+        (prior, Vec::new(), Vec::new(), None)
     };
-    let (resource_changes, mut unmanaged) = diff_resources(graph.resources(), base.as_ref());
+    let prior = match &refreshed_from {
+        Some(p) => p.as_ref(),
+        None => base.as_ref(),
+    };
+    let plan = assemble(
+        &checked,
+        project,
+        (graph, hash, artifacts),
+        Basis {
+            prior,
+            base: base.as_ref(),
+            refreshed: opts.refresh,
+            drift,
+            live_unmanaged,
+        },
+    );
+    drop(refreshed_from);
+    Ok(Made {
+        checked,
+        plan,
+        base,
+        lock,
+        paths,
+        root,
+    })
+}
+
+/// What a plan is diffed against.
+struct Basis<'a> {
+    /// The state as last written: the plan records its lineage and serial, and the estimate.
+    prior: Option<&'a State>,
+    /// The state diffed against: `prior` with the live values a refresh read.
+    base: Option<&'a State>,
+    refreshed: bool,
+    drift: Vec<Drift>,
+    /// Objects a refresh found without this project's tags.
+    live_unmanaged: Vec<Unmanaged>,
+}
+
+/// The plan of the rendered spec against `basis`.
+fn assemble(
+    checked: &Checked,
+    project: &meridian_model::ir::Project,
+    (graph, hash, artifacts): (Graph, String, Vec<Artifact>),
+    basis: Basis<'_>,
+) -> Plan {
+    let (resource_changes, mut unmanaged) = diff_resources(graph.resources(), basis.base);
     drop(graph);
-    for u in live_unmanaged {
+    for u in basis.live_unmanaged {
         if !unmanaged.iter().any(|x| x.address == u.address) {
             unmanaged.push(u);
         }
@@ -227,31 +331,27 @@ fn make_plan(
             content: &a.content,
         })
         .collect();
-    let artifact_changes = diff_artifacts(&checked.spec.dir, &rendered, base.as_ref());
+    let artifact_changes = diff_artifacts(&checked.spec.dir, &rendered, basis.base);
     drop(rendered);
     drop(artifacts);
-    let plan = Plan {
+    Plan {
         meridian_version: VERSION.to_string(),
         spec_hash: hash,
         catalog_hash: checked.catalog_hash.clone(),
-        prior: prior_state,
-        refreshed: opts.refresh,
-        drift,
+        prior: basis.prior.map(|s| PriorState {
+            lineage: s.lineage.clone(),
+            serial: s.serial,
+        }),
+        refreshed: basis.refreshed,
+        drift: basis.drift,
         resource_changes,
         unmanaged,
         artifact_changes,
         cost: Some(meridian_plan::CostChange {
-            before_usd,
+            before_usd: basis.prior.and_then(|s| s.monthly_estimate_usd),
             after_usd: meridian_model::cost::project_normal_monthly(project, &checked.catalog),
         }),
-    };
-    Ok(Made {
-        checked,
-        plan,
-        base,
-        lock,
-        paths,
-    })
+    }
 }
 
 fn stdout_color(out: &Output<'_>) -> bool {
@@ -285,7 +385,7 @@ pub fn plan(
     detailed_exitcode: bool,
     out: &mut Output<'_>,
 ) -> i32 {
-    let made = match make_plan(path, opts, "plan", out) {
+    let made = match make_plan(path, opts, "plan", save, out) {
         Ok(m) => m,
         Err(code) => return code,
     };
@@ -296,7 +396,15 @@ pub fn plan(
             &path.display().to_string(),
             now_rfc3339(),
         );
-        if let Err(e) = saved.save(file) {
+        // Never over Meridian's own files, a spec file, or a file the plan itself writes.
+        let mut root = made.root.clone();
+        for a in &made.plan.artifact_changes {
+            root.protect(
+                &made.checked.spec.dir.join(&a.path),
+                "a file this plan writes",
+            );
+        }
+        if let Err(e) = saved.save(&root, file) {
             let _ = writeln!(
                 out.err,
                 "error: cannot write the plan file {}: {e}",
@@ -341,7 +449,7 @@ fn fault_from_env() -> Option<Fault> {
 /// Writes the plan's files and the next state, all or nothing.
 fn write_plan(
     plan: &Plan,
-    base: &Path,
+    root: &Root,
     paths: &StatePaths,
     prior: Option<&State>,
     out: &mut Output<'_>,
@@ -361,9 +469,12 @@ fn write_plan(
             ArtifactAction::NoOp => None,
         })
         .collect();
-    let mut next = plan.next_state(prior, VERSION);
+    let mut next = match plan.next_state(prior, VERSION) {
+        Ok(n) => n,
+        Err(e) => return failed(out, &format!("error: {e}")),
+    };
     let result = commit(
-        base,
+        root,
         &changes,
         CommitOptions {
             journal: Some(&paths.journal),
@@ -373,6 +484,7 @@ fn write_plan(
     );
     match result {
         Ok(report) => {
+            stale_note(&report, out);
             let s = plan.summary();
             let _ = writeln!(
                 out.out,
@@ -426,7 +538,7 @@ pub fn is_plan_file(path: &Path) -> bool {
 
 /// `meridian apply [PATH]`: plan, show, ask, write.
 pub fn apply(path: &Path, opts: &PlanOptions<'_>, auto_approve: bool, out: &mut Output<'_>) -> i32 {
-    let made = match make_plan(path, opts, "apply", out) {
+    let made = match make_plan(path, opts, "apply", None, out) {
         Ok(m) => m,
         Err(code) => return code,
     };
@@ -448,18 +560,17 @@ pub fn apply(path: &Path, opts: &PlanOptions<'_>, auto_approve: bool, out: &mut 
         }
     }
     let _ = writeln!(out.out);
-    let code = write_plan(
-        &made.plan,
-        &made.checked.spec.dir,
-        &made.paths,
-        made.base.as_ref(),
-        out,
-    );
+    let code = write_plan(&made.plan, &made.root, &made.paths, made.base.as_ref(), out);
     drop(made.lock);
     code
 }
 
 /// `meridian apply PLANFILE`: applies a saved plan exactly, or refuses a stale one.
+///
+/// Nothing in the file is trusted that can be checked: it is re-validated like a spec
+/// ([`PlanFile::problems`]), bound to the spec digest, the catalog, the state's lineage and
+/// serial and the files on disk ([`staleness`]), and what it would write is compared with what
+/// the current spec and state give, re-derived here ([`mismatch`]).
 pub fn apply_saved(
     plan_path: &Path,
     inputs: &Inputs,
@@ -468,19 +579,33 @@ pub fn apply_saved(
 ) -> i32 {
     let file = match PlanFile::load(plan_path) {
         Ok(f) => f,
-        Err(e) => {
-            let _ = writeln!(out.err, "error: {e}");
-            return exit::ERROR;
-        }
+        Err(e) => return failed(out, &format!("error: {e}")),
     };
+    let problems = file.problems();
+    if !problems.is_empty() {
+        return refuse_plan(
+            out,
+            &format!(
+                "the plan file {} was not written by Meridian, or was edited after:",
+                plan_path.display()
+            ),
+            &problems,
+            "",
+        );
+    }
     let spec_path = PathBuf::from(&file.spec_path);
     let checked = driver::check(&spec_path, inputs, driver::today());
-    if checked.spec.files.is_empty() {
+    let Some(project) = checked.project.as_ref().filter(|_| checked.is_valid()) else {
         print_invalid(&checked, out, "the saved plan cannot be checked against it");
         return exit::ERROR;
-    }
+    };
     let paths = StatePaths::of(&checked.spec.dir);
-    let (lock, prior) = match lock_and_load_printing(&paths, "apply", lock_timeout, out) {
+    let mut root = match write_root(&checked, None) {
+        Ok(r) => r,
+        Err(e) => return failed(out, &e),
+    };
+    root.protect(plan_path, "the plan file being applied");
+    let (lock, prior) = match lock_and_load_printing(&paths, &root, "apply", lock_timeout, out) {
         Ok(x) => x,
         Err(code) => return code,
     };
@@ -492,27 +617,70 @@ pub fn apply_saved(
         &checked.spec.dir,
     );
     if !why.is_empty() {
-        let _ = writeln!(
-            out.err,
-            "error: Saved plan is stale\n\nThe plan file {} can no longer be applied:",
-            plan_path.display()
+        return refuse_plan(
+            out,
+            &format!(
+                "Saved plan is stale\n\nThe plan file {} can no longer be applied:",
+                plan_path.display()
+            ),
+            &why,
+            "",
         );
-        for w in &why {
-            let _ = writeln!(out.err, "  - {w}");
-        }
-        let _ = writeln!(
-            out.err,
-            "\nNothing was changed. Make a new plan with `meridian plan -out FILE`."
+    }
+    // What the spec and state give now, as `plan --refresh=false` would make it.
+    let built = match build_and_render(&checked, project) {
+        Ok(b) => b,
+        Err(e) => return failed(out, &e),
+    };
+    if let Err(e) = check_targets(&root, &built.2) {
+        return failed(out, &e);
+    }
+    let derived = assemble(
+        &checked,
+        project,
+        built,
+        Basis {
+            prior: prior.as_ref(),
+            base: prior.as_ref(),
+            refreshed: false,
+            drift: Vec::new(),
+            live_unmanaged: Vec::new(),
+        },
+    );
+    let differs = mismatch(&file.plan, &derived, prior.as_ref());
+    if !differs.is_empty() {
+        return refuse_plan(
+            out,
+            &format!(
+                "the plan file {} does not match the spec it names: applied now, {} gives other files or another state:",
+                plan_path.display(),
+                file.spec_path
+            ),
+            &differs,
+            "The plan was edited, or made with other variables (-var, -var-file, MERIDIAN_VAR_*) than these. ",
         );
-        return exit::ERROR;
     }
     if !file.plan.has_changes() {
         let _ = writeln!(out.out, "No changes. The saved plan has nothing to apply.");
         return exit::OK;
     }
-    let code = write_plan(&file.plan, &checked.spec.dir, &paths, prior.as_ref(), out);
+    let code = write_plan(&file.plan, &root, &paths, prior.as_ref(), out);
     drop(lock);
     code
+}
+
+/// Prints why a saved plan is refused (`headline`, each reason, then `why_more` and what to
+/// do) and returns the error exit code.
+fn refuse_plan(out: &mut Output<'_>, headline: &str, reasons: &[String], why_more: &str) -> i32 {
+    let _ = writeln!(out.err, "error: {headline}");
+    for r in reasons {
+        let _ = writeln!(out.err, "  - {r}");
+    }
+    let _ = writeln!(
+        out.err,
+        "\n{why_more}Nothing was changed. Make a new plan with `meridian plan -out FILE`."
+    );
+    exit::ERROR
 }
 
 /// `meridian show PLANFILE`.

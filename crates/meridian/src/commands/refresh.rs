@@ -1,7 +1,7 @@
 //! Reading live provider state: the refresh that `plan` and `apply` run first, and
 //! `meridian refresh`, which records what it read in state.
 
-use super::plan::{lock_and_load_printing, StatePaths};
+use super::plan::{lock_and_load_printing, write_root, StatePaths};
 use super::{build_graph, plural, valid_project};
 use crate::driver;
 use crate::exit;
@@ -303,7 +303,14 @@ pub fn refresh(
         return exit::ERROR;
     };
     let paths = StatePaths::of(&checked.spec.dir);
-    let (lock, prior) = match lock_and_load_printing(&paths, "refresh", lock_timeout, out) {
+    let root = match write_root(&checked, None) {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = writeln!(out.err, "{e}");
+            return exit::ERROR;
+        }
+    };
+    let (lock, prior) = match lock_and_load_printing(&paths, &root, "refresh", lock_timeout, out) {
         Ok(x) => x,
         Err(code) => return code,
     };
@@ -321,7 +328,13 @@ pub fn refresh(
     if changed {
         let mut next = refreshed.reconciled.take_state(prior.as_ref(), VERSION);
         next.meridian_version = VERSION.to_string();
-        next.serial += 1;
+        next.serial = match meridian_state::next_serial(next.serial) {
+            Ok(s) => s,
+            Err(e) => {
+                let _ = writeln!(out.err, "error: {e}");
+                return exit::ERROR;
+            }
+        };
         if let Err(e) = meridian_state::save(&paths.state, &mut next) {
             let _ = writeln!(out.err, "error: cannot write the state: {e}");
             return exit::ERROR;

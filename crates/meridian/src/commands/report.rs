@@ -35,7 +35,13 @@ pub fn report(args: &ReportArgs, inputs: &Inputs, out: &mut Output<'_>) -> i32 {
     let text = meridian_report::render(&report, format);
     match &args.out {
         Some(path) => {
-            if let Err(e) = std::fs::write(path, text.as_bytes()) {
+            // Never over Meridian's own files or a spec file, never through a link.
+            let written = driver::write_root(&checked, None)
+                .or_else(|_| meridian_state::Root::new(Path::new(".")))
+                .and_then(|root| {
+                    meridian_state::safe_fs::write_user_file(&root, path, text.as_bytes())
+                });
+            if let Err(e) = written {
                 let _ = writeln!(out.err, "error: cannot write {}: {e}", path.display());
                 return exit::ERROR;
             }

@@ -239,6 +239,21 @@ fn overlay_path(spec_dir: &Path, file: &Path) -> Result<(PathBuf, String), Strin
             file.display()
         ));
     }
+    let own = relative
+        .components()
+        .next()
+        .is_some_and(|c| c.as_os_str() == meridian_state::safe_fs::OWN_DIR);
+    if own || resolved.extension().is_some_and(|e| e == "hcl") {
+        return Err(format!(
+            "--write-overlay {} would overwrite {}; name a .json file of its own",
+            file.display(),
+            if own {
+                "Meridian's state directory"
+            } else {
+                "a spec file"
+            }
+        ));
+    }
     let relative = relative
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
@@ -470,9 +485,24 @@ fn write_overlay(
     Catalog::builtin()
         .with_overlay(&text)
         .map_err(|e| format!("the overlay would not load ({e})"))?;
-    let dir = path.parent().unwrap_or(path);
+    // The spec directory: the overlay's path without its spec-relative part.
+    let depth = Path::new(relative).components().count();
+    let spec_dir = path.ancestors().nth(depth).unwrap_or(path);
+    let mut root = meridian_state::Root::new(spec_dir)
+        .map_err(|e| format!("cannot use the spec directory {}: {e}", spec_dir.display()))?;
+    root.protect(
+        &spec_dir.join(meridian_state::safe_fs::OWN_DIR),
+        "Meridian's state directory",
+    );
+    // Every `*.hcl` of the spec directory is (part of) the spec.
+    for entry in std::fs::read_dir(spec_dir).into_iter().flatten().flatten() {
+        let file = entry.path();
+        if file.extension().is_some_and(|e| e == "hcl") {
+            root.protect(&file, "a spec file");
+        }
+    }
     meridian_state::commit(
-        dir,
+        &root,
         &[meridian_state::FileChange::write(path.clone(), text)],
         meridian_state::CommitOptions::default(),
     )
