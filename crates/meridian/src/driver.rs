@@ -103,11 +103,14 @@ fn check_loaded(loaded: meridian_spec::Loaded, today: Date) -> Checked {
     }
 }
 
-/// `sha256:<hex>` of the spec files: each file's path relative to the spec directory and its
-/// text. Where the spec lives (or how its path was spelled) does not change the hash, so a
-/// plan made in one checkout applies in another and generated files are the same anywhere.
-pub fn spec_hash(checked: &Checked) -> String {
-    let files: Vec<(String, &str)> = checked
+/// The spec's files, each as its path relative to the spec directory (`/`-separated), in the
+/// order they were loaded. Generated files name them in their headers.
+pub fn spec_file_names(checked: &Checked) -> Vec<String> {
+    spec_files(checked).into_iter().map(|(n, _)| n).collect()
+}
+
+fn spec_files(checked: &Checked) -> Vec<(String, &str)> {
+    checked
         .spec
         .files
         .iter()
@@ -127,7 +130,14 @@ pub fn spec_hash(checked: &Checked) -> String {
                 .join("/");
             (name, f.text.as_str())
         })
-        .collect();
+        .collect()
+}
+
+/// `sha256:<hex>` of the spec files: each file's path relative to the spec directory and its
+/// text. Where the spec lives (or how its path was spelled) does not change the hash, so a
+/// plan made in one checkout applies in another.
+pub fn spec_hash(checked: &Checked) -> String {
+    let files = spec_files(checked);
     meridian_emit::spec_hash(files.iter().map(|(n, t)| (n.as_str(), *t)))
 }
 
