@@ -40,6 +40,7 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
 pub(crate) const DEPENDENCIES: &[(&str, &str)] = &[
     ("@pulumi/aws", "7.48.0"),
     ("@pulumi/azure-native", "3.28.0"),
+    ("@pulumi/command", "1.2.1"),
     ("@pulumi/gcp", "9.37.0"),
     ("@pulumi/pulumi", "3.248.0"),
 ];
@@ -174,6 +175,22 @@ const AZURE_NATIVE_DEPLOYMENT: Class = class("azure-native", "cognitiveservices"
 const AZURE_NATIVE_DIAGNOSTIC_SETTING: Class =
     class("azure-native", "monitor", "DiagnosticSetting");
 const AZURE_NATIVE_PRIVATE_ENDPOINT: Class = class("azure-native", "network", "PrivateEndpoint");
+const AZURE_NATIVE_PRIVATE_DNS_ZONE_GROUP: Class =
+    class("azure-native", "network", "PrivateDnsZoneGroup");
+const AZURE_NATIVE_GET_VIRTUAL_NETWORK: Class =
+    class("azure-native", "network", "getVirtualNetworkOutput");
+const AZURE_NATIVE_PRIVATE_ZONE: Class = class("azure-native", "privatedns", "PrivateZone");
+const AZURE_NATIVE_VIRTUAL_NETWORK_LINK: Class =
+    class("azure-native", "privatedns", "VirtualNetworkLink");
+const AWS_VPC_ENDPOINT: Class = class("aws", "ec2", "VpcEndpoint");
+const AWS_GET_SUBNET: Class = class("aws", "ec2", "getSubnetOutput");
+const AWS_BUCKET_LIFECYCLE: Class = class("aws", "s3", "BucketLifecycleConfiguration");
+const GCP_DATASET: Class = class("gcp", "bigquery", "Dataset");
+const GCP_GET_BQ_SERVICE_ACCOUNT: Class =
+    class("gcp", "bigquery", "getDefaultServiceAccountOutput");
+const GCP_CRYPTO_KEY_IAM_MEMBER: Class = class("gcp", "kms", "CryptoKeyIAMMember");
+const GCP_GET_CLIENT_CONFIG: Class = class("gcp", "organizations", "getClientConfigOutput");
+const COMMAND: Class = class("command", "local", "Command");
 const AZURE_NATIVE_PROVIDER: Class = class("azure-native", "provider", "Provider");
 const GCP_IAM_MEMBER: Class = class("gcp", "projects", "IAMMember");
 const GCP_SERVICE: Class = class("gcp", "projects", "Service");
@@ -195,6 +212,18 @@ const CLASSES: &[Class] = &[
     AZURE_NATIVE_DEPLOYMENT,
     AZURE_NATIVE_DIAGNOSTIC_SETTING,
     AZURE_NATIVE_PRIVATE_ENDPOINT,
+    AZURE_NATIVE_PRIVATE_DNS_ZONE_GROUP,
+    AZURE_NATIVE_GET_VIRTUAL_NETWORK,
+    AZURE_NATIVE_PRIVATE_ZONE,
+    AZURE_NATIVE_VIRTUAL_NETWORK_LINK,
+    AWS_VPC_ENDPOINT,
+    AWS_GET_SUBNET,
+    AWS_BUCKET_LIFECYCLE,
+    GCP_DATASET,
+    GCP_GET_BQ_SERVICE_ACCOUNT,
+    GCP_CRYPTO_KEY_IAM_MEMBER,
+    GCP_GET_CLIENT_CONFIG,
+    COMMAND,
     AZURE_NATIVE_PROVIDER,
     GCP_IAM_MEMBER,
     GCP_SERVICE,
@@ -240,6 +269,8 @@ impl Idents<'_> {
 struct Decl {
     local: String,
     ctor: Class,
+    /// A data-source call (`const x = fn({args}, opts)`) rather than a resource.
+    invoke: bool,
     /// The Pulumi logical name (unique per type in the stack).
     name: String,
     args: Vec<(&'static str, Value)>,
@@ -283,6 +314,7 @@ impl Decl {
         }
         object([
             ("local", Value::String(self.local)),
+            ("invoke", Value::Bool(self.invoke)),
             ("ctor", ts(&self.ctor.expr())),
             ("name", Value::String(self.name)),
             ("args", Value::Array(args)),
@@ -518,6 +550,28 @@ fn attachment(principal: &str) -> Option<(Class, &'static str, &str)> {
     }
 }
 
+/// A data-source call declared before the resource that reads it.
+fn invoke(
+    local: &str,
+    ctor: Class,
+    args: Vec<(&'static str, Value)>,
+    provider: &str,
+    r: &Resource,
+) -> Decl {
+    Decl {
+        local: local.to_string(),
+        ctor,
+        invoke: true,
+        name: String::new(),
+        args,
+        policy_arg: None,
+        provider: provider.to_string(),
+        depends_on: Vec::new(),
+        address: format!("{} (read)", r.address),
+        origin: r.origin.clone(),
+    }
+}
+
 /// The context of `index.ts`: imports, providers, resources and exports.
 fn program(project: &Project, graph: &Graph, locals: &LocalNames<'_>) -> Result<Value, EmitError> {
     let mut idents = Idents::default();
@@ -545,6 +599,8 @@ fn program(project: &Project, graph: &Graph, locals: &LocalNames<'_>) -> Result<
     let mut decls: Vec<Decl> = Vec::new();
     let mut exports: Vec<Value> = Vec::new();
     let mut needs_pulumi = false;
+    // The client-config call of each Google provider (its access token), by provider local.
+    let mut client_configs: BTreeMap<String, String> = BTreeMap::new();
     // The last deployment created on each Azure account: deployments on one account are
     // created one after another (Azure rejects concurrent changes to an account).
     let mut last_deployment: HashMap<&Address, String> = HashMap::new();
@@ -589,6 +645,8 @@ fn program(project: &Project, graph: &Graph, locals: &LocalNames<'_>) -> Result<
             .or_else(|| first_region.get(r.address.owner.as_str()).copied());
         let provider = providers.get(&r.address.owner, region, &mut idents)?;
         let mut extra: Vec<Decl> = Vec::new();
+        // Data-source calls the resource reads from, declared before it.
+        let mut before: Vec<Decl> = Vec::new();
         let mut depends_on: Vec<String> = Vec::new();
         let mut policy_arg = None;
         let (ctor, args): (Class, Vec<(&'static str, Value)>) = match r.kind {
@@ -626,34 +684,6 @@ fn program(project: &Project, graph: &Graph, locals: &LocalNames<'_>) -> Result<
                 }
                 let rg = attr(r, "resource_group_name")?.clone();
                 let location = attr(r, "location")?.clone();
-                if let Some(subnet) = r
-                    .attrs
-                    .get("private_endpoint_subnet_id")
-                    .and_then(Value::as_str)
-                {
-                    let pe_name = format!("{}-pe", r.name);
-                    extra.push(Decl {
-                        local: idents.fresh(&format!("{local}_private_endpoint")),
-                        ctor: AZURE_NATIVE_PRIVATE_ENDPOINT,
-                        name: format!("{}/private-endpoint", r.address),
-                        args: vec![
-                            ("privateEndpointName", json!(pe_name)),
-                            ("resourceGroupName", rg.clone()),
-                            ("location", location.clone()),
-                            ("subnet", json!({"id": subnet})),
-                            (
-                                "privateLinkServiceConnections",
-                                json!([{"name": pe_name, "privateLinkServiceId": ts(&format!("{local}.id")), "groupIds": ["account"]}]),
-                            ),
-                            ("tags", tags(r)?),
-                        ],
-                        policy_arg: None,
-                        provider: provider.clone(),
-                        depends_on: Vec::new(),
-                        address: format!("{} (private endpoint)", r.address),
-                        origin: r.origin.clone(),
-                    });
-                }
                 exports.push(json!({"name": idents.fresh(&format!("{local}_endpoint")), "value": ts(&format!("{local}.properties.endpoint"))}));
                 (
                     AZURE_NATIVE_ACCOUNT,
@@ -794,6 +824,7 @@ fn program(project: &Project, graph: &Graph, locals: &LocalNames<'_>) -> Result<
                             ("policyArn", ts(&format!("{local}.arn"))),
                         ],
                         policy_arg: None,
+                        invoke: false,
                         provider: provider.clone(),
                         depends_on: Vec::new(),
                         address: format!("{} (attachment to {principal})", r.address),
@@ -856,6 +887,249 @@ fn program(project: &Project, graph: &Graph, locals: &LocalNames<'_>) -> Result<
                     ("member", attr(r, "member")?.clone()),
                 ],
             ),
+            Kind::AzurePrivateEndpoint => {
+                // Created in its virtual network's region, found by name.
+                let vnet = idents.fresh(&format!("{local}_network"));
+                before.push(invoke(
+                    &vnet,
+                    AZURE_NATIVE_GET_VIRTUAL_NETWORK,
+                    vec![
+                        (
+                            "resourceGroupName",
+                            attr(r, "virtual_network_resource_group_name")?.clone(),
+                        ),
+                        (
+                            "virtualNetworkName",
+                            attr(r, "virtual_network_name")?.clone(),
+                        ),
+                    ],
+                    &provider,
+                    r,
+                ));
+                let zones: Vec<Value> = match resolved("private_dns_zone_ids")? {
+                    Value::Array(ids) => ids
+                        .into_iter()
+                        .enumerate()
+                        .map(|(n, id)| json!({"name": format!("zone-{n}"), "privateDnsZoneId": id}))
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                extra.push(Decl {
+                    local: idents.fresh(&format!("{local}_dns")),
+                    ctor: AZURE_NATIVE_PRIVATE_DNS_ZONE_GROUP,
+                    invoke: false,
+                    name: format!("{}/dns-zone-group", r.address),
+                    args: vec![
+                        ("privateEndpointName", ts(&format!("{local}.name"))),
+                        ("resourceGroupName", attr(r, "resource_group_name")?.clone()),
+                        ("privateDnsZoneGroupName", json!("default")),
+                        ("privateDnsZoneConfigs", Value::Array(zones)),
+                    ],
+                    policy_arg: None,
+                    provider: provider.clone(),
+                    depends_on: Vec::new(),
+                    address: format!("{} (DNS zone group)", r.address),
+                    origin: r.origin.clone(),
+                });
+                (
+                    AZURE_NATIVE_PRIVATE_ENDPOINT,
+                    vec![
+                        ("privateEndpointName", json!(r.name)),
+                        ("resourceGroupName", attr(r, "resource_group_name")?.clone()),
+                        ("location", ts(&format!("{vnet}.location"))),
+                        ("subnet", json!({"id": attr(r, "subnet_id")?})),
+                        (
+                            "privateLinkServiceConnections",
+                            json!([{
+                                "name": format!("{}-account", r.name),
+                                "privateLinkServiceId": resolved("private_connection_resource_id")?,
+                                "groupIds": attr(r, "subresource_names")?,
+                            }]),
+                        ),
+                        ("tags", tags(r)?),
+                    ],
+                )
+            }
+            Kind::AzurePrivateDnsZone => {
+                extra.push(Decl {
+                    local: idents.fresh(&format!("{local}_link")),
+                    ctor: AZURE_NATIVE_VIRTUAL_NETWORK_LINK,
+                    invoke: false,
+                    name: format!("{}/link", r.address),
+                    args: vec![
+                        ("virtualNetworkLinkName", attr(r, "link_name")?.clone()),
+                        ("privateZoneName", ts(&format!("{local}.name"))),
+                        ("resourceGroupName", attr(r, "resource_group_name")?.clone()),
+                        ("location", json!("global")),
+                        (
+                            "virtualNetwork",
+                            json!({"id": attr(r, "virtual_network_id")?}),
+                        ),
+                        ("registrationEnabled", json!(false)),
+                        ("tags", tags(r)?),
+                    ],
+                    policy_arg: None,
+                    provider: provider.clone(),
+                    depends_on: Vec::new(),
+                    address: format!("{} (virtual network link)", r.address),
+                    origin: r.origin.clone(),
+                });
+                (
+                    AZURE_NATIVE_PRIVATE_ZONE,
+                    vec![
+                        ("privateZoneName", json!(r.name)),
+                        ("resourceGroupName", attr(r, "resource_group_name")?.clone()),
+                        ("location", json!("global")),
+                        ("tags", tags(r)?),
+                    ],
+                )
+            }
+            Kind::AwsVpcEndpoint => {
+                needs_pulumi = true;
+                policy_arg = Some("policy");
+                let subnets = attr(r, "subnet_ids")?.clone();
+                let subnet = subnets
+                    .as_array()
+                    .and_then(|s| s.first())
+                    .cloned()
+                    .ok_or_else(|| missing(r, "subnet"))?;
+                let sub = idents.fresh(&format!("{local}_subnet"));
+                before.push(invoke(
+                    &sub,
+                    AWS_GET_SUBNET,
+                    vec![("id", subnet)],
+                    &provider,
+                    r,
+                ));
+                (
+                    AWS_VPC_ENDPOINT,
+                    vec![
+                        ("vpcId", ts(&format!("{sub}.vpcId"))),
+                        ("serviceName", attr(r, "service_name")?.clone()),
+                        ("vpcEndpointType", attr(r, "vpc_endpoint_type")?.clone()),
+                        ("subnetIds", subnets),
+                        ("privateDnsEnabled", attr(r, "private_dns_enabled")?.clone()),
+                        ("policy", resolved("policy")?),
+                        ("tags", tags(r)?),
+                    ],
+                )
+            }
+            Kind::AwsLogLifecycle => (
+                AWS_BUCKET_LIFECYCLE,
+                vec![
+                    ("bucket", attr(r, "bucket")?.clone()),
+                    (
+                        "rules",
+                        json!([{
+                            "id": r.name,
+                            "status": "Enabled",
+                            "filter": {"prefix": attr(r, "prefix")?},
+                            "expiration": {"days": attr(r, "expiration_days")?},
+                            "abortIncompleteMultipartUpload": {"daysAfterInitiation": 7},
+                        }]),
+                    ),
+                ],
+            ),
+            Kind::GcpLogDataset => {
+                let spec_provider = providers.spec_provider(&r.address.owner)?;
+                let mut args = vec![
+                    ("project", attr(r, "project")?.clone()),
+                    ("datasetId", attr(r, "dataset_id")?.clone()),
+                    ("location", attr(r, "location")?.clone()),
+                    (
+                        "description",
+                        json!(format!(
+                            "Vertex AI request-response logs of {}, from {} of the Meridian spec",
+                            project.name, r.origin
+                        )),
+                    ),
+                    ("deleteContentsOnDestroy", json!(false)),
+                ];
+                if let Some(ms) = r
+                    .attrs
+                    .get("default_partition_expiration_ms")
+                    .filter(|v| !v.is_null())
+                {
+                    args.push(("defaultPartitionExpirationMs", ms.clone()));
+                }
+                if let Some(key) = spec_provider.encryption_key_id.as_deref() {
+                    // BigQuery's service account encrypts the dataset with the provider's key.
+                    let account = idents.fresh(&format!("{local}_bigquery_account"));
+                    before.push(invoke(
+                        &account,
+                        GCP_GET_BQ_SERVICE_ACCOUNT,
+                        vec![("project", attr(r, "project")?.clone())],
+                        &provider,
+                        r,
+                    ));
+                    let grant = idents.fresh(&format!("{local}_key_access"));
+                    before.push(Decl {
+                        local: grant.clone(),
+                        ctor: GCP_CRYPTO_KEY_IAM_MEMBER,
+                        invoke: false,
+                        name: format!("{}/key-access", r.address),
+                        args: vec![
+                            ("cryptoKeyId", json!(key)),
+                            ("role", json!("roles/cloudkms.cryptoKeyEncrypterDecrypter")),
+                            ("member", ts(&format!("{account}.member"))),
+                        ],
+                        policy_arg: None,
+                        provider: provider.clone(),
+                        depends_on: Vec::new(),
+                        address: format!("{} (key access)", r.address),
+                        origin: r.origin.clone(),
+                    });
+                    args.push(("defaultEncryptionConfiguration", json!({"kmsKeyName": key})));
+                    depends_on.push(grant);
+                }
+                (GCP_DATASET, args)
+            }
+            Kind::GcpRequestLogging => {
+                let text =
+                    |k: &str| -> Result<String, EmitError> { Ok(attr_str(r, k)?.to_string()) };
+                let (project_id, location, publisher, model) = (
+                    text("project")?,
+                    text("location")?,
+                    text("publisher")?,
+                    text("model")?,
+                );
+                let name = format!(
+                    "projects/{project_id}/locations/{location}/publishers/{publisher}/models/{model}"
+                );
+                let sampling = attr(r, "sampling_rate")?.clone();
+                let destination = text("bigquery_destination")?;
+                let body = json!({"publisherModelConfig": {"loggingConfig": {
+                    "enabled": true,
+                    "samplingRate": sampling,
+                    "bigqueryDestination": {"outputUri": destination},
+                }}});
+                let token = match client_configs.get(&provider) {
+                    Some(t) => t.clone(),
+                    None => {
+                        let t = idents.fresh(&format!("{provider}_client_config"));
+                        before.push(invoke(&t, GCP_GET_CLIENT_CONFIG, Vec::new(), &provider, r));
+                        client_configs.insert(provider.clone(), t.clone());
+                        t
+                    }
+                };
+                (
+                    COMMAND,
+                    vec![
+                        ("interpreter", json!(["/bin/sh", "-c"])),
+                        ("create", json!(crate::REQUEST_LOGGING_COMMAND)),
+                        ("update", json!(crate::REQUEST_LOGGING_COMMAND)),
+                        ("triggers", json!([name, destination, sampling])),
+                        (
+                            "environment",
+                            json!({
+                                "URL": format!("https://{}/v1beta1/{name}:setPublisherModelConfig", crate::vertex_host(&location)),
+                                "BODY": body.to_string(),
+                                "TOKEN": ts(&format!("{token}.accessToken")),
+                            }),
+                        ),
+                    ],
+                )
+            }
             Kind::RouterDeployment => continue,
         };
         // Dependencies not already implied by a reference in the arguments.
@@ -873,9 +1147,11 @@ fn program(project: &Project, graph: &Graph, locals: &LocalNames<'_>) -> Result<
                 }
             }
         }
+        decls.extend(before);
         decls.push(Decl {
             local,
             ctor,
+            invoke: false,
             name: r.address.to_string(),
             args,
             policy_arg,
@@ -1115,8 +1391,10 @@ mod tests {
                 let expected = usize::from(r.kind != Kind::RouterDeployment);
                 assert_eq!(count, expected, "{ex}: {} created {count} times", r.address);
             }
-            // Every `new` outside the providers names a provider in its options.
-            let resources = index.matches(" = new ").count() - index.matches(".Provider(").count();
+            // Every `new` outside the providers, and every data-source call, names a provider
+            // in its options.
+            let resources = index.matches(" = new ").count() - index.matches(".Provider(").count()
+                + index.matches("Output({").count();
             assert_eq!(
                 index.matches("\n  provider: provider_").count(),
                 resources,
@@ -1194,6 +1472,13 @@ mod tests {
             "  } satisfies aws_iam.PolicyDocument),",
             "new aws_iam.RolePolicyAttachment(\"aws.corp.iam-policy.online-banking-4d9a602d/attachment\", {\n  role: \"ebk-online-banking-assistant\",\n  policyArn: aws_corp_iam_policy_online_banking_4d9a602d.arn,\n}",
             "  loggingConfig: {\n    s3Config: {\n      bucketName: \"ebk-ai-prod-bedrock-invocations\",\n      keyPrefix: \"ebk-assistants/eu-central-1\",\n    },\n    textDataDeliveryEnabled: true,\n  },\n}, {\n  provider: provider_aws_corp_eu_central_1,\n});",
+            "new azure_native_network.PrivateEndpoint(\"azure.corp.private-endpoint.swedencentral\", {\n  privateEndpointName: \"pe-ebk-assistants-corp-swedencentral\",\n  resourceGroupName: \"rg-ebk-ai-prod\",\n  location: azure_corp_private_endpoint_swedencentral_network.location,",
+            "const azure_corp_private_endpoint_swedencentral_network = azure_native_network.getVirtualNetworkOutput({\n  resourceGroupName: \"rg-ebk-network\",\n  virtualNetworkName: \"vnet-ebk-hub-swc\",\n}, {\n  provider: provider_azure_corp,\n});",
+            "  privateDnsZoneConfigs: [\n    {\n      name: \"zone-0\",\n      privateDnsZoneId: azure_corp_private_dns_zone_cognitiveservices.id,\n    },",
+            "new gcp_bigquery.Dataset(\"gcp.corp.log-dataset.audit\", {\n  project: \"ebk-ml-prod\",\n  datasetId: \"ebk_vertex_logs\",\n  location: \"EU\",",
+            "  defaultPartitionExpirationMs: 34560000000,",
+            "new command_local.Command(\"gcp.corp.request-logging.audit-gemini-3.5-flash-eu\", {\n  interpreter: [\n    \"/bin/sh\",\n    \"-c\",\n  ],",
+            "    TOKEN: provider_gcp_corp_client_config.accessToken,",
             "new gcp_projects.Service(\"gcp.corp.service.aiplatform\", {\n  project: \"ebk-ml-prod\",\n  service: \"aiplatform.googleapis.com\",\n  disableOnDestroy: false,\n}",
             "  role: \"roles/aiplatform.user\",\n  member: \"group:ai-backoffice@europabank.eu\",\n}, {\n  dependsOn: [\n    gcp_corp_service_aiplatform,\n  ],",
             "export const aws_corp_inference_profile_assistant_bedrock_frankfurt_arn = aws_corp_inference_profile_assistant_bedrock_frankfurt.arn;",
@@ -1201,10 +1486,12 @@ mod tests {
         ] {
             assert!(index.contains(expected), "missing:\n{expected}\n\nin:\n{index}");
         }
-        // Tags on every taggable AWS resource, with the management tags.
+        // Tags on every taggable resource, with the management tags: four profiles, three
+        // policies, the account and its two deployments, the private endpoint, and the three
+        // private DNS zones and their network links.
         assert_eq!(
             index.matches("    \"managed-by\": \"meridian\",\n").count(),
-            4 + 3 + 1 + 1 + 2
+            4 + 3 + 1 + 2 + 1 + 3 + 3
         );
     }
 

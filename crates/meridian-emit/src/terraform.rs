@@ -372,6 +372,8 @@ impl<'a> Builder<'a> {
         let mut outputs = Vec::new();
         let mut aws_regions: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         let mut used: BTreeSet<String> = BTreeSet::new();
+        // Providers whose access token a request-logging provisioner already reads.
+        let mut client_configs: BTreeSet<String> = BTreeSet::new();
         for r in self.ctx.graph.resources() {
             let view = match r.kind {
                 Kind::RouterDeployment => {
@@ -384,6 +386,12 @@ impl<'a> Builder<'a> {
                 Kind::AzureDeployment => self.azure_deployment(r)?,
                 Kind::AzureRoleAssignment => self.azure_role_assignment(r)?,
                 Kind::AzureDiagnosticSetting => self.azure_diagnostic_setting(r)?,
+                Kind::AzurePrivateEndpoint => self.azure_private_endpoint(r)?,
+                Kind::AzurePrivateDnsZone => self.azure_private_dns_zone(r)?,
+                Kind::AwsVpcEndpoint => self.aws_vpc_endpoint(r)?,
+                Kind::AwsLogLifecycle => self.aws_log_lifecycle(r)?,
+                Kind::GcpLogDataset => self.gcp_log_dataset(r)?,
+                Kind::GcpRequestLogging => self.gcp_request_logging(r, &mut client_configs)?,
                 Kind::AwsInferenceProfile => self.aws_inference_profile(r)?,
                 Kind::AwsProvisionedThroughput => self.aws_provisioned(r)?,
                 Kind::AwsIamPolicy => self.aws_iam_policy(r)?,
@@ -499,10 +507,6 @@ impl<'a> Builder<'a> {
             .attrs
             .get("customer_managed_key_id")
             .and_then(Value::as_str);
-        let subnet = r
-            .attrs
-            .get("private_endpoint_subnet_id")
-            .and_then(Value::as_str);
         let mut builtin = Vec::new();
         builtin.push((
             "CKV2_AZURE_22",
@@ -551,12 +555,6 @@ impl<'a> Builder<'a> {
             "identity_type" => self.attr(r, "identity_type")?.as_str().map_or_else(|| json!("SystemAssigned"), |t| json!(t)),
             "ip_rules" => ip_rules,
             "tags" => Self::tags(r),
-            "private_endpoint" => subnet.map(|s| obj! {
-                "name" => format!("pe-{}", r.name),
-                "connection_name" => format!("psc-{}", r.name),
-                "subnet_id" => s,
-                "skips" => Self::skips(p, "azurerm_private_endpoint", Vec::new()),
-            }),
             "cmk" => key.map(|k| obj! {
                 "key_vault_key_id" => k,
                 "vault_name" => vault_name(k),
@@ -618,6 +616,195 @@ impl<'a> Builder<'a> {
                 "target_resource_id" => self.req(r, "target_resource_id")?,
                 "log_analytics_workspace_id" => self.req(r, "log_analytics_workspace_id")?,
                 "log_categories" => self.req(r, "log_categories")?,
+            },
+        )
+    }
+
+    fn azure_private_endpoint(&self, r: &Resource) -> Result<Value, EmitError> {
+        let p = self.provider(&r.address.owner)?;
+        let alias = self.alias(&p.address)?;
+        // The endpoint is created in its virtual network's region, found by name.
+        let vnet_local = format!("{}_network", self.local(&r.address)?);
+        self.block(
+            r,
+            "azure_private_endpoint",
+            alias,
+            Self::skips(p, "azurerm_private_endpoint", Vec::new()),
+            obj! {
+                "name" => r.name.as_str(),
+                "resource_group_name" => self.req(r, "resource_group_name")?,
+                "subnet_id" => self.req(r, "subnet_id")?,
+                "connection_name" => format!("{}-account", r.name),
+                "private_connection_resource_id" => self.req(r, "private_connection_resource_id")?,
+                "subresource_names" => self.req(r, "subresource_names")?,
+                "private_dns_zone_ids" => self.req(r, "private_dns_zone_ids")?,
+                "vnet_local" => vnet_local,
+                "vnet_name" => self.req(r, "virtual_network_name")?,
+                "vnet_resource_group_name" => self.req(r, "virtual_network_resource_group_name")?,
+                "vnet_skips" => Self::skips(p, "azurerm_virtual_network", Vec::new()),
+                "tags" => Self::tags(r),
+            },
+        )
+    }
+
+    fn azure_private_dns_zone(&self, r: &Resource) -> Result<Value, EmitError> {
+        let p = self.provider(&r.address.owner)?;
+        self.block(
+            r,
+            "azure_private_dns_zone",
+            self.alias(&p.address)?,
+            Self::skips(p, "azurerm_private_dns_zone", Vec::new()),
+            obj! {
+                "name" => r.name.as_str(),
+                "resource_group_name" => self.req(r, "resource_group_name")?,
+                "virtual_network_id" => self.req(r, "virtual_network_id")?,
+                "link_name" => self.req(r, "link_name")?,
+                "link_skips" => Self::skips(p, "azurerm_private_dns_zone_virtual_network_link", Vec::new()),
+                "tags" => Self::tags(r),
+            },
+        )
+    }
+
+    fn aws_vpc_endpoint(&self, r: &Resource) -> Result<Value, EmitError> {
+        let (alias, p) = self.regional(r)?;
+        let policy = match self.req(r, "policy")? {
+            Value::Object(mut policy) => match policy.remove("Statement") {
+                Some(Value::Array(statements)) => statements,
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        let statements = policy
+            .into_iter()
+            .map(|s| statement(s).map_err(|e| unsupported(format!("{}: {e}", r.address))))
+            .collect::<Result<Vec<Value>, EmitError>>()?;
+        let subnets = self.req(r, "subnet_ids")?;
+        let subnet = subnets
+            .as_array()
+            .and_then(|s| s.first())
+            .cloned()
+            .ok_or_else(|| unsupported(format!("{} has no subnet", r.address)))?;
+        self.block(
+            r,
+            "aws_vpc_endpoint",
+            alias,
+            Self::skips(p, "aws_vpc_endpoint", Vec::new()),
+            obj! {
+                "service_name" => self.req(r, "service_name")?,
+                "vpc_endpoint_type" => self.req(r, "vpc_endpoint_type")?,
+                "subnet_ids" => subnets,
+                "subnet_id" => subnet,
+                "private_dns_enabled" => self.req(r, "private_dns_enabled")?,
+                "statements" => statements,
+                "document_skips" => Self::skips(p, "aws_iam_policy_document", Vec::new()),
+                "subnet_skips" => Self::skips(p, "aws_subnet", Vec::new()),
+                "tags" => Self::tags(r),
+            },
+        )
+    }
+
+    fn aws_log_lifecycle(&self, r: &Resource) -> Result<Value, EmitError> {
+        let (alias, p) = self.regional(r)?;
+        self.block(
+            r,
+            "aws_log_lifecycle",
+            alias,
+            Self::skips(p, "aws_s3_bucket_lifecycle_configuration", Vec::new()),
+            obj! {
+                "bucket" => self.req(r, "bucket")?,
+                "rule_id" => r.name.as_str(),
+                "prefix" => self.req(r, "prefix")?,
+                "expiration_days" => self.req(r, "expiration_days")?,
+            },
+        )
+    }
+
+    fn gcp_log_dataset(&self, r: &Resource) -> Result<Value, EmitError> {
+        let p = self.provider(&r.address.owner)?;
+        let key = p.encryption_key_id.as_deref();
+        let mut builtin = Vec::new();
+        if key.is_none() {
+            builtin.push((
+                "CKV_GCP_81",
+                format!(
+                    "provider.{} has no encryption block, so the dataset is encrypted with Google-managed keys; add encryption {{ key_id = ... }} (a Cloud KMS key) to the provider for a customer-managed key, or a waiver \"CKV_GCP_81\" that records why not",
+                    p.address
+                ),
+            ));
+        }
+        let local = self.local(&r.address)?;
+        self.block(
+            r,
+            "gcp_log_dataset",
+            self.alias(&p.address)?,
+            Self::skips(p, "google_bigquery_dataset", builtin),
+            obj! {
+                "project" => self.req(r, "project")?,
+                "dataset_id" => self.req(r, "dataset_id")?,
+                "location" => self.req(r, "location")?,
+                "description" => format!("Vertex AI request-response logs of {}, from {} of the Meridian spec", self.project.name, r.origin),
+                "default_partition_expiration_ms" => self.attr(r, "default_partition_expiration_ms")?,
+                "delete_contents_on_destroy" => self.attr(r, "delete_contents_on_destroy")?.as_bool().unwrap_or(false),
+                "kms_key_name" => key,
+                "key_local" => format!("{local}_key_access"),
+                "key_skips" => Self::skips(p, "google_kms_crypto_key_iam_member", Vec::new()),
+                "bq_account_skips" => Self::skips(p, "google_bigquery_default_service_account", Vec::new()),
+            },
+        )
+    }
+
+    /// Vertex AI request-response logging of one model at one location, set by a
+    /// provisioner (the pinned provider has no resource for it): the command is fixed, the
+    /// values reach it as environment variables.
+    fn gcp_request_logging(
+        &self,
+        r: &Resource,
+        client_configs: &mut BTreeSet<String>,
+    ) -> Result<Value, EmitError> {
+        let p = self.provider(&r.address.owner)?;
+        let alias = self.alias(&p.address)?;
+        let text = |k: &str| -> Result<String, EmitError> {
+            self.req(r, k)?
+                .as_str()
+                .map(str::to_string)
+                .ok_or_else(|| unsupported(format!("{} has no {k}", r.address)))
+        };
+        let (project, location, publisher, model) = (
+            text("project")?,
+            text("location")?,
+            text("publisher")?,
+            text("model")?,
+        );
+        let name = format!(
+            "projects/{project}/locations/{location}/publishers/{publisher}/models/{model}"
+        );
+        let url = format!(
+            "https://{}/v1beta1/{name}:setPublisherModelConfig",
+            crate::vertex_host(&location)
+        );
+        let sampling = self.req(r, "sampling_rate")?;
+        let destination = text("bigquery_destination")?;
+        let body = json!({"publisherModelConfig": {"loggingConfig": {
+            "enabled": true,
+            "samplingRate": sampling,
+            "bigqueryDestination": {"outputUri": destination},
+        }}});
+        let first = client_configs.insert(alias.clone());
+        self.block(
+            r,
+            "gcp_request_logging",
+            alias.clone(),
+            Self::skips(p, "terraform_data", Vec::new()),
+            obj! {
+                "model_name" => name,
+                "command" => crate::REQUEST_LOGGING_COMMAND,
+                "destination" => destination,
+                "sampling_rate" => sampling,
+                "url" => url,
+                "body" => body.to_string(),
+                "client_config" => format!("{alias}"),
+                "declare_client_config" => first,
+                "client_config_skips" => Self::skips(p, "google_client_config", Vec::new()),
             },
         )
     }
@@ -891,6 +1078,14 @@ fn statement(s: Value) -> Result<Value, String> {
             "NotAction" => "not_actions",
             "Resource" => "resources",
             "NotResource" => "not_resources",
+            // Only a resource policy's "anyone" (an endpoint policy's principal).
+            "Principal" if value == "*" => {
+                out.insert(
+                    "principals".to_string(),
+                    json!([{"type": "*", "identifiers": ["*"]}]),
+                );
+                continue;
+            }
             "Condition" => {
                 let Value::Object(tests) = value else {
                     return Err("a Condition is not an object".into());
@@ -928,6 +1123,7 @@ fn statement(s: Value) -> Result<Value, String> {
     for key in [
         "sid",
         "effect",
+        "principals",
         "actions",
         "not_actions",
         "resources",
@@ -947,9 +1143,6 @@ fn blocks(view: &Value) -> Vec<(String, String)> {
     match field("kind") {
         "azure_account" => {
             let mut b = vec![block("azurerm_cognitive_account", local.to_string())];
-            if view.get("private_endpoint").is_some_and(|v| !v.is_null()) {
-                b.push(block("azurerm_private_endpoint", local.to_string()));
-            }
             if view.get("cmk").is_some_and(|v| !v.is_null()) {
                 b.push(block(
                     "data.azurerm_resources",
@@ -994,6 +1187,57 @@ fn blocks(view: &Value) -> Vec<(String, String)> {
             "aws_bedrock_model_invocation_logging_configuration",
             local.to_string(),
         )],
+        "azure_private_endpoint" => vec![
+            block(
+                "data.azurerm_virtual_network",
+                field("vnet_local").to_string(),
+            ),
+            block("azurerm_private_endpoint", local.to_string()),
+        ],
+        "azure_private_dns_zone" => vec![
+            block("azurerm_private_dns_zone", local.to_string()),
+            block(
+                "azurerm_private_dns_zone_virtual_network_link",
+                local.to_string(),
+            ),
+        ],
+        "aws_vpc_endpoint" => vec![
+            block("data.aws_subnet", local.to_string()),
+            block("data.aws_iam_policy_document", local.to_string()),
+            block("aws_vpc_endpoint", local.to_string()),
+        ],
+        "aws_log_lifecycle" => vec![block(
+            "aws_s3_bucket_lifecycle_configuration",
+            local.to_string(),
+        )],
+        "gcp_log_dataset" => {
+            let mut b = vec![block("google_bigquery_dataset", local.to_string())];
+            if view.get("kms_key_name").is_some_and(|v| !v.is_null()) {
+                b.push(block(
+                    "data.google_bigquery_default_service_account",
+                    local.to_string(),
+                ));
+                b.push(block(
+                    "google_kms_crypto_key_iam_member",
+                    field("key_local").to_string(),
+                ));
+            }
+            b
+        }
+        "gcp_request_logging" => {
+            let mut b = vec![block("terraform_data", local.to_string())];
+            if view
+                .get("declare_client_config")
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+            {
+                b.push(block(
+                    "data.google_client_config",
+                    field("client_config").to_string(),
+                ));
+            }
+            b
+        }
         "gcp_service" => vec![block("google_project_service", local.to_string())],
         "gcp_iam_member" => vec![block("google_project_iam_member", local.to_string())],
         other => vec![block(other, local.to_string())],
@@ -1350,11 +1594,20 @@ mod tests {
             "use_cli",
             "shared_credentials",
         ];
+        // The one token a generated file names: the Google provider's own access token, read
+        // at apply time from data.google_client_config by the request-logging provisioner.
+        let reads_own_token = |l: &str| {
+            l.contains(".access_token")
+                && l.trim_start()
+                    .starts_with("TOKEN = data.google_client_config.")
+                || l.trim_start().starts_with("command     = \"curl ")
+        };
         for ex in EXAMPLES {
             for (name, text) in render_example(ex).1 {
                 let code: Vec<&str> = text
                     .lines()
                     .filter(|l| !l.trim_start().starts_with('#'))
+                    .filter(|l| !reads_own_token(l))
                     .collect();
                 for f in forbidden {
                     assert!(
@@ -1463,13 +1716,49 @@ mod tests {
         ] {
             assert!(account.contains(line), "{line} in\n{account}");
         }
+        // Without public access, the account's way in: a private endpoint in the spec's
+        // subnet, in its virtual network's region, registered in the private DNS zones of
+        // the account's three host names, which are linked to that network.
         let pe = block(
             azure,
-            "resource \"azurerm_private_endpoint\" \"azure_corp_account_swedencentral\"",
+            "resource \"azurerm_private_endpoint\" \"azure_corp_private_endpoint_swedencentral\"",
         );
         assert!(pe.contains("subnet_id           = \"/subscriptions/6f1c2b7e-93a4-4d2e-9b0f-2c5e8a71d4b3/resourceGroups/rg-ebk-network/"), "{pe}");
         assert!(pe.contains("private_connection_resource_id = azurerm_cognitive_account.azure_corp_account_swedencentral.id"));
-        assert!(pe.contains("subresource_names              = [\"account\"]"));
+        assert!(
+            pe.contains("subresource_names = [\n      \"account\",\n    ]"),
+            "{pe}"
+        );
+        assert!(pe.contains("location            = data.azurerm_virtual_network.azure_corp_private_endpoint_swedencentral_network.location"), "{pe}");
+        assert!(pe.contains("private_dns_zone_group {\n    name = \"default\"\n    private_dns_zone_ids = [\n      azurerm_private_dns_zone.azure_corp_private_dns_zone_cognitiveservices.id,\n      azurerm_private_dns_zone.azure_corp_private_dns_zone_openai.id,\n      azurerm_private_dns_zone.azure_corp_private_dns_zone_services_ai.id,\n    ]"), "{pe}");
+        let vnet = block(azure, "data \"azurerm_virtual_network\"");
+        assert!(
+            vnet.contains("name                = \"vnet-ebk-hub-swc\"")
+                && vnet.contains("resource_group_name = \"rg-ebk-network\""),
+            "{vnet}"
+        );
+        for (key, zone) in [
+            (
+                "cognitiveservices",
+                "privatelink.cognitiveservices.azure.com",
+            ),
+            ("openai", "privatelink.openai.azure.com"),
+            ("services_ai", "privatelink.services.ai.azure.com"),
+        ] {
+            let z = block(
+                azure,
+                &format!(
+                    "resource \"azurerm_private_dns_zone\" \"azure_corp_private_dns_zone_{key}\""
+                ),
+            );
+            assert!(
+                z.contains(&format!("name                = \"{zone}\"")),
+                "{z}"
+            );
+            let link = block(azure, &format!("resource \"azurerm_private_dns_zone_virtual_network_link\" \"azure_corp_private_dns_zone_{key}\""));
+            assert!(link.contains("virtual_network_id    = \"/subscriptions/6f1c2b7e-93a4-4d2e-9b0f-2c5e8a71d4b3/resourceGroups/rg-ebk-network/providers/Microsoft.Network/virtualNetworks/vnet-ebk-hub-swc\""), "{link}");
+            assert!(link.contains("registration_enabled  = false"), "{link}");
+        }
         let cmk = block(
             azure,
             "resource \"azurerm_cognitive_account_customer_managed_key\"",
@@ -1525,7 +1814,8 @@ mod tests {
             "{role}"
         );
 
-        // Without an encryption block, a waiver or public access: DLP on, the CMK skip says why.
+        // Without an encryption block or a waiver: DLP on, the CMK skip says why. Public access
+        // from the listed addresses only, and no private endpoint without a subnet.
         let (_, product) = render_example("global-product");
         let account = block(
             &product["azure.tf"],
@@ -1538,9 +1828,13 @@ mod tests {
         assert!(account
             .contains("#checkov:skip=CKV2_AZURE_22:provider.azure.prod has no encryption block"));
         assert!(
-            !account.contains("CKV_AZURE_134")
-                && !product["azure.tf"].contains("azurerm_private_endpoint\" \"")
+            account.contains("public_network_access_enabled      = true")
+                && account.contains("default_action = \"Deny\"")
+                && account.contains("\"203.0.113.32/28\",")
+                && account.contains("#checkov:skip=CKV_AZURE_134:provider.azure.prod sets network.public_access = true: the public endpoint admits only 203.0.113.32/28, 198.51.100.14"),
+            "{account}"
         );
+        assert!(!product["azure.tf"].contains("azurerm_private_endpoint\" \""));
         assert!(product["azure.tf"]
             .contains("name     = \"GlobalProvisionedManaged\"\n    capacity = 50"));
     }
@@ -1582,11 +1876,36 @@ mod tests {
             "provider = aws.corp_eu_west_1",
             "text_data_delivery_enabled      = true",
             "video_data_delivery_enabled     = true",
-            "bucket_name = \"ebk-ai-prod-bedrock-invocations\"",
+            // Each region logs to the bucket of its own sink (Bedrock's rule).
+            "bucket_name = \"ebk-ai-prod-bedrock-invocations-euw1\"",
             "key_prefix  = \"ebk-assistants/eu-west-1\"",
         ] {
             assert!(logging.contains(line), "{line} in\n{logging}");
         }
+        let retention = block(
+            aws,
+            "resource \"aws_s3_bucket_lifecycle_configuration\" \"aws_corp_log_lifecycle_audit_ireland\"",
+        );
+        for line in [
+            "provider = aws.corp_eu_west_1",
+            "bucket = \"ebk-ai-prod-bedrock-invocations-euw1\"",
+            "prefix = \"ebk-assistants/\"",
+            "days = 400",
+            "days_after_initiation = 7",
+        ] {
+            assert!(retention.contains(line), "{line} in\n{retention}");
+        }
+        // One configuration per region with Bedrock traffic, and one lifecycle per sink.
+        assert_eq!(
+            aws.matches("resource \"aws_bedrock_model_invocation_logging_configuration\"")
+                .count(),
+            3
+        );
+        assert_eq!(
+            aws.matches("resource \"aws_s3_bucket_lifecycle_configuration\"")
+                .count(),
+            3
+        );
     }
 
     #[test]
@@ -1890,8 +2209,12 @@ access "ops" {
             .expect("statement");
         assert_eq!(
             s,
-            json!({"sid": "A", "effect": "Allow", "actions": ["x:Y"], "not_actions": null, "resources": ["r"], "not_resources": null, "conditions": [{"test": "StringEquals", "variable": "k", "values": ["v"]}]})
+            json!({"sid": "A", "effect": "Allow", "principals": null, "actions": ["x:Y"], "not_actions": null, "resources": ["r"], "not_resources": null, "conditions": [{"test": "StringEquals", "variable": "k", "values": ["v"]}]})
         );
-        assert!(statement(json!({"Principal": "*"})).is_err());
+        assert_eq!(
+            statement(json!({"Principal": "*"})).expect("anyone")["principals"],
+            json!([{"type": "*", "identifiers": ["*"]}])
+        );
+        assert!(statement(json!({"Principal": {"AWS": "arn:aws:iam::1:root"}})).is_err());
     }
 }

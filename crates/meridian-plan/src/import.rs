@@ -694,7 +694,14 @@ fn convert(
                 put(&mut attrs, key, get(v, key));
             }
         }
-        Kind::RouterDeployment => {}
+        // Not imported from Terraform state (kind_of_type does not map their types).
+        Kind::AzurePrivateEndpoint
+        | Kind::AzurePrivateDnsZone
+        | Kind::AwsLogLifecycle
+        | Kind::AwsVpcEndpoint
+        | Kind::GcpLogDataset
+        | Kind::GcpRequestLogging
+        | Kind::RouterDeployment => {}
     }
     // An argument the spec leaves null is recorded as null: Terraform shows nothing for it.
     if let Some(d) = desired {
@@ -858,7 +865,14 @@ fn identity(r: &StateResource, kind: Kind) -> Vec<Value> {
         Kind::AzureDiagnosticSetting => vec![attr("target_resource_id"), name()],
         Kind::AwsInferenceProfile => vec![attr("name"), region()],
         Kind::AwsProvisionedThroughput => vec![attr("provisioned_model_name"), region()],
-        Kind::AwsIamPolicy | Kind::RouterDeployment => vec![name()],
+        Kind::AwsIamPolicy
+        | Kind::RouterDeployment
+        | Kind::AzurePrivateEndpoint
+        | Kind::AzurePrivateDnsZone
+        | Kind::AwsLogLifecycle
+        | Kind::AwsVpcEndpoint
+        | Kind::GcpLogDataset
+        | Kind::GcpRequestLogging => vec![name()],
         Kind::AwsInvocationLogging => vec![attr("region")],
         Kind::GcpService => vec![attr("project"), attr("service")],
         Kind::GcpIamMember => vec![attr("project"), attr("role"), attr("member")],
@@ -874,7 +888,14 @@ fn identity_words(kind: Kind) -> &'static str {
         Kind::AzureDiagnosticSetting => "target resource and name",
         Kind::AwsInferenceProfile => "name and region",
         Kind::AwsProvisionedThroughput => "provisioned model name and region",
-        Kind::AwsIamPolicy | Kind::RouterDeployment => "name",
+        Kind::AwsIamPolicy
+        | Kind::RouterDeployment
+        | Kind::AzurePrivateEndpoint
+        | Kind::AzurePrivateDnsZone
+        | Kind::AwsLogLifecycle
+        | Kind::AwsVpcEndpoint
+        | Kind::GcpLogDataset
+        | Kind::GcpRequestLogging => "name",
         Kind::AwsInvocationLogging => "region",
         Kind::GcpService => "project and service",
         Kind::GcpIamMember => "project, role and member",
