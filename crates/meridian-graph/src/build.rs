@@ -943,7 +943,8 @@ impl<'p> Builder<'p> {
                     "bigquery_destination".into(),
                     json!(format!("bq://{project_id}.{}", sink.bigquery_dataset)),
                 );
-                attrs.insert("sampling_rate".into(), json!(1.0));
+                // Every request (a fraction in (0, 1]).
+                attrs.insert("sampling_rate".into(), json!(1));
                 let key = format!("{}-{model}-{location}", l.name);
                 let addr = self.add(
                     Kind::GcpRequestLogging,

@@ -215,7 +215,12 @@ pub fn vertex_location(t: &ir::Target) -> String {
 }
 
 /// Traffic a project's sinks cannot record (`MRD-LOG-002`).
-pub(crate) fn check_recorded(diags: &mut Diagnostics, spec: &raw::Spec, project: &ir::Project) {
+pub(crate) fn check_recorded(
+    diags: &mut Diagnostics,
+    spec: &raw::Spec,
+    project: &ir::Project,
+    catalog: &Catalog,
+) {
     let targets: Vec<&ir::Target> = project
         .models
         .iter()
@@ -238,7 +243,12 @@ pub(crate) fn check_recorded(diags: &mut Diagnostics, spec: &raw::Spec, project:
             Some((l, s, s.region.as_ref()?))
         })
         .collect();
-    if let Some((first, first_sink, _)) = aws_sinks.first() {
+    // A sink in a region the catalog does not know is reported on its own (MRD-CAT-004):
+    // which region it meant is unknown, so coverage is not judged.
+    let all_known = aws_sinks
+        .iter()
+        .all(|(_, _, r)| catalog.region(Cloud::Aws, &r.value).is_some());
+    if let (Some((first, first_sink, _)), true) = (aws_sinks.first(), all_known) {
         let mut seen: BTreeMap<&str, &raw::Logging> = BTreeMap::new();
         for (l, sink, region) in &aws_sinks {
             if let Some(earlier) = seen.insert(region.value.as_str(), l) {
