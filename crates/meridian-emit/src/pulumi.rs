@@ -1020,13 +1020,20 @@ fn program(project: &Project, graph: &Graph, locals: &LocalNames<'_>) -> Result<
                     ("bucket", attr(r, "bucket")?.clone()),
                     (
                         "rules",
-                        json!([{
-                            "id": r.name,
-                            "status": "Enabled",
-                            "filter": {"prefix": attr(r, "prefix")?},
-                            "expiration": {"days": attr(r, "expiration_days")?},
-                            "abortIncompleteMultipartUpload": {"daysAfterInitiation": 7},
-                        }]),
+                        json!([
+                            {
+                                "id": r.name,
+                                "status": "Enabled",
+                                "filter": {"prefix": attr(r, "prefix")?},
+                                "expiration": {"days": attr(r, "expiration_days")?},
+                            },
+                            {
+                                "id": "abort-incomplete-uploads",
+                                "status": "Enabled",
+                                "filter": {},
+                                "abortIncompleteMultipartUpload": {"daysAfterInitiation": 7},
+                            },
+                        ]),
                     ),
                 ],
             ),
