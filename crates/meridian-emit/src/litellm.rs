@@ -567,13 +567,7 @@ impl Lookup<'_> {
                         .and_then(Value::as_str)
                         .map(str::to_string)
                 });
-                let location = match t.processing {
-                    Processing::Global => "global".to_string(),
-                    Processing::Geography => {
-                        t.footprint.via.clone().unwrap_or_else(|| t.region.clone())
-                    }
-                    Processing::Region => t.region.clone(),
-                };
+                let location = t.vertex_location();
                 ProviderParams {
                     model: format!("vertex_ai/{}", t.model),
                     vertex_project: project,

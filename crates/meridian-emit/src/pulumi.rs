@@ -1636,4 +1636,23 @@ model "chat" {
             .find(|a| a.path == Path::new(path))
             .map_or_else(|| panic!("no {path}"), |a| a.content.as_str())
     }
+
+    #[test]
+    fn private_bedrock_and_vertex_logging_as_typescript() {
+        let files =
+            render_text(crate::terraform::tests::PRIVATE_SPEC, Some("typescript")).expect("render");
+        let index = file_at(&files, "out/index.ts");
+        for expected in [
+            "const aws_lab_vpc_endpoint_bedrock_runtime_subnet = aws_ec2.getSubnetOutput({\n  id: \"subnet-0123456789abcdef0\",\n}, {\n  provider: provider_aws_lab_eu_central_1,\n});",
+            "new aws_ec2.VpcEndpoint(\"aws.lab.vpc-endpoint.bedrock-runtime\", {\n  vpcId: aws_lab_vpc_endpoint_bedrock_runtime_subnet.vpcId,\n  serviceName: \"com.amazonaws.eu-central-1.bedrock-runtime\",",
+            "        Principal: \"*\",",
+            "            \"aws:SourceVpce\": aws_lab_vpc_endpoint_bedrock_runtime.id,",
+            "  defaultEncryptionConfiguration: {\n    kmsKeyName: \"projects/private-lab/locations/europe-west4/keyRings/ai/cryptoKeys/logs\",\n  },",
+            "new gcp_kms.CryptoKeyIAMMember(\"gcp.lab.log-dataset.vertex/key-access\", {",
+            "    URL: \"https://europe-west1-aiplatform.googleapis.com/v1beta1/projects/private-lab/locations/europe-west1/publishers/anthropic/models/claude-sonnet-4-5@20250929:setPublisherModelConfig\",",
+            "    TOKEN: provider_gcp_lab_client_config.accessToken,",
+        ] {
+            assert!(index.contains(expected), "missing:\n{expected}\n\nin:\n{index}");
+        }
+    }
 }

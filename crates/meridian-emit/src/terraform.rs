@@ -9,7 +9,7 @@
 //! aligns it, so a formatting check in the user's pipeline passes on generated files.
 
 use crate::{map_refs, Artifact, EmitContext, EmitError, Emitter, LocalNames};
-use meridian_catalog::{Cloud, Processing};
+use meridian_catalog::Cloud;
 use meridian_graph::{names::short_hash, Address, Kind, Resource};
 use meridian_model::ir::{EmitFormat, Project, Provider, Target};
 use serde_json::{json, Map, Value};
@@ -1013,13 +1013,9 @@ impl<'a> Builder<'a> {
                 r.address
             ))
         })?;
-        let target = self.targets.get(r.origin.as_str());
-        let region = r.region.clone().unwrap_or_default();
-        let location = match target {
-            Some(t) if t.processing != Processing::Region => {
-                t.footprint.via.clone().unwrap_or(region)
-            }
-            _ => region,
+        let location = match self.targets.get(r.origin.as_str()) {
+            Some(t) => t.vertex_location(),
+            None => r.region.clone().unwrap_or_default(),
         };
         Ok(Some(obj! {
             "name" => self.local(&r.address)?,
@@ -1415,7 +1411,7 @@ fn brackets_closed(value: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::Templates;
     use meridian_graph::Graph;
@@ -2083,6 +2079,149 @@ access "ops" {
         assert!(block(aws, "resource \"aws_iam_role_policy_attachment\"")
             .contains("role       = \"chat-runner\""));
         assert!(files["outputs.tf"].contains("value       = aws_bedrock_provisioned_model_throughput.aws_lab_1_provisioned_throughput_chat_bedrock_ptu.provisioned_model_arn"));
+    }
+
+    /// A VPC endpoint for Bedrock without public access, and Vertex AI traffic logged into a
+    /// dataset encrypted with the provider's key.
+    pub(crate) const PRIVATE_SPEC: &str = r#"meridian {
+  name = "private-lab"
+}
+
+provider "aws" "lab" {
+  account_id = "018295730641"
+
+  network {
+    private_endpoint_subnet_id = "subnet-0123456789abcdef0"
+  }
+}
+
+provider "gcp" "lab" {
+  project = "private-lab"
+
+  encryption {
+    key_id = "projects/private-lab/locations/europe-west4/keyRings/ai/cryptoKeys/logs"
+  }
+}
+
+model "chat" {
+  capabilities = ["chat"]
+
+  tier "primary" {
+    target "bedrock" {
+      provider   = provider.aws.lab
+      model      = "anthropic.claude-sonnet-4-5-20250929-v1:0"
+      region     = "eu-central-1"
+      processing = "geography"
+    }
+  }
+
+  tier "secondary" {
+    target "vertex-claude" {
+      provider   = provider.gcp.lab
+      model      = "claude-sonnet-4-5@20250929"
+      region     = "europe-west1"
+      processing = "region"
+    }
+  }
+}
+
+access "app" {
+  models = [model.chat]
+  aws    = ["arn:aws:iam::018295730641:role/app"]
+}
+
+logging "vertex" {
+  retention_days = 7
+
+  gcp {
+    bigquery_dataset = "lab_vertex_logs"
+    location         = "EU"
+  }
+}
+"#;
+
+    #[test]
+    fn private_bedrock_and_vertex_logging() {
+        let files = render_text(PRIVATE_SPEC);
+        let aws = &files["aws.tf"];
+        let endpoint = block(aws, "resource \"aws_vpc_endpoint\"");
+        for line in [
+            "provider = aws.lab_eu_central_1",
+            "vpc_id            = data.aws_subnet.aws_lab_vpc_endpoint_bedrock_runtime.vpc_id",
+            "service_name      = \"com.amazonaws.eu-central-1.bedrock-runtime\"",
+            "vpc_endpoint_type = \"Interface\"",
+            "private_dns_enabled = true",
+            "policy              = data.aws_iam_policy_document.aws_lab_vpc_endpoint_bedrock_runtime.json",
+        ] {
+            assert!(endpoint.contains(line), "{line} in\n{endpoint}");
+        }
+        // The endpoint admits invocations of this project's profile only.
+        let policy = block(
+            aws,
+            "data \"aws_iam_policy_document\" \"aws_lab_vpc_endpoint_bedrock_runtime\"",
+        );
+        assert!(
+            policy.contains("type = \"*\"")
+                && policy.contains(
+                    "aws_bedrock_inference_profile.aws_lab_inference_profile_chat_bedrock.arn,"
+                ),
+            "{policy}"
+        );
+        // Without public access, IAM denies calls to the profile that do not come through it.
+        let grant = block(
+            aws,
+            "data \"aws_iam_policy_document\" \"aws_lab_iam_policy_app_",
+        );
+        let deny = &grant[grant.find("DenyOutsideNetwork").expect("deny statement")..];
+        assert!(
+            deny.contains("effect = \"Deny\"")
+                && deny.contains("test     = \"StringNotEquals\"")
+                && deny.contains("variable = \"aws:SourceVpce\"")
+                && deny.contains("aws_vpc_endpoint.aws_lab_vpc_endpoint_bedrock_runtime.id,"),
+            "{grant}"
+        );
+
+        let gcp = &files["gcp.tf"];
+        let dataset = block(gcp, "resource \"google_bigquery_dataset\"");
+        for line in [
+            "dataset_id                      = \"lab_vertex_logs\"",
+            "location                        = \"EU\"",
+            "default_partition_expiration_ms = 604800000",
+            "kms_key_name = \"projects/private-lab/locations/europe-west4/keyRings/ai/cryptoKeys/logs\"",
+            "google_kms_crypto_key_iam_member.gcp_lab_log_dataset_vertex_key_access,",
+        ] {
+            assert!(dataset.contains(line), "{line} in\n{dataset}");
+        }
+        assert!(!dataset.contains("CKV_GCP_81"), "{dataset}");
+        assert!(block(gcp, "resource \"google_kms_crypto_key_iam_member\"").contains(
+            "member        = data.google_bigquery_default_service_account.gcp_lab_log_dataset_vertex.member"
+        ));
+        // Claude on its regional endpoint: the europe-west1 host, publisher anthropic.
+        let logging = block(gcp, "resource \"terraform_data\"");
+        for line in [
+            "model         = \"projects/private-lab/locations/europe-west1/publishers/anthropic/models/claude-sonnet-4-5@20250929\"",
+            "destination   = \"bq://private-lab.lab_vertex_logs\"",
+            "sampling_rate = 1",
+            "URL   = \"https://europe-west1-aiplatform.googleapis.com/v1beta1/projects/private-lab/locations/europe-west1/publishers/anthropic/models/claude-sonnet-4-5@20250929:setPublisherModelConfig\"",
+            "TOKEN = data.google_client_config.lab.access_token",
+            "google_bigquery_dataset.gcp_lab_log_dataset_vertex,",
+        ] {
+            assert!(logging.contains(line), "{line} in\n{logging}");
+        }
+        // The command is fixed text: what the spec says reaches it only through variables.
+        assert!(logging.contains(&format!(
+            "command     = {}",
+            crate::escape::hcl_string(crate::REQUEST_LOGGING_COMMAND)
+        )));
+        let body = logging
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("BODY  = "))
+            .expect("BODY");
+        let body: String = serde_json::from_str(body).expect("an HCL string is a JSON string");
+        assert_eq!(
+            serde_json::from_str::<Value>(&body).expect("JSON body"),
+            json!({"publisherModelConfig": {"loggingConfig": {"enabled": true, "samplingRate": 1, "bigqueryDestination": {"outputUri": "bq://private-lab.lab_vertex_logs"}}}})
+        );
     }
 
     #[test]

@@ -902,7 +902,7 @@ impl<'p> Builder<'p> {
         let mut calls: BTreeMap<&str, BTreeSet<(String, &'static str, &str)>> = BTreeMap::new();
         for t in used.iter().filter(|t| t.cloud == Cloud::Gcp) {
             calls.entry(t.provider.as_str()).or_default().insert((
-                vertex_location(t),
+                t.vertex_location(),
                 meridian_catalog::vertex_publisher(&t.model),
                 t.model.as_str(),
             ));
@@ -976,15 +976,6 @@ fn aws_endpoint_address(p: &Provider) -> Address {
         Kind::AwsVpcEndpoint.address_kind(),
         "bedrock-runtime",
     )
-}
-
-/// The Vertex AI location a target calls: `global`, the multi-region, or its region.
-pub fn vertex_location(t: &Target) -> String {
-    match t.processing {
-        Processing::Global => "global".to_string(),
-        Processing::Geography => t.footprint.via.clone().unwrap_or_else(|| t.region.clone()),
-        Processing::Region => t.region.clone(),
-    }
 }
 
 fn azure_sku(processing: Processing, billing: Billing) -> &'static str {

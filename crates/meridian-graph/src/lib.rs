@@ -18,7 +18,7 @@ pub mod names;
 mod render;
 
 pub use address::{Address, AddressError};
-pub use build::{azure_subnet_network, vertex_location, AZURE_ACCOUNT_DNS_ZONES, MANAGED_BY};
+pub use build::{azure_subnet_network, AZURE_ACCOUNT_DNS_ZONES, MANAGED_BY};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;

@@ -381,6 +381,25 @@ pub fn forces_replacement(kind: &str, attribute: &str) -> bool {
         "aws_invocation_logging" => &["region"],
         "gcp_service" => &["project", "service"],
         "gcp_iam_member" => &["project", "role", "member"],
+        "azure_private_endpoint" => &[
+            "subnet_id",
+            "resource_group_name",
+            "private_connection_resource_id",
+            "subresource_names",
+        ],
+        "azure_private_dns_zone" => &["resource_group_name"],
+        "aws_vpc_endpoint" => &["service_name", "vpc_endpoint_type"],
+        "aws_log_lifecycle" => &["bucket"],
+        "gcp_log_dataset" => &["project", "dataset_id", "location"],
+        // A terraform_data resource is replaced whenever its triggers change.
+        "gcp_request_logging" => &[
+            "project",
+            "location",
+            "publisher",
+            "model",
+            "bigquery_destination",
+            "sampling_rate",
+        ],
         _ => &[],
     };
     fixed.contains(&attribute)

@@ -205,15 +205,6 @@ fn raw_target<'s>(spec: &'s raw::Spec, address: &str) -> Option<&'s raw::Target>
     })
 }
 
-/// The Vertex AI location a target calls: `global`, the multi-region, or its region.
-pub fn vertex_location(t: &ir::Target) -> String {
-    match t.processing {
-        Processing::Global => "global".to_string(),
-        Processing::Geography => t.footprint.via.clone().unwrap_or_else(|| t.region.clone()),
-        Processing::Region => t.region.clone(),
-    }
-}
-
 /// Traffic a project's sinks cannot record (`MRD-LOG-002`).
 pub(crate) fn check_recorded(
     diags: &mut Diagnostics,
@@ -335,7 +326,7 @@ pub(crate) fn check_recorded(
             ("anthropic", Processing::Geography) => format!(
                 "Vertex AI logs Claude requests on regional endpoints only, and {} calls the {} multi-region endpoint",
                 t.name,
-                vertex_location(t)
+                t.vertex_location()
             ),
             (other, _) => format!(
                 "Vertex AI request-response logging covers Gemini and Anthropic Claude models only, and {} is published by {other}",

@@ -51,7 +51,7 @@ pub(crate) fn check(diags: &mut Diagnostics, spec: &raw::Spec, project: &ir::Pro
                 }
                 endpoint_region(diags, p, raw_p, &targets);
             }
-            Cloud::Gcp => {}
+            Cloud::Gcp => psc_not_generated(diags, p, raw_p),
         }
     }
 }
@@ -138,6 +138,32 @@ fn closed_bedrock(diags: &mut Diagnostics, p: &ir::Provider, raw_p: &raw::Provid
         d = d.label(pa.span, "public access is set here");
     }
     diags.push(d);
+}
+
+/// A gcp provider with a network block: Meridian creates no Private Service Connect endpoint.
+/// A PSC endpoint for Google APIs belongs to a VPC network and its DNS (every workload of the
+/// network reaches the APIs through it), so it is the network's, not one project's.
+fn psc_not_generated(diags: &mut Diagnostics, p: &ir::Provider, raw_p: &raw::Provider) {
+    let Some(n) = raw_p.network.as_ref() else {
+        return;
+    };
+    diags.push(
+        Diagnostic::warning(
+            codes::NET_SUBNET,
+            format!(
+                "The network block of provider.{} has no effect: Meridian generates no Private Service Connect endpoint for Vertex AI",
+                p.address
+            ),
+        )
+        .detail(
+            "A Private Service Connect endpoint for Google APIs is one per VPC network, with DNS \
+             zones for googleapis.com that every workload of the network resolves through; it \
+             belongs to the network's configuration, not to one project's models. Callers reach \
+             Vertex AI through the network's PSC endpoint where there is one, else over the \
+             public endpoints with IAM. Remove the network block to silence this warning.",
+        )
+        .at(n.span),
+    );
 }
 
 /// A private endpoint subnet in another subscription than the provider's: Azure creates a
