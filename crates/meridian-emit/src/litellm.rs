@@ -645,6 +645,27 @@ fn needs_failover_groups(model: &Model) -> bool {
         })
 }
 
+/// A model's retry and allowed-fails policies (LiteLLM's `RetryPolicy`, `AllowedFailsPolicy`).
+type Policies = (Option<Value>, Option<Value>);
+
+/// The policies most models have (the first model's on a tie), among models that have any.
+fn most_common(policies: &[Policies]) -> Option<Policies> {
+    let mut counted: Vec<(&Policies, usize)> = Vec::new();
+    for p in policies.iter().filter(|(r, a)| r.is_some() || a.is_some()) {
+        match counted.iter_mut().find(|(q, _)| *q == p) {
+            Some((_, n)) => *n += 1,
+            None => counted.push((p, 1)),
+        }
+    }
+    let mut best: Option<(&Policies, usize)> = None;
+    for (p, n) in counted {
+        if best.is_none_or(|(_, m)| n > m) {
+            best = Some((p, n));
+        }
+    }
+    best.map(|(p, _)| p.clone())
+}
+
 /// The entries of a JSON object as settings `{k, v}`.
 fn map_entries(v: Value) -> Vec<Value> {
     match v {
@@ -707,28 +728,12 @@ fn context(
     // The retry and allowed-fails policies of the failover blocks: the one most models have is
     // router-wide (the first model's on a tie); models with another one get theirs per model
     // group and per deployment.
-    let policies: Vec<(Option<Value>, Option<Value>)> = project
+    let policies: Vec<Policies> = project
         .models
         .iter()
         .map(|m| (retry_policy(m), allowed_fails_policy(m)))
         .collect();
-    let mut counted: Vec<(&(Option<Value>, Option<Value>), usize)> = Vec::new();
-    for p in policies.iter().filter(|(r, a)| r.is_some() || a.is_some()) {
-        match counted.iter_mut().find(|(q, _)| *q == p) {
-            Some((_, n)) => *n += 1,
-            None => counted.push((p, 1)),
-        }
-    }
-    let shared_policy: Option<(Option<Value>, Option<Value>)> = counted
-        .iter()
-        .fold(
-            None,
-            |best: Option<&(&(Option<Value>, Option<Value>), usize)>, c| match best {
-                Some(b) if b.1 >= c.1 => Some(b),
-                _ => Some(c),
-            },
-        )
-        .map(|(p, _)| (*p).clone());
+    let shared_policy = most_common(&policies);
     let mut models: Vec<ModelView<'_>> = Vec::with_capacity(project.models.len());
     let mut known: BTreeSet<String> = BTreeSet::new();
     let mut retry_policies: Vec<Value> = Vec::new();
