@@ -221,6 +221,63 @@ pub(crate) fn vertex_host(location: &str) -> String {
 /// the values reach it as environment variables (URL, BODY, TOKEN).
 pub(crate) const REQUEST_LOGGING_COMMAND: &str = "curl --fail --silent --show-error --request POST --header \"Authorization: Bearer $TOKEN\" --header \"Content-Type: application/json\" --data \"$BODY\" \"$URL\"";
 
+/// The API call that sets Vertex AI request-response logging of one model at one location
+/// (`setPublisherModelConfig`), from a request-logging resource of the graph.
+pub(crate) struct RequestLoggingCall {
+    /// `projects/P/locations/L/publishers/PUB/models/M`.
+    pub name: String,
+    pub url: String,
+    /// The request body, JSON.
+    pub body: String,
+    pub destination: String,
+    pub sampling_rate: Value,
+}
+
+impl RequestLoggingCall {
+    pub(crate) fn of(r: &meridian_graph::Resource) -> Result<Self, EmitError> {
+        let text = |k: &str| -> Result<&str, EmitError> {
+            r.attrs.get(k).and_then(Value::as_str).ok_or_else(|| {
+                EmitError::Unsupported(format!("{}: the graph gives no {k}", r.address))
+            })
+        };
+        let (project, location, publisher, model) = (
+            text("project")?,
+            text("location")?,
+            text("publisher")?,
+            text("model")?,
+        );
+        let name = format!(
+            "projects/{project}/locations/{location}/publishers/{publisher}/models/{model}"
+        );
+        let url = format!(
+            "https://{}/v1beta1/{name}:setPublisherModelConfig",
+            vertex_host(location)
+        );
+        let destination = text("bigquery_destination")?.to_string();
+        let sampling_rate = r
+            .attrs
+            .get("sampling_rate")
+            .filter(|v| v.is_number())
+            .cloned()
+            .ok_or_else(|| {
+                EmitError::Unsupported(format!("{}: the graph gives no sampling_rate", r.address))
+            })?;
+        let body = serde_json::json!({"publisherModelConfig": {"loggingConfig": {
+            "enabled": true,
+            "samplingRate": sampling_rate,
+            "bigqueryDestination": {"outputUri": destination},
+        }}})
+        .to_string();
+        Ok(RequestLoggingCall {
+            name,
+            url,
+            body,
+            destination,
+            sampling_rate,
+        })
+    }
+}
+
 /// How many spec files a header names before it counts the rest.
 pub const MAX_NAMED_FILES: usize = 8;
 

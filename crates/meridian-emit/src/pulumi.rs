@@ -1092,24 +1092,7 @@ fn program(project: &Project, graph: &Graph, locals: &LocalNames<'_>) -> Result<
                 (GCP_DATASET, args)
             }
             Kind::GcpRequestLogging => {
-                let text =
-                    |k: &str| -> Result<String, EmitError> { Ok(attr_str(r, k)?.to_string()) };
-                let (project_id, location, publisher, model) = (
-                    text("project")?,
-                    text("location")?,
-                    text("publisher")?,
-                    text("model")?,
-                );
-                let name = format!(
-                    "projects/{project_id}/locations/{location}/publishers/{publisher}/models/{model}"
-                );
-                let sampling = attr(r, "sampling_rate")?.clone();
-                let destination = text("bigquery_destination")?;
-                let body = json!({"publisherModelConfig": {"loggingConfig": {
-                    "enabled": true,
-                    "samplingRate": sampling,
-                    "bigqueryDestination": {"outputUri": destination},
-                }}});
+                let call = crate::RequestLoggingCall::of(r)?;
                 let token = match client_configs.get(&provider) {
                     Some(t) => t.clone(),
                     None => {
@@ -1125,12 +1108,15 @@ fn program(project: &Project, graph: &Graph, locals: &LocalNames<'_>) -> Result<
                         ("interpreter", json!(["/bin/sh", "-c"])),
                         ("create", json!(crate::REQUEST_LOGGING_COMMAND)),
                         ("update", json!(crate::REQUEST_LOGGING_COMMAND)),
-                        ("triggers", json!([name, destination, sampling])),
+                        (
+                            "triggers",
+                            json!([call.name, call.destination, call.sampling_rate]),
+                        ),
                         (
                             "environment",
                             json!({
-                                "URL": format!("https://{}/v1beta1/{name}:setPublisherModelConfig", crate::vertex_host(&location)),
-                                "BODY": body.to_string(),
+                                "URL": call.url,
+                                "BODY": call.body,
                                 "TOKEN": ts(&format!("{token}.accessToken")),
                             }),
                         ),

@@ -763,32 +763,7 @@ impl<'a> Builder<'a> {
     ) -> Result<Value, EmitError> {
         let p = self.provider(&r.address.owner)?;
         let alias = self.alias(&p.address)?;
-        let text = |k: &str| -> Result<String, EmitError> {
-            self.req(r, k)?
-                .as_str()
-                .map(str::to_string)
-                .ok_or_else(|| unsupported(format!("{} has no {k}", r.address)))
-        };
-        let (project, location, publisher, model) = (
-            text("project")?,
-            text("location")?,
-            text("publisher")?,
-            text("model")?,
-        );
-        let name = format!(
-            "projects/{project}/locations/{location}/publishers/{publisher}/models/{model}"
-        );
-        let url = format!(
-            "https://{}/v1beta1/{name}:setPublisherModelConfig",
-            crate::vertex_host(&location)
-        );
-        let sampling = self.req(r, "sampling_rate")?;
-        let destination = text("bigquery_destination")?;
-        let body = json!({"publisherModelConfig": {"loggingConfig": {
-            "enabled": true,
-            "samplingRate": sampling,
-            "bigqueryDestination": {"outputUri": destination},
-        }}});
+        let call = crate::RequestLoggingCall::of(r)?;
         let first = client_configs.insert(alias.clone());
         self.block(
             r,
@@ -796,13 +771,13 @@ impl<'a> Builder<'a> {
             alias.clone(),
             Self::skips(p, "terraform_data", Vec::new()),
             obj! {
-                "model_name" => name,
+                "model_name" => call.name,
                 "command" => crate::REQUEST_LOGGING_COMMAND,
-                "destination" => destination,
-                "sampling_rate" => sampling,
-                "url" => url,
-                "body" => body.to_string(),
-                "client_config" => format!("{alias}"),
+                "destination" => call.destination,
+                "sampling_rate" => call.sampling_rate,
+                "url" => call.url,
+                "body" => call.body,
+                "client_config" => alias,
                 "declare_client_config" => first,
                 "client_config_skips" => Self::skips(p, "google_client_config", Vec::new()),
             },
