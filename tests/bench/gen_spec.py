@@ -124,6 +124,10 @@ def provider_blocks(geos):
             f"""provider "azure" "{geo}" {{
   subscription_id = var.azure_{geo}_subscription_id
   resource_group  = "rg-${{var.org}}-{geo}-${{local.rg_suffix}}"
+
+  network {{
+    private_endpoint_subnet_id = "/subscriptions/${{var.azure_{geo}_subscription_id}}/resourceGroups/rg-${{var.org}}-network-{geo}/providers/Microsoft.Network/virtualNetworks/vnet-{geo}/subnets/private-endpoints"
+  }}
 }}
 
 provider "aws" "{geo}" {{
