@@ -857,11 +857,18 @@ fn program(project: &Project, graph: &Graph, locals: &LocalNames<'_>) -> Result<
                     .get("text_data_delivery_enabled")
                     .and_then(Value::as_bool)
                     .unwrap_or(true);
+                // Every modality, as in the Terraform: no prompt escapes the log.
                 (
                     AWS_INVOCATION_LOGGING_CONFIGURATION,
                     vec![(
                         "loggingConfig",
-                        json!({"s3Config": s3, "textDataDeliveryEnabled": text}),
+                        json!({
+                            "s3Config": s3,
+                            "embeddingDataDeliveryEnabled": text,
+                            "imageDataDeliveryEnabled": text,
+                            "textDataDeliveryEnabled": text,
+                            "videoDataDeliveryEnabled": text,
+                        }),
                     )],
                 )
             }
@@ -1464,7 +1471,7 @@ mod tests {
             "            \"bedrock:InferenceProfileArn\": aws_corp_inference_profile_assistant_bedrock_frankfurt.arn,",
             "  } satisfies aws_iam.PolicyDocument),",
             "new aws_iam.RolePolicyAttachment(\"aws.corp.iam-policy.online-banking-4d9a602d/attachment\", {\n  role: \"ebk-online-banking-assistant\",\n  policyArn: aws_corp_iam_policy_online_banking_4d9a602d.arn,\n}",
-            "  loggingConfig: {\n    s3Config: {\n      bucketName: \"ebk-ai-prod-bedrock-invocations\",\n      keyPrefix: \"ebk-assistants/eu-central-1\",\n    },\n    textDataDeliveryEnabled: true,\n  },\n}, {\n  provider: provider_aws_corp_eu_central_1,\n});",
+            "  loggingConfig: {\n    embeddingDataDeliveryEnabled: true,\n    imageDataDeliveryEnabled: true,\n    s3Config: {\n      bucketName: \"ebk-ai-prod-bedrock-invocations\",\n      keyPrefix: \"ebk-assistants/eu-central-1\",\n    },\n    textDataDeliveryEnabled: true,\n    videoDataDeliveryEnabled: true,\n  },\n}, {\n  provider: provider_aws_corp_eu_central_1,\n});",
             "new azure_native_network.PrivateEndpoint(\"azure.corp.private-endpoint.swedencentral\", {\n  privateEndpointName: \"pe-ebk-assistants-corp-swedencentral\",\n  resourceGroupName: \"rg-ebk-ai-prod\",\n  location: azure_corp_private_endpoint_swedencentral_network.location,",
             "const azure_corp_private_endpoint_swedencentral_network = azure_native_network.getVirtualNetworkOutput({\n  resourceGroupName: \"rg-ebk-network\",\n  virtualNetworkName: \"vnet-ebk-hub-swc\",\n}, {\n  provider: provider_azure_corp,\n});",
             "  privateDnsZoneConfigs: [\n    {\n      name: \"zone-0\",\n      privateDnsZoneId: azure_corp_private_dns_zone_cognitiveservices.id,\n    },",
