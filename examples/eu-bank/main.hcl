@@ -109,6 +109,26 @@ logging "audit" {
   }
 }
 
+# Bedrock writes a region's invocation logs only to a bucket of that region: the triage
+# targets in Stockholm and Ireland log to buckets there (both EU member states).
+logging "audit-stockholm" {
+  retention_days = var.log_retention_days
+
+  aws {
+    bucket = "${local.log_name}-bedrock-invocations-eun1"
+    region = "eu-north-1"
+  }
+}
+
+logging "audit-ireland" {
+  retention_days = var.log_retention_days
+
+  aws {
+    bucket = "${local.log_name}-bedrock-invocations-euw1"
+    region = "eu-west-1"
+  }
+}
+
 emit "terraform" {
   path = "generated/terraform"
 }

@@ -40,6 +40,12 @@ locals {
 provider "azure" "eu" {
   subscription_id = local.azure_eu_subscription
   resource_group  = "rg-fjord-ai-eu-${var.environment}"
+
+  # The router runs in the EU application network: the accounts get private endpoints in its
+  # endpoint subnet and take no calls over the internet.
+  network {
+    private_endpoint_subnet_id = "/subscriptions/${local.azure_eu_subscription}/resourceGroups/rg-fjord-network-eu/providers/Microsoft.Network/virtualNetworks/vnet-fjord-eu/subnets/snet-private-endpoints"
+  }
 }
 
 provider "aws" "eu" {

@@ -52,6 +52,13 @@ provider "aws" "prod" {
 provider "azure" "prod" {
   subscription_id = var.azure_subscription_id
   resource_group  = "rg-lumen-ai-${var.environment}"
+
+  # The API runs outside Azure: the accounts take calls over their public endpoints, from the
+  # API's egress addresses only (the network ACL denies every other address).
+  network {
+    public_access = true
+    allowed_ips   = ["203.0.113.32/28", "198.51.100.14"]
+  }
 }
 
 provider "gcp" "prod" {
@@ -206,11 +213,13 @@ model "research" {
       processing = "global"
       capacity   = 300
     }
+    # A regional endpoint: Vertex AI logs Claude requests there, not on the global endpoint.
+    # Google gives no processing guarantee at us-east5, so it counts as global processing.
     target "vertex-opus" {
       provider   = provider.gcp.prod
       model      = "claude-opus-4-6"
-      region     = "global"
-      processing = "global"
+      region     = "us-east5"
+      processing = "region"
     }
   }
 
@@ -307,6 +316,16 @@ logging "invocations" {
   gcp {
     bigquery_dataset = "lumen_vertex_invocations"
     location         = "US"
+  }
+}
+
+# Bedrock writes a region's invocation logs only to a bucket in that region: Oregon has its own.
+logging "invocations-oregon" {
+  retention_days = 90
+
+  aws {
+    bucket = "lumen-${var.environment}-bedrock-invocations-usw2"
+    region = "us-west-2"
   }
 }
 

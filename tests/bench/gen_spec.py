@@ -65,8 +65,11 @@ OFFERS = {
         "aws": [(m, r, "geography") for m in (SONNET, HAIKU, NOVA_PRO, NOVA_LITE, NOVA_MICRO) for r in EU_BEDROCK_SOURCES]
         + [(m, "eu-central-2", "geography") for m in (SONNET, HAIKU)]
         + [(HAIKU, r, "region") for r in ["eu-west-1", "eu-north-1"]],
+        # Claude's regional endpoints in Europe carry no in-location processing guarantee
+        # (Google's data-residency page), so the European rule is met through the eu
+        # multi-region; Gemini's guarantee in Frankfurt makes europe-west3 a regional choice.
         "gcp": [(m, r, "geography") for m in (GEMINI_FLASH, GEMINI_LITE, V_SONNET, V_HAIKU, V_SONNET_4_6, V_OPUS_4_6) for r in EU_VERTEX]
-        + [(m, "europe-west1", "region") for m in (V_SONNET, V_HAIKU, V_SONNET_4_6, V_OPUS_4_6)],
+        + [(m, "europe-west3", "region") for m in (GEMINI_FLASH,)],
     },
     "us": {
         "azure": [(m, r, "geography") for m in (GPT_5_1, GPT_5_4) for r in US_AZURE]
@@ -121,6 +124,10 @@ def provider_blocks(geos):
             f"""provider "azure" "{geo}" {{
   subscription_id = var.azure_{geo}_subscription_id
   resource_group  = "rg-${{var.org}}-{geo}-${{local.rg_suffix}}"
+
+  network {{
+    private_endpoint_subnet_id = "/subscriptions/${{var.azure_{geo}_subscription_id}}/resourceGroups/rg-${{var.org}}-network-{geo}/providers/Microsoft.Network/virtualNetworks/vnet-{geo}/subnets/private-endpoints"
+  }}
 }}
 
 provider "aws" "{geo}" {{

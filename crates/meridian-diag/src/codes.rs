@@ -134,9 +134,16 @@ codes! {
         "Specs must never hold credentials: they are committed and read by reviewers. Take secrets from the environment or a secret manager.";
     SEC_WAIVER = "MRD-SEC-002", "Waiver without a reason",
         "A waiver of a security check must give a reason, which appears in reports and as the skip comment in generated IaC.";
+    // --- network --------------------------------------------------------------------------
+    NET_UNREACHABLE = "MRD-NET-001", "Account nothing can reach",
+        "Generated Azure accounts have public network access off unless network.public_access = true, and are reached through a private endpoint in network.private_endpoint_subnet_id. Give the subnet, or allow public access from the callers' addresses (allowed_ips).";
+    NET_SUBNET = "MRD-NET-002", "Private endpoint subnet Meridian cannot use",
+        "A private endpoint is created in its subnet's network, with the provider's credentials: the subnet must be in the provider's Azure subscription, and an AWS provider with a VPC endpoint subnet must have its targets in one region (the subnet's).";
     // --- logging --------------------------------------------------------------------------
     LOG_SINK = "MRD-LOG-001", "Invalid log sink",
         "A logging block needs at least one sink, and each sink its location.";
+    LOG_UNRECORDED = "MRD-LOG-002", "Traffic the log sinks cannot record",
+        "Bedrock writes invocation logs only to a bucket of the same account and region, one configuration per region; Vertex AI logs requests of Gemini and Anthropic Claude models only, Claude only on regional endpoints. Add a sink for every region, or move the target.";
     // --- policy ---------------------------------------------------------------------------
     POL_REQUIRE_RESIDENCY = "MRD-POL-001", "Model without residency",
         "policy.require_residency is set: every model must name a residency rule.";

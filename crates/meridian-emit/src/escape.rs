@@ -80,7 +80,10 @@ pub fn comment_text(s: &str) -> String {
     }
     let mut out = String::with_capacity(s.len() + 2);
     for c in s.chars() {
-        let c = if c.is_control() || c == '\u{2028}' || c == '\u{2029}' {
+        // Controls and line separators would end the comment's line; U+FFFE and U+FFFF are
+        // not allowed anywhere in a YAML file, comments included.
+        let c = if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{fffe}' | '\u{ffff}')
+        {
             ' '
         } else {
             c
@@ -372,6 +375,7 @@ mod tests {
     #[test]
     fn comments_cannot_be_broken_out_of() {
         assert_eq!(comment_text("a\nb\r*/c"), "a b * /c");
+        assert_eq!(comment_text("a\u{fffe}b\u{ffff}\u{85}c"), "a b  c");
     }
 
     /// The straightforward definitions the functions above must agree with.
@@ -537,7 +541,9 @@ mod tests {
         pub fn comment_text(s: &str) -> String {
             s.chars()
                 .map(|c| {
-                    if c.is_control() || c == '\u{2028}' || c == '\u{2029}' {
+                    if c.is_control()
+                        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{fffe}' | '\u{ffff}')
+                    {
                         ' '
                     } else {
                         c

@@ -15,15 +15,30 @@
 //!   `cost-based-routing` (with the catalog's list prices per token), `latency` is
 //!   `latency-based-routing`. LiteLLM has one router-wide strategy; when models need different
 //!   ones, the others are given per model through `routing_groups`.
-//! - **Failover.** LiteLLM moves to the next `order` on every error except context-window and
-//!   content-policy errors. For models whose failover covers those, each failover tier is also
-//!   published as a group `<model>@<tier>` holding copies of its targets, and the model's
+//! - **Failover.** Tiers are `order` levels of the model's group: litellm 1.108.7 falls back
+//!   through a group's order levels by itself ("order-based fallbacks", before any `fallbacks`
+//!   entry) on every error except context-window and content-policy errors. No `fallbacks`
+//!   entry is written: one naming the model's later tiers would try them a second time, and
+//!   LiteLLM hands context-window and content-policy errors without a dedicated list to
+//!   `fallbacks`, which would fail over on errors the spec's `on` does not list. For models
+//!   whose failover covers those two, each failover tier is also published as a group
+//!   `<model>@<tier>` holding copies of its targets, and the model's
 //!   `context_window_fallbacks`/`content_policy_fallbacks` name those groups, so traffic never
-//!   leaves the model's own targets (and so its residency rule). `enable_pre_call_checks` also
-//!   skips a deployment whose context window (LiteLLM's model data; Azure deployments name their
-//!   `base_model`) cannot hold the prompt. Retries, timeout, cooldown and allowed fails are set
-//!   per model (`model_group_retry_policy`, per-deployment `timeout`,
-//!   `model_info.cooldown_time`/`allowed_fails`); the router-wide values are the largest ones.
+//!   leaves the model's own targets (and so its residency rule). Every fallback is checked to
+//!   name a group of the file. `enable_pre_call_checks` also skips a deployment whose context
+//!   window (LiteLLM's model data; Azure deployments name their `base_model`) cannot hold the
+//!   prompt. `retries` become a `retry_policy` (the listed failures retried that often, others
+//!   not) and an `allowed_fails_policy` (a deployment cools down for `cooldown` after more than
+//!   `retries` listed failures a minute; content-filter and context-window errors never cool a
+//!   deployment down): router-wide when the spec's failover blocks agree, else per model group
+//!   (`model_group_retry_policy`) and per deployment (`model_info.allowed_fails_policy`).
+//!   `timeout` and `cooldown` are router-wide (the largest of the blocks), and set on a
+//!   deployment only where its model's differ.
+//! - **Reader's metadata.** Each model's strategy, task, residency rule and failover are a
+//!   comment written once above its deployments, each deployment's tier, cloud, region,
+//!   processing and footprint a comment above it. `model_info` keeps what LiteLLM or its callers
+//!   use: the stable `id` (the target's address), `base_model`, the model's `description`
+//!   (shown by the proxy's model info) and the per-deployment failover settings.
 //! - **Credentials.** None: Azure uses Entra ID tokens (`enable_azure_ad_token_refresh`), AWS
 //!   its default credential chain, Vertex AI Application Default Credentials. The proxy's admin
 //!   key is an environment reference. The header lists every variable the file reads.
@@ -65,7 +80,7 @@ impl Emitter for LitellmEmitter {
     }
 
     fn render(&self, ctx: &EmitContext<'_>) -> Result<Vec<Artifact>, EmitError> {
-        let context = context(ctx.project, ctx.graph, ctx.spec_hash, ctx.locals)?;
+        let context = context(ctx.project, ctx.graph, ctx.spec_files, ctx.locals)?;
         // Bytes to reserve: deployments take about 1.3 KB each, and there are fewer of them
         // than resources in the graph (each target has a router entry and a serving resource).
         let size = ctx.graph.len().saturating_mul(2048);
@@ -176,17 +191,18 @@ struct EnvVar {
     what: String,
 }
 
-/// A model as the template prints it: what every deployment of its groups shares, and the
-/// deployments (its targets, then the failover copies).
+/// A model as the template prints it: the comment written once above its deployments, what
+/// every deployment of its groups shares, and the deployments (its targets, then the failover
+/// copies).
 struct ModelView<'a> {
-    name: &'a str,
-    strategy: Strategy,
+    /// Comment lines: strategy, task, residency rule.
+    about: Vec<String>,
     description: Option<&'a str>,
-    task: Option<&'a str>,
-    residency: Option<ResidencyView<'a>>,
+    /// Set per deployment only where the model's value differs from the router-wide one.
     timeout: Option<Seconds>,
     cooldown: Option<Seconds>,
-    allowed_fails: Option<u64>,
+    /// Set per deployment only where the failover blocks of the spec differ from one another.
+    allowed_fails_policy: Option<Value>,
     deployments: Vec<Value>,
 }
 
@@ -197,33 +213,63 @@ fn insert_some(map: &mut Map<String, Value>, key: &str, value: Option<impl Into<
     }
 }
 
-fn strings(items: &[String]) -> Value {
-    Value::Array(items.iter().map(|s| Value::String(s.clone())).collect())
-}
-
 impl ModelView<'_> {
     /// The template data, deployments moved in.
     fn into_json(self) -> Value {
         let mut m = Map::new();
-        m.insert("name".into(), Value::from(self.name));
-        m.insert("strategy".into(), Value::from(strategy_name(self.strategy)));
+        m.insert(
+            "about".into(),
+            Value::Array(self.about.into_iter().map(Value::String).collect()),
+        );
         insert_some(&mut m, "description", self.description);
-        insert_some(&mut m, "task", self.task);
-        if let Some(r) = self.residency {
-            m.insert(
-                "residency".into(),
-                object([
-                    ("name", Value::from(r.name)),
-                    ("countries", strings(r.countries)),
-                    ("processing", Value::from(r.processing)),
-                ]),
-            );
-        }
         insert_some(&mut m, "timeout", self.timeout.map(Seconds::to_json));
         insert_some(&mut m, "cooldown", self.cooldown.map(Seconds::to_json));
-        insert_some(&mut m, "allowed_fails", self.allowed_fails);
+        insert_some(&mut m, "allowed_fails_policy", self.allowed_fails_policy);
         m.insert("deployments".into(), Value::Array(self.deployments));
         Value::Object(m)
+    }
+}
+
+/// The comment lines above a model's deployments: what the model is for and the rules its
+/// routing keeps (written once, not on every deployment).
+fn model_about(model: &Model, residency: Option<&meridian_model::ir::Residency>) -> Vec<String> {
+    let mut first = format!(
+        "model {}: strategy {}, {} tier{}",
+        model.name,
+        strategy_name(model.strategy),
+        model.tiers.len(),
+        if model.tiers.len() == 1 { "" } else { "s" }
+    );
+    if let Some(task) = &model.task {
+        first.push_str(&format!("; task: {task}"));
+    }
+    let mut lines = vec![first];
+    if let Some(r) = residency {
+        lines.push(format!(
+            "residency {}: processing {} at most, in {}",
+            r.name,
+            r.processing.as_str(),
+            countries_text(&r.allowed_countries)
+        ));
+    }
+    if let Some(f) = &model.failover {
+        let on: Vec<&str> = f.on.iter().map(|x| failover_on_name(*x)).collect();
+        let mut line = format!("failover on {}", on.join(", "));
+        if let Some(r) = f.retries {
+            line.push_str(&format!("; {r} retr{}", if r == 1 { "y" } else { "ies" }));
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+/// A list of country codes, or how many there are when the list is long.
+fn countries_text(countries: &[String]) -> String {
+    const MAX: usize = 8;
+    match countries.len() {
+        0 => "no country".to_string(),
+        n if n <= MAX => countries.join(" "),
+        n => format!("{n} countries"),
     }
 }
 
@@ -235,12 +281,6 @@ fn strategy_name(s: Strategy) -> &'static str {
         Strategy::Cost => "cost",
         Strategy::Latency => "latency",
     }
-}
-
-struct ResidencyView<'a> {
-    name: &'a str,
-    countries: &'a [String],
-    processing: &'static str,
 }
 
 /// A duration in seconds, `tag`ged when it needs a `!!float` tag.
@@ -268,7 +308,7 @@ impl Seconds {
 
 /// One deployment: a target, or its copy in a failover group.
 #[derive(Clone)]
-struct DeploymentView<'a> {
+struct DeploymentView {
     group: String,
     comment: String,
     id: String,
@@ -280,15 +320,10 @@ struct DeploymentView<'a> {
     input_cost_per_token: Option<f64>,
     output_cost_per_token: Option<f64>,
     base_model: Option<String>,
-    tier: &'a str,
-    target: &'a str,
     cloud: &'static str,
-    region: &'a str,
-    processing: &'static str,
-    footprint: &'a [String],
 }
 
-impl DeploymentView<'_> {
+impl DeploymentView {
     /// The template data (the provider parameters alongside the other fields), moved in.
     fn into_json(self) -> Value {
         let mut m = Map::new();
@@ -310,12 +345,7 @@ impl DeploymentView<'_> {
         insert_some(&mut m, "input_cost_per_token", self.input_cost_per_token);
         insert_some(&mut m, "output_cost_per_token", self.output_cost_per_token);
         insert_some(&mut m, "base_model", self.base_model);
-        m.insert("tier".into(), Value::from(self.tier));
-        m.insert("target".into(), Value::from(self.target));
         m.insert("cloud".into(), Value::from(self.cloud));
-        m.insert("region".into(), Value::from(self.region));
-        m.insert("processing".into(), Value::from(self.processing));
-        m.insert("footprint".into(), strings(self.footprint));
         Value::Object(m)
     }
 }
@@ -537,13 +567,7 @@ impl Lookup<'_> {
                         .and_then(Value::as_str)
                         .map(str::to_string)
                 });
-                let location = match t.processing {
-                    Processing::Global => "global".to_string(),
-                    Processing::Geography => {
-                        t.footprint.via.clone().unwrap_or_else(|| t.region.clone())
-                    }
-                    Processing::Region => t.region.clone(),
-                };
+                let location = t.vertex_location();
                 ProviderParams {
                     model: format!("vertex_ai/{}", t.model),
                     vertex_project: project,
@@ -574,6 +598,43 @@ fn retry_policy(model: &Model) -> Option<Value> {
     }))
 }
 
+/// The allowed-fails policy of a model's failover block (LiteLLM's `AllowedFailsPolicy`): a
+/// deployment is cooled down after more than `retries` failures a minute of a kind the block
+/// lists. Rate limits, server errors and timeouts say something about the deployment; content
+/// filtering and context-window errors are about the request and never cool one down.
+fn allowed_fails_policy(model: &Model) -> Option<Value> {
+    let f = model.failover.as_ref()?;
+    let retries = f.retries?;
+    let mut policy = Map::new();
+    for on in &f.on {
+        let keys: &[&str] = match on {
+            FailoverOn::RateLimit => &["RateLimitErrorAllowedFails"],
+            FailoverOn::ServerError => &[
+                "InternalServerErrorAllowedFails",
+                "ServiceUnavailableErrorAllowedFails",
+                "BadGatewayErrorAllowedFails",
+            ],
+            FailoverOn::Timeout => &["TimeoutErrorAllowedFails"],
+            FailoverOn::ContentFilter | FailoverOn::ContextWindow => &[],
+        };
+        for k in keys {
+            policy.insert((*k).to_string(), Value::from(retries));
+        }
+    }
+    (!policy.is_empty()).then_some(Value::Object(policy))
+}
+
+/// The name a failover condition has in the spec.
+fn failover_on_name(on: FailoverOn) -> &'static str {
+    match on {
+        FailoverOn::RateLimit => "rate_limit",
+        FailoverOn::ServerError => "server_error",
+        FailoverOn::Timeout => "timeout",
+        FailoverOn::ContentFilter => "content_filter",
+        FailoverOn::ContextWindow => "context_window",
+    }
+}
+
 /// Whether a model gets failover groups: its failover covers errors LiteLLM does not fail over
 /// on by `order`, and it has tiers to fail over to.
 fn needs_failover_groups(model: &Model) -> bool {
@@ -582,6 +643,35 @@ fn needs_failover_groups(model: &Model) -> bool {
         && model.failover.as_ref().is_some_and(|f| {
             f.on.contains(&FailoverOn::ContextWindow) || f.on.contains(&FailoverOn::ContentFilter)
         })
+}
+
+/// A model's retry and allowed-fails policies (LiteLLM's `RetryPolicy`, `AllowedFailsPolicy`).
+type Policies = (Option<Value>, Option<Value>);
+
+/// The policies most models have (the first model's on a tie), among models that have any.
+fn most_common(policies: &[Policies]) -> Option<Policies> {
+    let mut counted: Vec<(&Policies, usize)> = Vec::new();
+    for p in policies.iter().filter(|(r, a)| r.is_some() || a.is_some()) {
+        match counted.iter_mut().find(|(q, _)| *q == p) {
+            Some((_, n)) => *n += 1,
+            None => counted.push((p, 1)),
+        }
+    }
+    let mut best: Option<(&Policies, usize)> = None;
+    for (p, n) in counted {
+        if best.is_none_or(|(_, m)| n > m) {
+            best = Some((p, n));
+        }
+    }
+    best.map(|(p, _)| p.clone())
+}
+
+/// The entries of a JSON object as settings `{k, v}`.
+fn map_entries(v: Value) -> Vec<Value> {
+    match v {
+        Value::Object(m) => m.into_iter().map(|(k, v)| kv(&k, v)).collect(),
+        _ => Vec::new(),
+    }
 }
 
 fn f64_max(a: Option<f64>, b: Option<f64>) -> Option<f64> {
@@ -596,7 +686,7 @@ fn f64_max(a: Option<f64>, b: Option<f64>) -> Option<f64> {
 fn context(
     project: &Project,
     graph: &Graph,
-    spec_hash: &str,
+    spec_files: &[String],
     local_names: &LocalNames<'_>,
 ) -> Result<Value, EmitError> {
     let programs: Vec<&str> = [
@@ -619,6 +709,31 @@ fn context(
         what: "admin key of the proxy (callers use virtual keys made with it)".into(),
     }];
     let hints = RegionHints::new();
+    // Router-wide settings: the largest of the failover blocks' values, so a deployment states
+    // its own only where its model's differ.
+    let failovers: Vec<_> = project
+        .models
+        .iter()
+        .filter_map(|m| m.failover.as_ref())
+        .collect();
+    let router_retries = failovers.iter().filter_map(|f| f.retries).max();
+    let router_timeout = failovers
+        .iter()
+        .map(|f| f.timeout_seconds)
+        .fold(None, f64_max);
+    let router_cooldown = failovers
+        .iter()
+        .map(|f| f.cooldown_seconds)
+        .fold(None, f64_max);
+    // The retry and allowed-fails policies of the failover blocks: the one most models have is
+    // router-wide (the first model's on a tie); models with another one get theirs per model
+    // group and per deployment.
+    let policies: Vec<Policies> = project
+        .models
+        .iter()
+        .map(|m| (retry_policy(m), allowed_fails_policy(m)))
+        .collect();
+    let shared_policy = most_common(&policies);
     let mut models: Vec<ModelView<'_>> = Vec::with_capacity(project.models.len());
     let mut known: BTreeSet<String> = BTreeSet::new();
     let mut retry_policies: Vec<Value> = Vec::new();
@@ -627,7 +742,7 @@ fn context(
     // Group names by LiteLLM strategy, for routing groups.
     let mut by_strategy: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
 
-    for model in &project.models {
+    for (model, (retry, allowed)) in project.models.iter().zip(policies) {
         let failover = model.failover.as_ref();
         let with_groups = needs_failover_groups(model);
         let mut groups = vec![model.name.clone()];
@@ -646,14 +761,14 @@ fn context(
                 let d = DeploymentView {
                     group: model.name.clone(),
                     comment: format!(
-                        "{} · tier {} {} · {} ({} {}, processing {})",
-                        model.name,
+                        "tier {} {} · {} ({} {}, processing {}; prompts processed in {})",
                         tier.position,
                         tier.name,
                         t.name,
                         t.cloud.as_str(),
                         t.region,
-                        t.processing.as_str()
+                        t.processing.as_str(),
+                        countries_text(&t.footprint.countries)
                     ),
                     id: t.address.clone(),
                     provider: lookup.provider_params(model, t, &mut env)?,
@@ -669,12 +784,7 @@ fn context(
                     // An Azure deployment name says nothing about its model: LiteLLM needs the
                     // base model for context-window checks and cost tracking.
                     base_model: (t.cloud == Cloud::Azure).then(|| format!("azure/{}", t.model)),
-                    tier: &tier.name,
-                    target: &t.name,
                     cloud: t.cloud.as_str(),
-                    region: &t.region,
-                    processing: t.processing.as_str(),
-                    footprint: &t.footprint.countries,
                 };
                 if let Some(g) = &copy_group {
                     let mut copy = d.clone();
@@ -687,7 +797,9 @@ fn context(
             }
         }
         deployments.extend(copies);
-        if let Some(policy) = retry_policy(model) {
+        let own_policy = (retry.is_some() || allowed.is_some())
+            && shared_policy.as_ref() != Some(&(retry.clone(), allowed.clone()));
+        if let (Some(policy), true) = (&retry, own_policy) {
             for g in &groups {
                 retry_policies.push(kv(g, policy.clone()));
             }
@@ -706,23 +818,19 @@ fn context(
             .entry(litellm_strategy(model.strategy))
             .or_default()
             .extend(groups);
+        let residency = model
+            .residency
+            .as_ref()
+            .and_then(|name| project.residencies.iter().find(|r| &r.name == name));
+        let differs = |own: Option<f64>, router: Option<f64>| own.filter(|v| Some(*v) != router);
         models.push(ModelView {
-            name: &model.name,
-            strategy: model.strategy,
+            about: model_about(model, residency),
             description: model.description.as_deref(),
-            task: model.task.as_deref(),
-            residency: model
-                .residency
-                .as_ref()
-                .and_then(|name| project.residencies.iter().find(|r| &r.name == name))
-                .map(|r| ResidencyView {
-                    name: &r.name,
-                    countries: &r.allowed_countries,
-                    processing: r.processing.as_str(),
-                }),
-            timeout: failover.and_then(|f| f.timeout_seconds).map(Seconds::new),
-            cooldown: failover.and_then(|f| f.cooldown_seconds).map(Seconds::new),
-            allowed_fails: failover.and_then(|f| f.retries),
+            timeout: differs(failover.and_then(|f| f.timeout_seconds), router_timeout)
+                .map(Seconds::new),
+            cooldown: differs(failover.and_then(|f| f.cooldown_seconds), router_cooldown)
+                .map(Seconds::new),
+            allowed_fails_policy: if own_policy { allowed } else { None },
             deployments,
         });
     }
@@ -769,28 +877,23 @@ fn context(
         router.push(kv_list("routing_groups", routing_groups));
     }
     router.push(kv("enable_pre_call_checks", json!(true)));
-    let failovers: Vec<_> = project
-        .models
-        .iter()
-        .filter_map(|m| m.failover.as_ref())
-        .collect();
-    if let Some(retries) = failovers.iter().filter_map(|f| f.retries).max() {
+    if let Some(retries) = router_retries {
         router.push(kv("num_retries", json!(retries)));
         router.push(kv("allowed_fails", json!(retries)));
     }
-    if let Some(timeout) = failovers
-        .iter()
-        .map(|f| f.timeout_seconds)
-        .fold(None, f64_max)
-    {
+    if let Some(timeout) = router_timeout {
         router.push(kv("timeout", json!(timeout)));
     }
-    if let Some(cooldown) = failovers
-        .iter()
-        .map(|f| f.cooldown_seconds)
-        .fold(None, f64_max)
-    {
+    if let Some(cooldown) = router_cooldown {
         router.push(kv("cooldown_time", json!(cooldown)));
+    }
+    if let Some((retry, allowed)) = shared_policy.clone() {
+        if let Some(retry) = retry {
+            router.push(kv_map("retry_policy", map_entries(retry)));
+        }
+        if let Some(allowed) = allowed {
+            router.push(kv_map("allowed_fails_policy", map_entries(allowed)));
+        }
     }
     if !retry_policies.is_empty() {
         router.push(kv_map("model_group_retry_policy", retry_policies));
@@ -820,7 +923,7 @@ fn context(
         "settings": [kv("master_key", json!(format!("os.environ/{MASTER_KEY_VAR}")))],
     }));
 
-    let header = header(project, spec_hash, &env);
+    let header = header(project, spec_files, &env);
     // Moved in, not through `json!`, which would copy the whole tree.
     Ok(object([
         (
@@ -836,9 +939,9 @@ fn context(
 }
 
 /// The header comment: provenance, every environment variable, how credentials work.
-fn header(project: &Project, spec_hash: &str, env: &[EnvVar]) -> Vec<String> {
+fn header(project: &Project, spec_files: &[String], env: &[EnvVar]) -> Vec<String> {
     let mut lines = vec![
-        format!("Generated by Meridian from spec {spec_hash}. Do not edit: change the spec and run `meridian generate`."),
+        crate::provenance(spec_files),
         format!("LiteLLM proxy configuration for project {} (checked with litellm {LITELLM_VERSION}): litellm --config <this file>", project.name),
         String::new(),
         "Environment variables this file reads (LiteLLM turns an unset one into null without an error):".into(),
@@ -871,8 +974,8 @@ fn header(project: &Project, spec_hash: &str, env: &[EnvVar]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render_all;
     use crate::templates::Templates;
-    use crate::{render_all, spec_hash};
     use meridian_catalog::Catalog;
     use meridian_model::{Date, Options};
     use std::path::Path;
@@ -880,7 +983,7 @@ mod tests {
     struct Example {
         project: Project,
         graph: Graph,
-        hash: String,
+        files: Vec<String>,
     }
 
     fn example(name: &str) -> Example {
@@ -908,18 +1011,17 @@ mod tests {
             validated.diagnostics
         );
         let graph = Graph::build(&validated.project).expect("graph");
-        let hash = spec_hash(
-            loaded
-                .spec
-                .files
-                .iter()
-                .filter_map(|f| loaded.sources.get(*f))
-                .map(|f| (f.name.as_str(), f.text.as_str())),
-        );
+        let files = loaded
+            .spec
+            .files
+            .iter()
+            .filter_map(|f| loaded.sources.get(*f))
+            .map(|f| f.name.clone())
+            .collect();
         Example {
             project: validated.project,
             graph,
-            hash,
+            files,
         }
     }
 
@@ -935,7 +1037,7 @@ mod tests {
         let ctx = EmitContext {
             project: &ex.project,
             graph: &ex.graph,
-            spec_hash: &ex.hash,
+            spec_files: &ex.files,
             templates: &templates,
             emit,
             locals: &locals,
@@ -1116,9 +1218,46 @@ mod tests {
         assert_eq!(azure.params["tpm"], "250000");
         assert_eq!(azure.params["timeout"], "30.0");
         assert_eq!(azure.params["region_name"], "\"eu\"");
-        assert_eq!(azure.info["cooldown_time"], "60.0");
-        assert_eq!(azure.info["allowed_fails"], "2");
-        assert_eq!(azure.info["meridian_residency"], "\"eu_strict\"");
+        // The model's cooldown and failover policies are the router-wide ones: not repeated.
+        assert!(!azure.info.contains_key("cooldown_time"), "{azure:?}");
+        assert!(
+            !azure.info.contains_key("allowed_fails_policy"),
+            "{azure:?}"
+        );
+        assert!(text.contains("\n  cooldown_time: 60.0\n"), "{text}");
+        assert!(text.contains(
+            "\n  allowed_fails_policy:\n    \"BadGatewayErrorAllowedFails\": 2\n    \"InternalServerErrorAllowedFails\": 2\n    \"RateLimitErrorAllowedFails\": 2\n    \"ServiceUnavailableErrorAllowedFails\": 2\n    \"TimeoutErrorAllowedFails\": 2\n"
+        ), "{text}");
+        // document-review fails over with other settings: its own, on each of its deployments.
+        let review = get("model.document-review.tier.primary.target.aoai-sweden");
+        assert_eq!(
+            review.info["allowed_fails_policy"],
+            "{\"BadGatewayErrorAllowedFails\": 1, \"InternalServerErrorAllowedFails\": 1, \"RateLimitErrorAllowedFails\": 1, \"ServiceUnavailableErrorAllowedFails\": 1, \"TimeoutErrorAllowedFails\": 1}"
+        );
+        // Its timeout (120 s) is the router-wide one; it sets no cooldown of its own.
+        assert!(
+            !review.params.contains_key("timeout") && !review.info.contains_key("cooldown_time"),
+            "{review:?}"
+        );
+        // What a reader needs is said once per model, in comments; no Meridian keys repeat on
+        // every deployment.
+        assert!(!text.contains("meridian_"), "{text}");
+        assert_eq!(
+            text.matches(
+                "\n  # model assistant: strategy priority, 3 tiers; task: conversational support"
+            )
+            .count(),
+            1,
+            "{text}"
+        );
+        assert_eq!(
+            text.matches(
+                "\n  # residency eu_strict: processing geography at most, in 27 countries\n"
+            )
+            .count(),
+            3
+        );
+        assert!(text.contains("\n  # tier 2 secondary · bedrock-frankfurt (aws eu-central-1, processing geography; prompts processed in DE ES FR IE IT SE)\n"), "{text}");
         assert_eq!(
             azure.info["description"],
             "\"Customer-facing assistant in online banking and the mobile app\""
@@ -1157,12 +1296,12 @@ mod tests {
     }
 
     #[test]
-    fn header_names_spec_hash_and_every_variable() {
+    fn header_names_spec_files_and_every_variable() {
         for name in EXAMPLES {
             let ex = example(name);
             let text = render(&ex);
             assert!(
-                text.starts_with(&format!("# Generated by Meridian from spec {}.", ex.hash)),
+                text.starts_with(&format!("# {}\n", crate::provenance(&ex.files))),
                 "{name}: {}",
                 &text[..200.min(text.len())]
             );
@@ -1198,7 +1337,7 @@ mod tests {
             // And through render_all, as `meridian generate` does.
             let ex = example(name);
             let templates = Templates::load(None).expect("templates");
-            let all = render_all(&ex.project, &ex.graph, &ex.hash, &templates);
+            let all = render_all(&ex.project, &ex.graph, &ex.files, &templates);
             if let Ok(all) = all {
                 let file = all.iter().find(|f| f.content == a);
                 assert!(file.is_some(), "{name}: render_all gives the same file");
@@ -1280,8 +1419,9 @@ mod tests {
         assert_eq!(copies.len(), 2);
         for c in copies {
             assert!(c.info["id"].ends_with("@failover\""));
-            assert_eq!(c.info["meridian_model"], "\"document-review\"");
+            assert!(c.info["allowed_fails_policy"].contains("\"TimeoutErrorAllowedFails\": 1"));
         }
+        // document-review's retry policy is not the router-wide one: its groups carry it.
         let policy = text
             .lines()
             .find(|l| l.starts_with("    \"document-review@last-resort\": {"))
@@ -1374,10 +1514,16 @@ emit "litellm" {
             copy.info["id"],
             "\"model.moderated.tier.second.target.lite@failover\""
         );
-        // Retries only for the failures the block lists; none without a retries count.
-        assert!(text.contains("\"moderated\": {\"AuthenticationErrorRetries\": 0,"));
-        assert!(text.contains("\"RateLimitErrorRetries\": 0,"));
-        assert!(!text.contains("\"pool\": {"));
+        // Retries only for the failures the block lists; none without a retries count. The
+        // one policy there is applies router-wide.
+        assert!(
+            text.contains("\n  retry_policy:\n    \"AuthenticationErrorRetries\": 0\n"),
+            "{text}"
+        );
+        assert!(text.contains("\n    \"RateLimitErrorRetries\": 0\n"));
+        assert!(!text.contains("model_group_retry_policy"));
+        // A content filter says nothing about the deployment: no cooldown for it.
+        assert!(!text.contains("allowed_fails_policy"), "{text}");
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! aligns it, so a formatting check in the user's pipeline passes on generated files.
 
 use crate::{map_refs, Artifact, EmitContext, EmitError, Emitter, LocalNames};
-use meridian_catalog::{Cloud, Processing};
+use meridian_catalog::Cloud;
 use meridian_graph::{names::short_hash, Address, Kind, Resource};
 use meridian_model::ir::{EmitFormat, Project, Provider, Target};
 use serde_json::{json, Map, Value};
@@ -84,7 +84,7 @@ impl Emitter for TerraformEmitter {
     fn render(&self, ctx: &EmitContext<'_>) -> Result<Vec<Artifact>, EmitError> {
         let b = Builder::new(ctx);
         let mut views = b.views()?;
-        let base = obj! { "spec_hash" => ctx.spec_hash, "project" => ctx.project.name.as_str() };
+        let base = obj! { "header" => crate::provenance(ctx.spec_files), "project" => ctx.project.name.as_str() };
         // (file, template, context, bytes to reserve for the text)
         let mut files: Vec<(&str, &str, Value, usize)> = vec![
             (
@@ -372,6 +372,8 @@ impl<'a> Builder<'a> {
         let mut outputs = Vec::new();
         let mut aws_regions: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         let mut used: BTreeSet<String> = BTreeSet::new();
+        // Providers whose access token a request-logging provisioner already reads.
+        let mut client_configs: BTreeSet<String> = BTreeSet::new();
         for r in self.ctx.graph.resources() {
             let view = match r.kind {
                 Kind::RouterDeployment => {
@@ -384,6 +386,12 @@ impl<'a> Builder<'a> {
                 Kind::AzureDeployment => self.azure_deployment(r)?,
                 Kind::AzureRoleAssignment => self.azure_role_assignment(r)?,
                 Kind::AzureDiagnosticSetting => self.azure_diagnostic_setting(r)?,
+                Kind::AzurePrivateEndpoint => self.azure_private_endpoint(r)?,
+                Kind::AzurePrivateDnsZone => self.azure_private_dns_zone(r)?,
+                Kind::AwsVpcEndpoint => self.aws_vpc_endpoint(r)?,
+                Kind::AwsLogLifecycle => self.aws_log_lifecycle(r)?,
+                Kind::GcpLogDataset => self.gcp_log_dataset(r)?,
+                Kind::GcpRequestLogging => self.gcp_request_logging(r, &mut client_configs)?,
                 Kind::AwsInferenceProfile => self.aws_inference_profile(r)?,
                 Kind::AwsProvisionedThroughput => self.aws_provisioned(r)?,
                 Kind::AwsIamPolicy => self.aws_iam_policy(r)?,
@@ -499,10 +507,6 @@ impl<'a> Builder<'a> {
             .attrs
             .get("customer_managed_key_id")
             .and_then(Value::as_str);
-        let subnet = r
-            .attrs
-            .get("private_endpoint_subnet_id")
-            .and_then(Value::as_str);
         let mut builtin = Vec::new();
         builtin.push((
             "CKV2_AZURE_22",
@@ -551,12 +555,6 @@ impl<'a> Builder<'a> {
             "identity_type" => self.attr(r, "identity_type")?.as_str().map_or_else(|| json!("SystemAssigned"), |t| json!(t)),
             "ip_rules" => ip_rules,
             "tags" => Self::tags(r),
-            "private_endpoint" => subnet.map(|s| obj! {
-                "name" => format!("pe-{}", r.name),
-                "connection_name" => format!("psc-{}", r.name),
-                "subnet_id" => s,
-                "skips" => Self::skips(p, "azurerm_private_endpoint", Vec::new()),
-            }),
             "cmk" => key.map(|k| obj! {
                 "key_vault_key_id" => k,
                 "vault_name" => vault_name(k),
@@ -618,6 +616,170 @@ impl<'a> Builder<'a> {
                 "target_resource_id" => self.req(r, "target_resource_id")?,
                 "log_analytics_workspace_id" => self.req(r, "log_analytics_workspace_id")?,
                 "log_categories" => self.req(r, "log_categories")?,
+            },
+        )
+    }
+
+    fn azure_private_endpoint(&self, r: &Resource) -> Result<Value, EmitError> {
+        let p = self.provider(&r.address.owner)?;
+        let alias = self.alias(&p.address)?;
+        // The endpoint is created in its virtual network's region, found by name.
+        let vnet_local = format!("{}_network", self.local(&r.address)?);
+        self.block(
+            r,
+            "azure_private_endpoint",
+            alias,
+            Self::skips(p, "azurerm_private_endpoint", Vec::new()),
+            obj! {
+                "name" => r.name.as_str(),
+                "resource_group_name" => self.req(r, "resource_group_name")?,
+                "subnet_id" => self.req(r, "subnet_id")?,
+                "connection_name" => format!("{}-account", r.name),
+                "private_connection_resource_id" => self.req(r, "private_connection_resource_id")?,
+                "subresource_names" => self.req(r, "subresource_names")?,
+                "private_dns_zone_ids" => self.req(r, "private_dns_zone_ids")?,
+                "vnet_local" => vnet_local,
+                "vnet_name" => self.req(r, "virtual_network_name")?,
+                "vnet_resource_group_name" => self.req(r, "virtual_network_resource_group_name")?,
+                "vnet_skips" => Self::skips(p, "azurerm_virtual_network", Vec::new()),
+                "tags" => Self::tags(r),
+            },
+        )
+    }
+
+    fn azure_private_dns_zone(&self, r: &Resource) -> Result<Value, EmitError> {
+        let p = self.provider(&r.address.owner)?;
+        self.block(
+            r,
+            "azure_private_dns_zone",
+            self.alias(&p.address)?,
+            Self::skips(p, "azurerm_private_dns_zone", Vec::new()),
+            obj! {
+                "name" => r.name.as_str(),
+                "resource_group_name" => self.req(r, "resource_group_name")?,
+                "virtual_network_id" => self.req(r, "virtual_network_id")?,
+                "link_name" => self.req(r, "link_name")?,
+                "link_skips" => Self::skips(p, "azurerm_private_dns_zone_virtual_network_link", Vec::new()),
+                "tags" => Self::tags(r),
+            },
+        )
+    }
+
+    fn aws_vpc_endpoint(&self, r: &Resource) -> Result<Value, EmitError> {
+        let (alias, p) = self.regional(r)?;
+        let policy = match self.req(r, "policy")? {
+            Value::Object(mut policy) => match policy.remove("Statement") {
+                Some(Value::Array(statements)) => statements,
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        let statements = policy
+            .into_iter()
+            .map(|s| statement(s).map_err(|e| unsupported(format!("{}: {e}", r.address))))
+            .collect::<Result<Vec<Value>, EmitError>>()?;
+        let subnets = self.req(r, "subnet_ids")?;
+        let subnet = subnets
+            .as_array()
+            .and_then(|s| s.first())
+            .cloned()
+            .ok_or_else(|| unsupported(format!("{} has no subnet", r.address)))?;
+        self.block(
+            r,
+            "aws_vpc_endpoint",
+            alias,
+            Self::skips(p, "aws_vpc_endpoint", Vec::new()),
+            obj! {
+                "service_name" => self.req(r, "service_name")?,
+                "vpc_endpoint_type" => self.req(r, "vpc_endpoint_type")?,
+                "subnet_ids" => subnets,
+                "subnet_id" => subnet,
+                "private_dns_enabled" => self.req(r, "private_dns_enabled")?,
+                "statements" => statements,
+                "document_skips" => Self::skips(p, "aws_iam_policy_document", Vec::new()),
+                "subnet_skips" => Self::skips(p, "aws_subnet", Vec::new()),
+                "tags" => Self::tags(r),
+            },
+        )
+    }
+
+    fn aws_log_lifecycle(&self, r: &Resource) -> Result<Value, EmitError> {
+        let (alias, p) = self.regional(r)?;
+        self.block(
+            r,
+            "aws_log_lifecycle",
+            alias,
+            Self::skips(p, "aws_s3_bucket_lifecycle_configuration", Vec::new()),
+            obj! {
+                "bucket" => self.req(r, "bucket")?,
+                "rule_id" => r.name.as_str(),
+                "prefix" => self.req(r, "prefix")?,
+                "expiration_days" => self.req(r, "expiration_days")?,
+            },
+        )
+    }
+
+    fn gcp_log_dataset(&self, r: &Resource) -> Result<Value, EmitError> {
+        let p = self.provider(&r.address.owner)?;
+        let key = p.encryption_key_id.as_deref();
+        let mut builtin = Vec::new();
+        if key.is_none() {
+            builtin.push((
+                "CKV_GCP_81",
+                format!(
+                    "provider.{} has no encryption block, so the dataset is encrypted with Google-managed keys; add encryption {{ key_id = ... }} (a Cloud KMS key) to the provider for a customer-managed key, or a waiver \"CKV_GCP_81\" that records why not",
+                    p.address
+                ),
+            ));
+        }
+        let local = self.local(&r.address)?;
+        self.block(
+            r,
+            "gcp_log_dataset",
+            self.alias(&p.address)?,
+            Self::skips(p, "google_bigquery_dataset", builtin),
+            obj! {
+                "project" => self.req(r, "project")?,
+                "dataset_id" => self.req(r, "dataset_id")?,
+                "location" => self.req(r, "location")?,
+                "description" => format!("Vertex AI request-response logs of {}, from {} of the Meridian spec", self.project.name, r.origin),
+                "default_partition_expiration_ms" => self.attr(r, "default_partition_expiration_ms")?,
+                "delete_contents_on_destroy" => self.attr(r, "delete_contents_on_destroy")?.as_bool().unwrap_or(false),
+                "kms_key_name" => key,
+                "key_local" => format!("{local}_key_access"),
+                "key_skips" => Self::skips(p, "google_kms_crypto_key_iam_member", Vec::new()),
+                "bq_account_skips" => Self::skips(p, "google_bigquery_default_service_account", Vec::new()),
+            },
+        )
+    }
+
+    /// Vertex AI request-response logging of one model at one location, set by a
+    /// provisioner (the pinned provider has no resource for it): the command is fixed, the
+    /// values reach it as environment variables.
+    fn gcp_request_logging(
+        &self,
+        r: &Resource,
+        client_configs: &mut BTreeSet<String>,
+    ) -> Result<Value, EmitError> {
+        let p = self.provider(&r.address.owner)?;
+        let alias = self.alias(&p.address)?;
+        let call = crate::RequestLoggingCall::of(r)?;
+        let first = client_configs.insert(alias.clone());
+        self.block(
+            r,
+            "gcp_request_logging",
+            alias.clone(),
+            Self::skips(p, "terraform_data", Vec::new()),
+            obj! {
+                "model_name" => call.name,
+                "command" => crate::REQUEST_LOGGING_COMMAND,
+                "destination" => call.destination,
+                "sampling_rate" => call.sampling_rate,
+                "url" => call.url,
+                "body" => call.body,
+                "client_config" => alias,
+                "declare_client_config" => first,
+                "client_config_skips" => Self::skips(p, "google_client_config", Vec::new()),
             },
         )
     }
@@ -826,13 +988,9 @@ impl<'a> Builder<'a> {
                 r.address
             ))
         })?;
-        let target = self.targets.get(r.origin.as_str());
-        let region = r.region.clone().unwrap_or_default();
-        let location = match target {
-            Some(t) if t.processing != Processing::Region => {
-                t.footprint.via.clone().unwrap_or(region)
-            }
-            _ => region,
+        let location = match self.targets.get(r.origin.as_str()) {
+            Some(t) => t.vertex_location(),
+            None => r.region.clone().unwrap_or_default(),
         };
         Ok(Some(obj! {
             "name" => self.local(&r.address)?,
@@ -891,6 +1049,14 @@ fn statement(s: Value) -> Result<Value, String> {
             "NotAction" => "not_actions",
             "Resource" => "resources",
             "NotResource" => "not_resources",
+            // Only a resource policy's "anyone" (an endpoint policy's principal).
+            "Principal" if value == "*" => {
+                out.insert(
+                    "principals".to_string(),
+                    json!([{"type": "*", "identifiers": ["*"]}]),
+                );
+                continue;
+            }
             "Condition" => {
                 let Value::Object(tests) = value else {
                     return Err("a Condition is not an object".into());
@@ -928,6 +1094,7 @@ fn statement(s: Value) -> Result<Value, String> {
     for key in [
         "sid",
         "effect",
+        "principals",
         "actions",
         "not_actions",
         "resources",
@@ -947,9 +1114,6 @@ fn blocks(view: &Value) -> Vec<(String, String)> {
     match field("kind") {
         "azure_account" => {
             let mut b = vec![block("azurerm_cognitive_account", local.to_string())];
-            if view.get("private_endpoint").is_some_and(|v| !v.is_null()) {
-                b.push(block("azurerm_private_endpoint", local.to_string()));
-            }
             if view.get("cmk").is_some_and(|v| !v.is_null()) {
                 b.push(block(
                     "data.azurerm_resources",
@@ -994,6 +1158,57 @@ fn blocks(view: &Value) -> Vec<(String, String)> {
             "aws_bedrock_model_invocation_logging_configuration",
             local.to_string(),
         )],
+        "azure_private_endpoint" => vec![
+            block(
+                "data.azurerm_virtual_network",
+                field("vnet_local").to_string(),
+            ),
+            block("azurerm_private_endpoint", local.to_string()),
+        ],
+        "azure_private_dns_zone" => vec![
+            block("azurerm_private_dns_zone", local.to_string()),
+            block(
+                "azurerm_private_dns_zone_virtual_network_link",
+                local.to_string(),
+            ),
+        ],
+        "aws_vpc_endpoint" => vec![
+            block("data.aws_subnet", local.to_string()),
+            block("data.aws_iam_policy_document", local.to_string()),
+            block("aws_vpc_endpoint", local.to_string()),
+        ],
+        "aws_log_lifecycle" => vec![block(
+            "aws_s3_bucket_lifecycle_configuration",
+            local.to_string(),
+        )],
+        "gcp_log_dataset" => {
+            let mut b = vec![block("google_bigquery_dataset", local.to_string())];
+            if view.get("kms_key_name").is_some_and(|v| !v.is_null()) {
+                b.push(block(
+                    "data.google_bigquery_default_service_account",
+                    local.to_string(),
+                ));
+                b.push(block(
+                    "google_kms_crypto_key_iam_member",
+                    field("key_local").to_string(),
+                ));
+            }
+            b
+        }
+        "gcp_request_logging" => {
+            let mut b = vec![block("terraform_data", local.to_string())];
+            if view
+                .get("declare_client_config")
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+            {
+                b.push(block(
+                    "data.google_client_config",
+                    field("client_config").to_string(),
+                ));
+            }
+            b
+        }
         "gcp_service" => vec![block("google_project_service", local.to_string())],
         "gcp_iam_member" => vec![block("google_project_iam_member", local.to_string())],
         other => vec![block(other, local.to_string())],
@@ -1171,9 +1386,9 @@ fn brackets_closed(value: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
-    use crate::{spec_hash, Templates};
+    use crate::Templates;
     use meridian_graph::Graph;
     use meridian_model::ir::Emit;
     use std::path::PathBuf;
@@ -1207,7 +1422,7 @@ mod tests {
     }
 
     /// Renders the Terraform of a project: file name → text.
-    fn render(project: &Project, hash: &str) -> BTreeMap<String, String> {
+    fn render(project: &Project, spec_files: &[String]) -> BTreeMap<String, String> {
         let graph = Graph::build(project).expect("no cycle");
         let templates = Templates::load(None).expect("templates");
         let emit = Emit {
@@ -1219,7 +1434,7 @@ mod tests {
         let ctx = EmitContext {
             project,
             graph: &graph,
-            spec_hash: hash,
+            spec_files,
             templates: &templates,
             emit: &emit,
             locals: &locals,
@@ -1264,15 +1479,15 @@ mod tests {
                 texts.push((name, std::fs::read_to_string(&path).expect("read")));
             }
         }
-        let hash = spec_hash(texts.iter().map(|(n, t)| (n.as_str(), t.as_str())));
-        let files = render(&project, &hash);
-        (hash, files)
+        let names: Vec<String> = texts.into_iter().map(|(n, _)| n).collect();
+        let files = render(&project, &names);
+        (crate::provenance(&names), files)
     }
 
     fn render_text(text: &str) -> BTreeMap<String, String> {
         let loaded = meridian_spec::load_text("main.hcl", text, &meridian_spec::Inputs::default());
         let project = validate(&loaded, "spec text");
-        render(&project, &spec_hash([("main.hcl", text)]))
+        render(&project, &["main.hcl".to_string()])
     }
 
     /// The block `kind "type" "name" { ... }` of a file, up to its closing brace.
@@ -1289,7 +1504,11 @@ mod tests {
     #[test]
     fn every_example_renders_each_file_with_the_generated_header() {
         for ex in EXAMPLES {
-            let (hash, files) = render_example(ex);
+            let (header, files) = render_example(ex);
+            assert!(
+                header.starts_with("Generated by Meridian from ") && header.contains(".hcl"),
+                "{header}"
+            );
             let names: Vec<&str> = files.keys().map(String::as_str).collect();
             assert_eq!(
                 names,
@@ -1303,7 +1522,7 @@ mod tests {
                 ],
                 "{ex}"
             );
-            let header = format!("# Generated by Meridian from spec {hash} — do not edit; change the spec and run meridian generate.\n");
+            let header = format!("# {header}\n");
             for (name, text) in &files {
                 assert!(
                     text.starts_with(&header),
@@ -1347,11 +1566,20 @@ mod tests {
             "use_cli",
             "shared_credentials",
         ];
+        // The one token a generated file names: the Google provider's own access token, read
+        // at apply time from data.google_client_config by the request-logging provisioner.
+        let reads_own_token = |l: &str| {
+            l.contains(".access_token")
+                && l.trim_start()
+                    .starts_with("TOKEN = data.google_client_config.")
+                || l.trim_start().starts_with("command     = \"curl ")
+        };
         for ex in EXAMPLES {
             for (name, text) in render_example(ex).1 {
                 let code: Vec<&str> = text
                     .lines()
                     .filter(|l| !l.trim_start().starts_with('#'))
+                    .filter(|l| !reads_own_token(l))
                     .collect();
                 for f in forbidden {
                     assert!(
@@ -1460,13 +1688,49 @@ mod tests {
         ] {
             assert!(account.contains(line), "{line} in\n{account}");
         }
+        // Without public access, the account's way in: a private endpoint in the spec's
+        // subnet, in its virtual network's region, registered in the private DNS zones of
+        // the account's three host names, which are linked to that network.
         let pe = block(
             azure,
-            "resource \"azurerm_private_endpoint\" \"azure_corp_account_swedencentral\"",
+            "resource \"azurerm_private_endpoint\" \"azure_corp_private_endpoint_swedencentral\"",
         );
         assert!(pe.contains("subnet_id           = \"/subscriptions/6f1c2b7e-93a4-4d2e-9b0f-2c5e8a71d4b3/resourceGroups/rg-ebk-network/"), "{pe}");
         assert!(pe.contains("private_connection_resource_id = azurerm_cognitive_account.azure_corp_account_swedencentral.id"));
-        assert!(pe.contains("subresource_names              = [\"account\"]"));
+        assert!(
+            pe.contains("subresource_names = [\n      \"account\",\n    ]"),
+            "{pe}"
+        );
+        assert!(pe.contains("location            = data.azurerm_virtual_network.azure_corp_private_endpoint_swedencentral_network.location"), "{pe}");
+        assert!(pe.contains("private_dns_zone_group {\n    name = \"default\"\n    private_dns_zone_ids = [\n      azurerm_private_dns_zone.azure_corp_private_dns_zone_cognitiveservices.id,\n      azurerm_private_dns_zone.azure_corp_private_dns_zone_openai.id,\n      azurerm_private_dns_zone.azure_corp_private_dns_zone_services_ai.id,\n    ]"), "{pe}");
+        let vnet = block(azure, "data \"azurerm_virtual_network\"");
+        assert!(
+            vnet.contains("name                = \"vnet-ebk-hub-swc\"")
+                && vnet.contains("resource_group_name = \"rg-ebk-network\""),
+            "{vnet}"
+        );
+        for (key, zone) in [
+            (
+                "cognitiveservices",
+                "privatelink.cognitiveservices.azure.com",
+            ),
+            ("openai", "privatelink.openai.azure.com"),
+            ("services_ai", "privatelink.services.ai.azure.com"),
+        ] {
+            let z = block(
+                azure,
+                &format!(
+                    "resource \"azurerm_private_dns_zone\" \"azure_corp_private_dns_zone_{key}\""
+                ),
+            );
+            assert!(
+                z.contains(&format!("name                = \"{zone}\"")),
+                "{z}"
+            );
+            let link = block(azure, &format!("resource \"azurerm_private_dns_zone_virtual_network_link\" \"azure_corp_private_dns_zone_{key}\""));
+            assert!(link.contains("virtual_network_id    = \"/subscriptions/6f1c2b7e-93a4-4d2e-9b0f-2c5e8a71d4b3/resourceGroups/rg-ebk-network/providers/Microsoft.Network/virtualNetworks/vnet-ebk-hub-swc\""), "{link}");
+            assert!(link.contains("registration_enabled  = false"), "{link}");
+        }
         let cmk = block(
             azure,
             "resource \"azurerm_cognitive_account_customer_managed_key\"",
@@ -1522,7 +1786,8 @@ mod tests {
             "{role}"
         );
 
-        // Without an encryption block, a waiver or public access: DLP on, the CMK skip says why.
+        // Without an encryption block or a waiver: DLP on, the CMK skip says why. Public access
+        // from the listed addresses only, and no private endpoint without a subnet.
         let (_, product) = render_example("global-product");
         let account = block(
             &product["azure.tf"],
@@ -1535,9 +1800,13 @@ mod tests {
         assert!(account
             .contains("#checkov:skip=CKV2_AZURE_22:provider.azure.prod has no encryption block"));
         assert!(
-            !account.contains("CKV_AZURE_134")
-                && !product["azure.tf"].contains("azurerm_private_endpoint\" \"")
+            account.contains("public_network_access_enabled      = true")
+                && account.contains("default_action = \"Deny\"")
+                && account.contains("\"203.0.113.32/28\",")
+                && account.contains("#checkov:skip=CKV_AZURE_134:provider.azure.prod sets network.public_access = true: the public endpoint admits only 203.0.113.32/28, 198.51.100.14"),
+            "{account}"
         );
+        assert!(!product["azure.tf"].contains("azurerm_private_endpoint\" \""));
         assert!(product["azure.tf"]
             .contains("name     = \"GlobalProvisionedManaged\"\n    capacity = 50"));
     }
@@ -1579,11 +1848,36 @@ mod tests {
             "provider = aws.corp_eu_west_1",
             "text_data_delivery_enabled      = true",
             "video_data_delivery_enabled     = true",
-            "bucket_name = \"ebk-ai-prod-bedrock-invocations\"",
+            // Each region logs to the bucket of its own sink (Bedrock's rule).
+            "bucket_name = \"ebk-ai-prod-bedrock-invocations-euw1\"",
             "key_prefix  = \"ebk-assistants/eu-west-1\"",
         ] {
             assert!(logging.contains(line), "{line} in\n{logging}");
         }
+        let retention = block(
+            aws,
+            "resource \"aws_s3_bucket_lifecycle_configuration\" \"aws_corp_log_lifecycle_audit_ireland\"",
+        );
+        for line in [
+            "provider = aws.corp_eu_west_1",
+            "bucket = \"ebk-ai-prod-bedrock-invocations-euw1\"",
+            "prefix = \"ebk-assistants/\"",
+            "days = 400",
+            "days_after_initiation = 7",
+        ] {
+            assert!(retention.contains(line), "{line} in\n{retention}");
+        }
+        // One configuration per region with Bedrock traffic, and one lifecycle per sink.
+        assert_eq!(
+            aws.matches("resource \"aws_bedrock_model_invocation_logging_configuration\"")
+                .count(),
+            3
+        );
+        assert_eq!(
+            aws.matches("resource \"aws_s3_bucket_lifecycle_configuration\"")
+                .count(),
+            3
+        );
     }
 
     #[test]
@@ -1763,13 +2057,156 @@ access "ops" {
         assert!(files["outputs.tf"].contains("value       = aws_bedrock_provisioned_model_throughput.aws_lab_1_provisioned_throughput_chat_bedrock_ptu.provisioned_model_arn"));
     }
 
+    /// A VPC endpoint for Bedrock without public access, and Vertex AI traffic logged into a
+    /// dataset encrypted with the provider's key.
+    pub(crate) const PRIVATE_SPEC: &str = r#"meridian {
+  name = "private-lab"
+}
+
+provider "aws" "lab" {
+  account_id = "018295730641"
+
+  network {
+    private_endpoint_subnet_id = "subnet-0123456789abcdef0"
+  }
+}
+
+provider "gcp" "lab" {
+  project = "private-lab"
+
+  encryption {
+    key_id = "projects/private-lab/locations/europe-west4/keyRings/ai/cryptoKeys/logs"
+  }
+}
+
+model "chat" {
+  capabilities = ["chat"]
+
+  tier "primary" {
+    target "bedrock" {
+      provider   = provider.aws.lab
+      model      = "anthropic.claude-sonnet-4-5-20250929-v1:0"
+      region     = "eu-central-1"
+      processing = "geography"
+    }
+  }
+
+  tier "secondary" {
+    target "vertex-claude" {
+      provider   = provider.gcp.lab
+      model      = "claude-sonnet-4-5@20250929"
+      region     = "europe-west1"
+      processing = "region"
+    }
+  }
+}
+
+access "app" {
+  models = [model.chat]
+  aws    = ["arn:aws:iam::018295730641:role/app"]
+}
+
+logging "vertex" {
+  retention_days = 7
+
+  gcp {
+    bigquery_dataset = "lab_vertex_logs"
+    location         = "EU"
+  }
+}
+"#;
+
+    #[test]
+    fn private_bedrock_and_vertex_logging() {
+        let files = render_text(PRIVATE_SPEC);
+        let aws = &files["aws.tf"];
+        let endpoint = block(aws, "resource \"aws_vpc_endpoint\"");
+        for line in [
+            "provider = aws.lab_eu_central_1",
+            "vpc_id            = data.aws_subnet.aws_lab_vpc_endpoint_bedrock_runtime.vpc_id",
+            "service_name      = \"com.amazonaws.eu-central-1.bedrock-runtime\"",
+            "vpc_endpoint_type = \"Interface\"",
+            "private_dns_enabled = true",
+            "policy              = data.aws_iam_policy_document.aws_lab_vpc_endpoint_bedrock_runtime.json",
+        ] {
+            assert!(endpoint.contains(line), "{line} in\n{endpoint}");
+        }
+        // The endpoint admits invocations of this project's profile only.
+        let policy = block(
+            aws,
+            "data \"aws_iam_policy_document\" \"aws_lab_vpc_endpoint_bedrock_runtime\"",
+        );
+        assert!(
+            policy.contains("type = \"*\"")
+                && policy.contains(
+                    "aws_bedrock_inference_profile.aws_lab_inference_profile_chat_bedrock.arn,"
+                ),
+            "{policy}"
+        );
+        // Without public access, IAM denies calls to the profile that do not come through it.
+        let grant = block(
+            aws,
+            "data \"aws_iam_policy_document\" \"aws_lab_iam_policy_app_",
+        );
+        let deny = &grant[grant.find("DenyOutsideNetwork").expect("deny statement")..];
+        assert!(
+            deny.contains("effect = \"Deny\"")
+                && deny.contains("test     = \"StringNotEquals\"")
+                && deny.contains("variable = \"aws:SourceVpce\"")
+                && deny.contains("aws_vpc_endpoint.aws_lab_vpc_endpoint_bedrock_runtime.id,"),
+            "{grant}"
+        );
+
+        let gcp = &files["gcp.tf"];
+        let dataset = block(gcp, "resource \"google_bigquery_dataset\"");
+        for line in [
+            "dataset_id                      = \"lab_vertex_logs\"",
+            "location                        = \"EU\"",
+            "default_partition_expiration_ms = 604800000",
+            "kms_key_name = \"projects/private-lab/locations/europe-west4/keyRings/ai/cryptoKeys/logs\"",
+            "google_kms_crypto_key_iam_member.gcp_lab_log_dataset_vertex_key_access,",
+        ] {
+            assert!(dataset.contains(line), "{line} in\n{dataset}");
+        }
+        assert!(!dataset.contains("CKV_GCP_81"), "{dataset}");
+        assert!(block(gcp, "resource \"google_kms_crypto_key_iam_member\"").contains(
+            "member        = data.google_bigquery_default_service_account.gcp_lab_log_dataset_vertex.member"
+        ));
+        // Claude on its regional endpoint: the europe-west1 host, publisher anthropic.
+        let logging = block(gcp, "resource \"terraform_data\"");
+        for line in [
+            "model         = \"projects/private-lab/locations/europe-west1/publishers/anthropic/models/claude-sonnet-4-5@20250929\"",
+            "destination   = \"bq://private-lab.lab_vertex_logs\"",
+            "sampling_rate = 1",
+            "URL   = \"https://europe-west1-aiplatform.googleapis.com/v1beta1/projects/private-lab/locations/europe-west1/publishers/anthropic/models/claude-sonnet-4-5@20250929:setPublisherModelConfig\"",
+            "TOKEN = data.google_client_config.lab.access_token",
+            "google_bigquery_dataset.gcp_lab_log_dataset_vertex,",
+        ] {
+            assert!(logging.contains(line), "{line} in\n{logging}");
+        }
+        // The command is fixed text: what the spec says reaches it only through variables.
+        assert!(logging.contains(&format!(
+            "command     = {}",
+            crate::escape::hcl_string(crate::REQUEST_LOGGING_COMMAND)
+        )));
+        let body = logging
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("BODY  = "))
+            .expect("BODY");
+        let body: String = serde_json::from_str(body).expect("an HCL string is a JSON string");
+        assert_eq!(
+            serde_json::from_str::<Value>(&body).expect("JSON body"),
+            json!({"publisherModelConfig": {"loggingConfig": {"enabled": true, "samplingRate": 1, "bigqueryDestination": {"outputUri": "bq://private-lab.lab_vertex_logs"}}}})
+        );
+    }
+
     #[test]
     fn a_template_override_replaces_the_builtin_file() {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::create_dir_all(dir.path().join("terraform")).expect("mkdir");
         std::fs::write(
             dir.path().join("terraform/header.tera"),
-            "# ours {{ spec_hash | comment }}\n",
+            "# ours {{ header | comment }}\n",
         )
         .expect("write");
         let templates = Templates::load(Some(dir.path())).expect("templates");
@@ -1789,7 +2226,7 @@ access "ops" {
         let ctx = EmitContext {
             project: &project,
             graph: &graph,
-            spec_hash: "sha256:x",
+            spec_files: &["main.hcl".to_string()],
             templates: &templates,
             emit: &emit,
             locals: &locals,
@@ -1797,9 +2234,9 @@ access "ops" {
         };
         let files = TerraformEmitter.render(&ctx).expect("render");
         assert!(
-            files
-                .iter()
-                .all(|a| a.content.starts_with("# ours sha256:x\n")),
+            files.iter().all(|a| a
+                .content
+                .starts_with("# ours Generated by Meridian from main.hcl. Do")),
             "{:?}",
             files[0].content
         );
@@ -1851,7 +2288,7 @@ access "ops" {
             let ctx = EmitContext {
                 project: &project,
                 graph: &graph,
-                spec_hash: "sha256:x",
+                spec_files: &["main.hcl".to_string()],
                 templates: &templates,
                 emit: &emit,
                 locals: &locals,
@@ -1887,8 +2324,12 @@ access "ops" {
             .expect("statement");
         assert_eq!(
             s,
-            json!({"sid": "A", "effect": "Allow", "actions": ["x:Y"], "not_actions": null, "resources": ["r"], "not_resources": null, "conditions": [{"test": "StringEquals", "variable": "k", "values": ["v"]}]})
+            json!({"sid": "A", "effect": "Allow", "principals": null, "actions": ["x:Y"], "not_actions": null, "resources": ["r"], "not_resources": null, "conditions": [{"test": "StringEquals", "variable": "k", "values": ["v"]}]})
         );
-        assert!(statement(json!({"Principal": "*"})).is_err());
+        assert_eq!(
+            statement(json!({"Principal": "*"})).expect("anyone")["principals"],
+            json!([{"type": "*", "identifiers": ["*"]}])
+        );
+        assert!(statement(json!({"Principal": {"AWS": "arn:aws:iam::1:root"}})).is_err());
     }
 }

@@ -17,6 +17,42 @@ const PARALLEL_WEIGHT: usize = 512;
 /// The Azure role that lets a principal call deployments, and nothing more.
 const AZURE_CALLER_ROLE: &str = "Cognitive Services OpenAI User";
 
+/// The private DNS zones of an AI Services account's `account` sub-resource, by the key of
+/// their address: the account answers on its `cognitiveservices.azure.com`,
+/// `openai.azure.com` and `services.ai.azure.com` host names, each resolved to the private
+/// endpoint through its `privatelink.` zone (learn.microsoft.com/azure/private-link/
+/// private-endpoint-dns, "AI + Machine Learning", as of 2026-07).
+pub const AZURE_ACCOUNT_DNS_ZONES: &[(&str, &str)] = &[
+    (
+        "cognitiveservices",
+        "privatelink.cognitiveservices.azure.com",
+    ),
+    ("openai", "privatelink.openai.azure.com"),
+    ("services-ai", "privatelink.services.ai.azure.com"),
+];
+
+/// The parts of an Azure subnet resource id
+/// (`/subscriptions/S/resourceGroups/RG/providers/Microsoft.Network/virtualNetworks/V/subnets/N`):
+/// the virtual network's id, resource group and name.
+pub fn azure_subnet_network(subnet_id: &str) -> Option<(String, String, String)> {
+    let parts: Vec<&str> = subnet_id.trim_end_matches('/').split('/').collect();
+    // ["", "subscriptions", S, "resourceGroups", RG, "providers", "Microsoft.Network",
+    //  "virtualNetworks", V, "subnets", N]
+    if parts.len() != 11
+        || !parts[1].eq_ignore_ascii_case("subscriptions")
+        || !parts[3].eq_ignore_ascii_case("resourcegroups")
+        || !parts[7].eq_ignore_ascii_case("virtualnetworks")
+        || !parts[9].eq_ignore_ascii_case("subnets")
+    {
+        return None;
+    }
+    Some((
+        parts[..9].join("/"),
+        parts[4].to_string(),
+        parts[8].to_string(),
+    ))
+}
+
 struct Builder<'p> {
     project: &'p Project,
     /// The resources, in the order they were first added.
@@ -123,14 +159,76 @@ impl<'p> Builder<'p> {
         if let Some(key) = &p.encryption_key_id {
             attrs.insert("customer_managed_key_id".into(), json!(key));
         }
-        self.add(
+        let account = self.add(
             Kind::AzureAccount,
             address,
-            name,
+            name.clone(),
             Some(region),
             origin,
             attrs,
-        )
+        );
+        if let Some(subnet) = &p.network.private_endpoint_subnet_id {
+            self.azure_private_endpoint(p, &account, &name, subnet, origin);
+        }
+        account
+    }
+
+    /// The private endpoint of an account in the provider's subnet, with its DNS zone group,
+    /// and the provider's private DNS zones (linked to the subnet's virtual network).
+    fn azure_private_endpoint(
+        &mut self,
+        p: &Provider,
+        account: &Address,
+        account_name: &str,
+        subnet: &str,
+        origin: &str,
+    ) {
+        let Some((vnet_id, vnet_rg, vnet_name)) = azure_subnet_network(subnet) else {
+            return;
+        };
+        let mut zones = Vec::new();
+        for (key, zone) in AZURE_ACCOUNT_DNS_ZONES {
+            let address = Address::new(&p.address, Kind::AzurePrivateDnsZone.address_kind(), *key);
+            let mut attrs = BTreeMap::new();
+            attrs.insert("resource_group_name".into(), json!(p.resource_group));
+            attrs.insert("virtual_network_id".into(), json!(vnet_id));
+            attrs.insert(
+                "link_name".into(),
+                json!(names::azure_dns_link(&self.project.name, &vnet_name)),
+            );
+            let zone = self.add(
+                Kind::AzurePrivateDnsZone,
+                address,
+                (*zone).to_string(),
+                None,
+                &format!("provider.{}.network", p.address),
+                attrs,
+            );
+            zones.push(reference(&zone, "id"));
+        }
+        let mut attrs = BTreeMap::new();
+        attrs.insert(
+            "private_connection_resource_id".into(),
+            reference(account, "id"),
+        );
+        attrs.insert("subresource_names".into(), json!(["account"]));
+        attrs.insert("subnet_id".into(), json!(subnet));
+        attrs.insert("resource_group_name".into(), json!(p.resource_group));
+        attrs.insert("virtual_network_name".into(), json!(vnet_name));
+        attrs.insert("virtual_network_resource_group_name".into(), json!(vnet_rg));
+        attrs.insert("private_dns_zone_ids".into(), Value::Array(zones));
+        self.add(
+            Kind::AzurePrivateEndpoint,
+            Address::new(
+                &p.address,
+                Kind::AzurePrivateEndpoint.address_kind(),
+                &account.name,
+            ),
+            names::azure_private_endpoint(account_name),
+            None,
+            origin,
+            attrs,
+        );
     }
 
     /// The resources that serve one target; returns the address a router entry calls.
@@ -555,6 +653,55 @@ impl<'p> Builder<'p> {
                 deny_global = true;
             }
         }
+        // Providers whose network block restricts where calls may come from: deny calls to
+        // their profiles from elsewhere (not through the VPC endpoint, not from an allowed
+        // address).
+        let mut restricted: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
+        for (_, t) in targets {
+            if let (Some(serving), Some(p)) =
+                (served.get(t.address.as_str()), self.provider(&t.provider))
+            {
+                if aws_network_restricted(p) {
+                    let attr = if t.billing == Billing::Provisioned {
+                        "provisioned_model_arn"
+                    } else {
+                        "arn"
+                    };
+                    restricted
+                        .entry(p.address.as_str())
+                        .or_default()
+                        .push(reference(serving, attr));
+                }
+            }
+        }
+        for (provider, resources) in restricted {
+            let Some(p) = self.provider(provider) else {
+                continue;
+            };
+            let mut conditions = Map::new();
+            if p.network.private_endpoint_subnet_id.is_some() {
+                conditions.insert(
+                    "StringNotEquals".into(),
+                    object([("aws:SourceVpce", reference(&aws_endpoint_address(p), "id"))]),
+                );
+            }
+            if p.network.public_access && !p.network.allowed_ips.is_empty() {
+                conditions.insert(
+                    "NotIpAddress".into(),
+                    object([("aws:SourceIp", json!(p.network.allowed_ips))]),
+                );
+            }
+            statements.push(object([
+                (
+                    "Sid",
+                    string(format!("DenyOutsideNetwork{}", names::short_hash(provider))),
+                ),
+                ("Effect", string("Deny")),
+                ("Action", actions()),
+                ("Resource", Value::Array(resources)),
+                ("Condition", Value::Object(conditions)),
+            ]));
+        }
         if deny_global {
             statements.push(object([
                 ("Sid", string("DenyGlobalRouting")),
@@ -572,22 +719,103 @@ impl<'p> Builder<'p> {
         statements
     }
 
-    fn logging(&mut self) {
+    /// A bedrock-runtime VPC endpoint per AWS provider whose network block names a subnet, in
+    /// the region of its targets (the validator keeps them in one), with an endpoint policy
+    /// that admits invocations of exactly the provider's profiles and provisioned models.
+    fn aws_endpoints(&mut self, served: &HashMap<&str, Address>) {
         let project = self.project;
-        for l in &project.logging {
-            let origin = format!("logging.{}", l.name);
-            let used: Vec<&Target> = project
+        for p in project.providers.iter().filter(|p| p.cloud == Cloud::Aws) {
+            let Some(subnet) = &p.network.private_endpoint_subnet_id else {
+                continue;
+            };
+            let targets: Vec<&Target> = project
                 .models
                 .iter()
                 .flat_map(|m| m.tiers.iter().flat_map(|t| t.targets.iter()))
+                .filter(|t| t.provider == p.address)
                 .collect();
+            let Some(region) = targets.iter().map(|t| t.region.as_str()).min() else {
+                continue;
+            };
+            let resources: Vec<Value> = targets
+                .iter()
+                .filter_map(|t| {
+                    let serving = served.get(t.address.as_str())?;
+                    let attr = if t.billing == Billing::Provisioned {
+                        "provisioned_model_arn"
+                    } else {
+                        "arn"
+                    };
+                    Some(reference(serving, attr))
+                })
+                .collect();
+            let partition = Self::partition(p);
+            let dns_suffix = if partition == "aws-cn" {
+                "com.amazonaws.cn"
+            } else {
+                "com.amazonaws"
+            };
+            let mut attrs = BTreeMap::new();
+            attrs.insert(
+                "service_name".into(),
+                json!(format!("{dns_suffix}.{region}.bedrock-runtime")),
+            );
+            attrs.insert("vpc_endpoint_type".into(), json!("Interface"));
+            attrs.insert("subnet_ids".into(), json!([subnet]));
+            attrs.insert("private_dns_enabled".into(), json!(true));
+            attrs.insert(
+                "policy".into(),
+                object([
+                    ("Version", string("2012-10-17")),
+                    (
+                        "Statement",
+                        Value::Array(vec![object([
+                            ("Sid", string("InvokeThisProjectsModels")),
+                            ("Effect", string("Allow")),
+                            ("Principal", string("*")),
+                            (
+                                "Action",
+                                Value::Array(vec![
+                                    string("bedrock:InvokeModel"),
+                                    string("bedrock:InvokeModelWithResponseStream"),
+                                ]),
+                            ),
+                            ("Resource", Value::Array(resources)),
+                        ])]),
+                    ),
+                ]),
+            );
+            self.add(
+                Kind::AwsVpcEndpoint,
+                aws_endpoint_address(p),
+                names::aws_vpc_endpoint(&project.name, &p.name),
+                Some(region),
+                &format!("provider.{}.network", p.address),
+                attrs,
+            );
+        }
+    }
+
+    fn logging(&mut self) {
+        let project = self.project;
+        let used: Vec<&Target> = project
+            .models
+            .iter()
+            .flat_map(|m| m.tiers.iter().flat_map(|t| t.targets.iter()))
+            .collect();
+        for l in &project.logging {
+            let origin = format!("logging.{}", l.name);
             if let Some(sink) = &l.aws {
-                let regions: BTreeSet<(String, String)> = used
+                // Bedrock writes a region's invocation logs to a bucket of that region only:
+                // this sink records the targets in its own region (the validator asks for a
+                // sink in every other region with targets).
+                let providers: BTreeSet<String> = used
                     .iter()
-                    .filter(|t| t.cloud == Cloud::Aws)
-                    .map(|t| (t.provider.clone(), t.region.clone()))
+                    .filter(|t| t.cloud == Cloud::Aws && t.region == sink.region)
+                    .map(|t| t.provider.clone())
                     .collect();
-                for (provider, region) in regions {
+                for provider in providers {
+                    let region = &sink.region;
                     let mut attrs = BTreeMap::new();
                     attrs.insert("region".into(), json!(region));
                     attrs.insert("s3_bucket_name".into(), json!(sink.bucket));
@@ -599,16 +827,26 @@ impl<'p> Builder<'p> {
                     attrs.insert("retention_days".into(), json!(l.retention_days));
                     self.add(
                         Kind::AwsInvocationLogging,
-                        Address::new(
-                            &provider,
-                            Kind::AwsInvocationLogging.address_kind(),
-                            &region,
-                        ),
+                        Address::new(&provider, Kind::AwsInvocationLogging.address_kind(), region),
                         format!("{}-{region}", project.name),
-                        Some(&region),
+                        Some(region),
                         &origin,
                         attrs,
                     );
+                    if let Some(days) = l.retention_days {
+                        let mut attrs = BTreeMap::new();
+                        attrs.insert("bucket".into(), json!(sink.bucket));
+                        attrs.insert("prefix".into(), json!(format!("{}/", project.name)));
+                        attrs.insert("expiration_days".into(), json!(days));
+                        self.add(
+                            Kind::AwsLogLifecycle,
+                            Address::new(&provider, Kind::AwsLogLifecycle.address_kind(), &l.name),
+                            format!("{}-invocation-logs", project.name),
+                            Some(region),
+                            &origin,
+                            attrs,
+                        );
+                    }
                 }
             }
             if let Some(sink) = &l.azure {
@@ -646,8 +884,98 @@ impl<'p> Builder<'p> {
                     );
                 }
             }
+            if let Some(sink) = &l.gcp {
+                self.gcp_logging(l, sink, &used, &origin);
+            }
         }
     }
+
+    /// A BigQuery dataset per Google project with Vertex AI targets, and Vertex AI
+    /// request-response logging into it for every (location, publisher, model) they call.
+    fn gcp_logging(
+        &mut self,
+        l: &meridian_model::ir::Logging,
+        sink: &meridian_model::ir::GcpSink,
+        used: &[&Target],
+        origin: &str,
+    ) {
+        let mut calls: BTreeMap<&str, BTreeSet<(String, &'static str, &str)>> = BTreeMap::new();
+        for t in used.iter().filter(|t| t.cloud == Cloud::Gcp) {
+            calls.entry(t.provider.as_str()).or_default().insert((
+                t.vertex_location(),
+                meridian_catalog::vertex_publisher(&t.model),
+                t.model.as_str(),
+            ));
+        }
+        for (provider, calls) in calls {
+            let Some(p) = self.provider(provider) else {
+                continue;
+            };
+            let Some(project_id) = p.project.clone() else {
+                continue;
+            };
+            let service = self.gcp_service(p, origin);
+            let mut attrs = BTreeMap::new();
+            attrs.insert("project".into(), json!(project_id));
+            attrs.insert("dataset_id".into(), json!(sink.bigquery_dataset));
+            attrs.insert("location".into(), json!(sink.location));
+            attrs.insert(
+                "default_partition_expiration_ms".into(),
+                json!(l.retention_days.map(|d| d.saturating_mul(86_400_000))),
+            );
+            attrs.insert("delete_contents_on_destroy".into(), json!(false));
+            let dataset = self.add(
+                Kind::GcpLogDataset,
+                Address::new(&p.address, Kind::GcpLogDataset.address_kind(), &l.name),
+                sink.bigquery_dataset.clone(),
+                None,
+                origin,
+                attrs,
+            );
+            self.extra_edges.push((dataset.clone(), service.clone()));
+            for (location, publisher, model) in calls {
+                let mut attrs = BTreeMap::new();
+                attrs.insert("project".into(), json!(project_id));
+                attrs.insert("location".into(), json!(location));
+                attrs.insert("publisher".into(), json!(publisher));
+                attrs.insert("model".into(), json!(model));
+                attrs.insert(
+                    "bigquery_destination".into(),
+                    json!(format!("bq://{project_id}.{}", sink.bigquery_dataset)),
+                );
+                // Every request (a fraction in (0, 1]).
+                attrs.insert("sampling_rate".into(), json!(1));
+                let key = format!("{}-{model}-{location}", l.name);
+                let addr = self.add(
+                    Kind::GcpRequestLogging,
+                    Address::new(&p.address, Kind::GcpRequestLogging.address_kind(), &key),
+                    format!("{publisher}/{model}@{location}"),
+                    Some(&location),
+                    origin,
+                    attrs,
+                );
+                self.extra_edges.push((addr.clone(), dataset.clone()));
+                self.extra_edges.push((addr, service.clone()));
+            }
+        }
+    }
+}
+
+/// Whether an AWS provider's network block restricts where Bedrock calls may come from: a
+/// VPC endpoint without public access, or public access from listed addresses only.
+fn aws_network_restricted(p: &Provider) -> bool {
+    let n = &p.network;
+    (n.private_endpoint_subnet_id.is_some() && !n.public_access)
+        || (n.public_access && !n.allowed_ips.is_empty())
+}
+
+/// The address of an AWS provider's bedrock-runtime VPC endpoint.
+fn aws_endpoint_address(p: &Provider) -> Address {
+    Address::new(
+        &p.address,
+        Kind::AwsVpcEndpoint.address_kind(),
+        "bedrock-runtime",
+    )
 }
 
 fn azure_sku(processing: Processing, billing: Billing) -> &'static str {
@@ -671,6 +999,7 @@ impl Graph {
             |a| a.models.len(),
             |b, blocks| b.access(blocks, &served),
         );
+        b.aws_endpoints(&served);
         b.logging();
         let Builder {
             out, extra_edges, ..

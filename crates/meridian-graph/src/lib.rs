@@ -3,8 +3,11 @@
 //! [`Graph::build`] derives, from the IR of `meridian-model`: per Azure provider and region an
 //! AI account, per Azure target a deployment; per AWS target an application inference profile
 //! (or provisioned throughput); per GCP project the Vertex AI API; per `access` block the
-//! least-privilege grants; per `logging` block the invocation-logging configuration; and per
-//! target a router entry. Every resource carries the default tags plus Meridian's management
+//! least-privilege grants; per `logging` block what records the prompts (Bedrock invocation
+//! logging in the sink's region and the bucket's lifecycle, Azure diagnostic settings, a
+//! BigQuery dataset and Vertex AI request-response logging per model and location); per
+//! network block the private endpoints (Azure: an endpoint per account and the private DNS
+//! zones; AWS: a bedrock-runtime VPC endpoint); and per target a router entry. Every resource carries the default tags plus Meridian's management
 //! tags. Attribute values that are only known after apply (an ARN, an id) are references to
 //! another resource's attribute (see [`reference`]), which emitters translate.
 
@@ -15,7 +18,7 @@ pub mod names;
 mod render;
 
 pub use address::{Address, AddressError};
-pub use build::MANAGED_BY;
+pub use build::{azure_subnet_network, AZURE_ACCOUNT_DNS_ZONES, MANAGED_BY};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
@@ -29,12 +32,18 @@ pub enum Kind {
     AzureDeployment,
     AzureRoleAssignment,
     AzureDiagnosticSetting,
+    AzurePrivateEndpoint,
+    AzurePrivateDnsZone,
     AwsInferenceProfile,
     AwsProvisionedThroughput,
     AwsIamPolicy,
     AwsInvocationLogging,
+    AwsLogLifecycle,
+    AwsVpcEndpoint,
     GcpService,
     GcpIamMember,
+    GcpLogDataset,
+    GcpRequestLogging,
     RouterDeployment,
 }
 
@@ -46,6 +55,12 @@ impl Kind {
             Kind::AzureDeployment | Kind::RouterDeployment => "deployment",
             Kind::AzureRoleAssignment => "role-assignment",
             Kind::AzureDiagnosticSetting => "diagnostic-setting",
+            Kind::AzurePrivateEndpoint => "private-endpoint",
+            Kind::AzurePrivateDnsZone => "private-dns-zone",
+            Kind::AwsLogLifecycle => "log-lifecycle",
+            Kind::AwsVpcEndpoint => "vpc-endpoint",
+            Kind::GcpLogDataset => "log-dataset",
+            Kind::GcpRequestLogging => "request-logging",
             Kind::AwsInferenceProfile => "inference-profile",
             Kind::AwsProvisionedThroughput => "provisioned-throughput",
             Kind::AwsIamPolicy => "iam-policy",
@@ -62,6 +77,14 @@ impl Kind {
             Kind::AzureDeployment => "azurerm_cognitive_deployment",
             Kind::AzureRoleAssignment => "azurerm_role_assignment",
             Kind::AzureDiagnosticSetting => "azurerm_monitor_diagnostic_setting",
+            Kind::AzurePrivateEndpoint => "azurerm_private_endpoint",
+            Kind::AzurePrivateDnsZone => "azurerm_private_dns_zone",
+            Kind::AwsLogLifecycle => "aws_s3_bucket_lifecycle_configuration",
+            Kind::AwsVpcEndpoint => "aws_vpc_endpoint",
+            Kind::GcpLogDataset => "google_bigquery_dataset",
+            // Vertex AI's request-response logging has no resource type in the pinned
+            // provider: a provisioner of a terraform_data resource sets it.
+            Kind::GcpRequestLogging => "terraform_data",
             Kind::AwsInferenceProfile => "aws_bedrock_inference_profile",
             Kind::AwsProvisionedThroughput => "aws_bedrock_provisioned_model_throughput",
             Kind::AwsIamPolicy => "aws_iam_policy",

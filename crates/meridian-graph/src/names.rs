@@ -50,6 +50,37 @@ pub fn azure_account(project: &str, provider: &str, region: &str) -> String {
     )
 }
 
+/// Azure private endpoint name: up to 64 letters, digits, `-`, `_`, `.` (`pe-ACCOUNT`).
+pub fn azure_private_endpoint(account: &str) -> String {
+    fit(
+        &["pe", account],
+        64,
+        |c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.'),
+        false,
+    )
+}
+
+/// Name of a private DNS zone's link to a virtual network: up to 80 letters, digits, `-`,
+/// `_`, `.`.
+pub fn azure_dns_link(project: &str, vnet: &str) -> String {
+    fit(
+        &[project, vnet],
+        80,
+        |c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.'),
+        false,
+    )
+}
+
+/// Name tag of an AWS VPC endpoint (`PROJECT-PROVIDER-bedrock-runtime`), up to 255 characters.
+pub fn aws_vpc_endpoint(project: &str, provider: &str) -> String {
+    fit(
+        &[project, provider, "bedrock-runtime"],
+        255,
+        |c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.'),
+        false,
+    )
+}
+
 /// Azure deployment name: up to 64 letters, digits, `-`, `_`, `.`.
 pub fn azure_deployment(model: &str, target: &str) -> String {
     fit(

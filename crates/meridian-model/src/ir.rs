@@ -192,6 +192,22 @@ pub struct Target {
     pub footprint: Footprint,
 }
 
+impl Target {
+    /// The Vertex AI location a Google target calls: `global`, the multi-region of its
+    /// footprint (`eu`, `us`), or its region.
+    pub fn vertex_location(&self) -> String {
+        match self.processing {
+            Processing::Global => "global".to_string(),
+            Processing::Geography => self
+                .footprint
+                .via
+                .clone()
+                .unwrap_or_else(|| self.region.clone()),
+            Processing::Region => self.region.clone(),
+        }
+    }
+}
+
 /// Where a target's prompts may be processed.
 #[derive(Debug, Clone, Default, Serialize, JsonSchema)]
 pub struct Footprint {

@@ -106,6 +106,8 @@ pub fn validate(spec: &Spec, opts: &Options<'_>) -> Validated {
     };
     rules::policy::check(&mut diags, spec, &project, opts.catalog, opts.today);
     rules::logging::check(&mut diags, spec, &project, opts.catalog);
+    rules::logging::check_recorded(&mut diags, spec, &project, opts.catalog);
+    rules::network::check(&mut diags, spec, &project);
     rules::catalog_facts::check_age(&mut diags, spec, opts.catalog, opts.today);
     diags.sort();
     Validated {

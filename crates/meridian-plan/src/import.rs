@@ -30,7 +30,7 @@
 //! error: nothing is imported.
 
 use crate::to_state;
-use meridian_graph::{as_reference, reference, Address, Kind, Resource};
+use meridian_graph::{as_reference, azure_subnet_network, reference, Address, Kind, Resource};
 use meridian_state::{SerialExhausted, State, StateResource};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -323,7 +323,7 @@ pub fn kind_of_type(resource_type: &str) -> Option<Kind> {
 
 /// Helper types Meridian writes beside a resource, read into it.
 const HELPER_TYPES: [&str; 4] = [
-    "azurerm_private_endpoint",
+    "azurerm_private_dns_zone_virtual_network_link",
     "azurerm_cognitive_account_customer_managed_key",
     "aws_iam_role_policy_attachment",
     "aws_iam_user_policy_attachment",
@@ -334,9 +334,12 @@ fn taggable(kind: Kind) -> bool {
     matches!(
         kind,
         Kind::AzureAccount
+            | Kind::AzurePrivateEndpoint
+            | Kind::AzurePrivateDnsZone
             | Kind::AwsInferenceProfile
             | Kind::AwsProvisionedThroughput
             | Kind::AwsIamPolicy
+            | Kind::AwsVpcEndpoint
     )
 }
 
@@ -344,7 +347,11 @@ fn taggable(kind: Kind) -> bool {
 fn is_referenced(kind: Kind) -> bool {
     matches!(
         kind,
-        Kind::AzureAccount | Kind::AwsInferenceProfile | Kind::AwsProvisionedThroughput
+        Kind::AzureAccount
+            | Kind::AzurePrivateDnsZone
+            | Kind::AwsInferenceProfile
+            | Kind::AwsProvisionedThroughput
+            | Kind::AwsVpcEndpoint
     )
 }
 
@@ -413,6 +420,15 @@ fn tags_of(v: &Map<String, Value>, key: &str) -> Option<BTreeMap<String, String>
 fn arn_region(arn: &str) -> Option<String> {
     let region = arn.split(':').nth(3)?;
     (arn.starts_with("arn:") && !region.is_empty()).then(|| region.to_string())
+}
+
+/// The key a private DNS zone and its network links share: resource group and zone name.
+fn zone_key(resource_group: &str, zone: &str) -> String {
+    format!(
+        "zone:{}/{}",
+        resource_group.to_ascii_lowercase(),
+        zone.to_ascii_lowercase()
+    )
 }
 
 /// The subscription of an ARM id.
@@ -685,6 +701,142 @@ fn convert(
                 put(&mut attrs, key, get(v, key));
             }
         }
+        Kind::AzurePrivateEndpoint => {
+            name = text(v, "name").unwrap_or_default().to_string();
+            region = None;
+            for key in ["resource_group_name", "subnet_id"] {
+                put(&mut attrs, key, get(v, key));
+            }
+            if let Some((_, rg, vnet)) = text(v, "subnet_id").and_then(azure_subnet_network) {
+                attrs.insert("virtual_network_name".into(), Value::String(vnet));
+                attrs.insert(
+                    "virtual_network_resource_group_name".into(),
+                    Value::String(rg),
+                );
+            }
+            let connection = block(v, "private_service_connection");
+            if let Some(target) = connection.and_then(|c| get(c, "private_connection_resource_id"))
+            {
+                attrs.insert(
+                    "private_connection_resource_id".into(),
+                    cx.ids.resolve(target),
+                );
+            }
+            put(
+                &mut attrs,
+                "subresource_names",
+                connection.and_then(|c| get(c, "subresource_names")),
+            );
+            if let Some(Value::Array(zones)) =
+                block(v, "private_dns_zone_group").and_then(|g| get(g, "private_dns_zone_ids"))
+            {
+                let zones = Value::Array(zones.iter().map(|z| cx.ids.resolve(z)).collect());
+                attrs.insert(
+                    "private_dns_zone_ids".into(),
+                    same_set_as(zones, want("private_dns_zone_ids")),
+                );
+            }
+            tags = tags_of(v, "tags").unwrap_or_default();
+        }
+        Kind::AzurePrivateDnsZone => {
+            name = text(v, "name").unwrap_or_default().to_string();
+            region = None;
+            put(
+                &mut attrs,
+                "resource_group_name",
+                get(v, "resource_group_name"),
+            );
+            let link_key = zone_key(text(v, "resource_group_name").unwrap_or_default(), &name);
+            let links = cx.helpers.get(&link_key).map_or(&[][..], Vec::as_slice);
+            if let Some(link) = links.first() {
+                put(
+                    &mut attrs,
+                    "virtual_network_id",
+                    get(&link.values, "virtual_network_id"),
+                );
+                put(&mut attrs, "link_name", get(&link.values, "name"));
+            }
+            tags = tags_of(v, "tags").unwrap_or_default();
+        }
+        Kind::AwsLogLifecycle => {
+            put(&mut attrs, "bucket", get(v, "bucket"));
+            let rule = block(v, "rule");
+            if let Some(r) = rule {
+                name = text(r, "id").unwrap_or_default().to_string();
+            }
+            put(
+                &mut attrs,
+                "prefix",
+                rule.and_then(|r| block(r, "filter"))
+                    .and_then(|f| get(f, "prefix")),
+            );
+            put(
+                &mut attrs,
+                "expiration_days",
+                rule.and_then(|r| block(r, "expiration"))
+                    .and_then(|e| get(e, "days")),
+            );
+        }
+        Kind::AwsVpcEndpoint => {
+            for key in [
+                "service_name",
+                "vpc_endpoint_type",
+                "subnet_ids",
+                "private_dns_enabled",
+            ] {
+                put(&mut attrs, key, get(v, key));
+            }
+            region = text(v, "service_name")
+                .and_then(|s| s.split('.').rev().nth(1))
+                .map(str::to_string)
+                .or(region);
+            if let Some(policy) = get(v, "policy") {
+                attrs.insert(
+                    "policy".into(),
+                    policy_document(policy, cx.ids, want("policy")),
+                );
+            }
+            tags = tags_of(v, "tags").unwrap_or_default();
+        }
+        Kind::GcpLogDataset => {
+            name = text(v, "dataset_id").unwrap_or_default().to_string();
+            region = None;
+            for key in [
+                "project",
+                "dataset_id",
+                "location",
+                "default_partition_expiration_ms",
+                "delete_contents_on_destroy",
+            ] {
+                put(&mut attrs, key, get(v, key));
+            }
+        }
+        Kind::GcpRequestLogging => {
+            let triggers = block(v, "triggers_replace");
+            let model = triggers.and_then(|t| text(t, "model")).unwrap_or_default();
+            // projects/P/locations/L/publishers/PUB/models/M
+            let parts: Vec<&str> = model.split('/').collect();
+            if let ["projects", p, "locations", l, "publishers", publisher, "models", m] =
+                parts.as_slice()
+            {
+                attrs.insert("project".into(), Value::from(*p));
+                attrs.insert("location".into(), Value::from(*l));
+                attrs.insert("publisher".into(), Value::from(*publisher));
+                attrs.insert("model".into(), Value::from(*m));
+                name = format!("{publisher}/{m}@{l}");
+                region = Some((*l).to_string());
+            }
+            put(
+                &mut attrs,
+                "bigquery_destination",
+                triggers.and_then(|t| get(t, "destination")),
+            );
+            put(
+                &mut attrs,
+                "sampling_rate",
+                triggers.and_then(|t| get(t, "sampling_rate")),
+            );
+        }
         Kind::RouterDeployment => {}
     }
     // An argument the spec leaves null is recorded as null: Terraform shows nothing for it.
@@ -850,6 +1002,12 @@ fn identity(r: &StateResource, kind: Kind) -> Vec<Value> {
         Kind::AwsInferenceProfile => vec![attr("name"), region()],
         Kind::AwsProvisionedThroughput => vec![attr("provisioned_model_name"), region()],
         Kind::AwsIamPolicy | Kind::RouterDeployment => vec![name()],
+        Kind::AzurePrivateEndpoint => vec![attr("subnet_id"), name()],
+        Kind::AzurePrivateDnsZone => vec![attr("resource_group_name"), name()],
+        Kind::AwsLogLifecycle => vec![attr("bucket")],
+        Kind::AwsVpcEndpoint => vec![attr("service_name"), attr("subnet_ids")],
+        Kind::GcpLogDataset => vec![attr("project"), attr("dataset_id")],
+        Kind::GcpRequestLogging => vec![attr("project"), attr("location"), attr("model")],
         Kind::AwsInvocationLogging => vec![attr("region")],
         Kind::GcpService => vec![attr("project"), attr("service")],
         Kind::GcpIamMember => vec![attr("project"), attr("role"), attr("member")],
@@ -866,6 +1024,12 @@ fn identity_words(kind: Kind) -> &'static str {
         Kind::AwsInferenceProfile => "name and region",
         Kind::AwsProvisionedThroughput => "provisioned model name and region",
         Kind::AwsIamPolicy | Kind::RouterDeployment => "name",
+        Kind::AzurePrivateEndpoint => "subnet and name",
+        Kind::AzurePrivateDnsZone => "resource group and zone name",
+        Kind::AwsLogLifecycle => "bucket",
+        Kind::AwsVpcEndpoint => "service and subnets",
+        Kind::GcpLogDataset => "project and dataset id",
+        Kind::GcpRequestLogging => "project, location and model",
         Kind::AwsInvocationLogging => "region",
         Kind::GcpService => "project and service",
         Kind::GcpIamMember => "project, role and member",
@@ -917,9 +1081,15 @@ pub fn import(
     let mut by_owner: HashMap<String, Vec<&TfResource>> = HashMap::new();
     let mut helper_owner: Vec<(&TfResource, Option<String>)> = Vec::new();
     for h in &helpers {
+        let zone;
         let owner = match h.resource_type.as_str() {
-            "azurerm_private_endpoint" => block(&h.values, "private_service_connection")
-                .and_then(|c| text(c, "private_connection_resource_id")),
+            "azurerm_private_dns_zone_virtual_network_link" => {
+                zone = zone_key(
+                    text(&h.values, "resource_group_name").unwrap_or_default(),
+                    text(&h.values, "private_dns_zone_name").unwrap_or_default(),
+                );
+                Some(zone.as_str())
+            }
             "azurerm_cognitive_account_customer_managed_key" => {
                 text(&h.values, "cognitive_account_id")
             }
@@ -929,6 +1099,17 @@ pub fn import(
             by_owner.entry(id_key(o)).or_default().push(h);
         }
         helper_owner.push((h, owner.map(id_key)));
+    }
+    // An account's private endpoint also says which subnet the account is reached from.
+    for (_, tf) in primary
+        .iter()
+        .filter(|(k, _)| *k == Kind::AzurePrivateEndpoint)
+    {
+        if let Some(o) = block(&tf.values, "private_service_connection")
+            .and_then(|c| text(c, "private_connection_resource_id"))
+        {
+            by_owner.entry(id_key(o)).or_default().push(tf);
+        }
     }
     // Account identities, to recognise the role assignment that lets an account use its key.
     let identities: HashMap<String, String> = primary
@@ -965,7 +1146,10 @@ pub fn import(
         let empty = HashMap::new();
         let cx = Context {
             ids: &ids,
-            helpers: if kind == Kind::AzureAccount || kind == Kind::AwsIamPolicy {
+            helpers: if matches!(
+                kind,
+                Kind::AzureAccount | Kind::AwsIamPolicy | Kind::AzurePrivateDnsZone
+            ) {
                 &by_owner
             } else {
                 &empty
@@ -1015,6 +1199,16 @@ pub fn import(
                 }
             }
             Kind::AwsInferenceProfile => ids.add(text(v, "arn"), &address, "arn"),
+            Kind::AzurePrivateDnsZone => {
+                ids.add(text(v, "id"), &address, "id");
+                if let Some(rg) = text(v, "resource_group_name") {
+                    owners.insert(
+                        zone_key(rg, text(v, "name").unwrap_or_default()),
+                        record.address.clone(),
+                    );
+                }
+            }
+            Kind::AwsVpcEndpoint => ids.add(text(v, "id"), &address, "id"),
             Kind::AwsProvisionedThroughput => {
                 ids.add(
                     text(v, "provisioned_model_arn"),

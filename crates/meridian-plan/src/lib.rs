@@ -26,17 +26,23 @@ use std::path::Path;
 pub const MANAGED_BY: &str = "meridian";
 
 /// Every resource kind.
-pub const KINDS: [Kind; 11] = [
+pub const KINDS: [Kind; 17] = [
     Kind::AzureAccount,
     Kind::AzureDeployment,
     Kind::AzureRoleAssignment,
     Kind::AzureDiagnosticSetting,
+    Kind::AzurePrivateEndpoint,
+    Kind::AzurePrivateDnsZone,
     Kind::AwsInferenceProfile,
     Kind::AwsProvisionedThroughput,
     Kind::AwsIamPolicy,
     Kind::AwsInvocationLogging,
+    Kind::AwsLogLifecycle,
+    Kind::AwsVpcEndpoint,
     Kind::GcpService,
     Kind::GcpIamMember,
+    Kind::GcpLogDataset,
+    Kind::GcpRequestLogging,
     Kind::RouterDeployment,
 ];
 
@@ -401,6 +407,25 @@ pub fn forces_replacement(kind: &str, attribute: &str) -> bool {
         "aws_invocation_logging" => &["region"],
         "gcp_service" => &["project", "service"],
         "gcp_iam_member" => &["project", "role", "member"],
+        "azure_private_endpoint" => &[
+            "subnet_id",
+            "resource_group_name",
+            "private_connection_resource_id",
+            "subresource_names",
+        ],
+        "azure_private_dns_zone" => &["resource_group_name"],
+        "aws_vpc_endpoint" => &["service_name", "vpc_endpoint_type"],
+        "aws_log_lifecycle" => &["bucket"],
+        "gcp_log_dataset" => &["project", "dataset_id", "location"],
+        // A terraform_data resource is replaced whenever its triggers change.
+        "gcp_request_logging" => &[
+            "project",
+            "location",
+            "publisher",
+            "model",
+            "bigquery_destination",
+            "sampling_rate",
+        ],
         _ => &[],
     };
     fixed.contains(&attribute)

@@ -76,6 +76,7 @@ fn area_tag(id: &str) -> &'static str {
         "MOD" => "models",
         "ACC" => "access",
         "PRV" => "providers",
+        "NET" => "network",
         "SEC" => "secrets",
         "LOG" => "logging",
         "POL" => "policy",

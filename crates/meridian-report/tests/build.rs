@@ -152,7 +152,7 @@ fn eu_bank_matrix_chains_grants_sinks_and_cost() {
     );
     assert!(r.grants_note.is_none());
 
-    assert_eq!(r.logging.len(), 3);
+    assert_eq!(r.logging.len(), 5);
     assert!(r.logging.iter().all(|l| l.verdict == Verdict::Compliant));
     let gcp = r
         .logging

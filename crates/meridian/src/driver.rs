@@ -71,8 +71,8 @@ pub fn check_text(name: &str, text: &str, inputs: &Inputs, today: Date) -> Check
     check_loaded(meridian_spec::load_text(name, text, inputs), today, None)
 }
 
-/// The spec files of a loaded spec, as they were read.
-fn spec_files<'a>(spec: &'a Spec, sources: &'a SourceMap) -> impl Iterator<Item = &'a Path> {
+/// The paths of a loaded spec's files, as they were read.
+fn spec_paths<'a>(spec: &'a Spec, sources: &'a SourceMap) -> impl Iterator<Item = &'a Path> {
     spec.files
         .iter()
         .filter_map(|f| sources.get(*f))
@@ -100,7 +100,7 @@ fn check_loaded(loaded: meridian_spec::Loaded, today: Date, plan_file: Option<&P
     }
     let catalog = load_catalog(&spec, &mut sources, &mut diagnostics);
     let resolve = |p: &Path| resolve_existing(p);
-    let own_files: Vec<OwnFile> = spec_files(&spec, &sources)
+    let own_files: Vec<OwnFile> = spec_paths(&spec, &sources)
         .map(|p| OwnFile::Spec(p.to_path_buf()))
         .chain(plan_file.map(|p| OwnFile::Plan(p.to_path_buf())))
         .collect();
@@ -126,11 +126,14 @@ fn check_loaded(loaded: meridian_spec::Loaded, today: Date, plan_file: Option<&P
     }
 }
 
-/// `sha256:<hex>` of the spec files: each file's path relative to the spec directory and its
-/// text. Where the spec lives (or how its path was spelled) does not change the hash, so a
-/// plan made in one checkout applies in another and generated files are the same anywhere.
-pub fn spec_hash(checked: &Checked) -> String {
-    let files: Vec<(String, &str)> = checked
+/// The spec's files, each as its path relative to the spec directory (`/`-separated), in the
+/// order they were loaded. Generated files name them in their headers.
+pub fn spec_file_names(checked: &Checked) -> Vec<String> {
+    spec_files(checked).into_iter().map(|(n, _)| n).collect()
+}
+
+fn spec_files(checked: &Checked) -> Vec<(String, &str)> {
+    checked
         .spec
         .files
         .iter()
@@ -150,7 +153,14 @@ pub fn spec_hash(checked: &Checked) -> String {
                 .join("/");
             (name, f.text.as_str())
         })
-        .collect();
+        .collect()
+}
+
+/// `sha256:<hex>` of the spec files: each file's path relative to the spec directory and its
+/// text. Where the spec lives (or how its path was spelled) does not change the hash, so a
+/// plan made in one checkout applies in another.
+pub fn spec_hash(checked: &Checked) -> String {
+    let files = spec_files(checked);
     meridian_emit::spec_hash(files.iter().map(|(n, t)| (n.as_str(), *t)))
 }
 
@@ -260,7 +270,7 @@ pub fn write_root(checked: &Checked, out: Option<&Path>) -> std::io::Result<meri
         &checked.spec.dir.join(meridian_state::safe_fs::OWN_DIR),
         "Meridian's state directory",
     );
-    for file in spec_files(&checked.spec, &checked.sources) {
+    for file in spec_paths(&checked.spec, &checked.sources) {
         root.protect(file, "a spec file");
     }
     Ok(root)

@@ -296,18 +296,22 @@ fn emit_paths_onto_meridians_own_files_are_located_errors() {
     let t = Tree::new();
     apply(&t);
     let state_before = std::fs::read(t.spec().join(".meridian/state.json")).expect("state");
-    for (from, to, at) in [
-        (
-            "path = \"generated/terraform\"",
-            "path = \".meridian\"",
-            "main.hcl:228:10",
-        ),
+    for (from, to) in [
+        ("path = \"generated/terraform\"", "path = \".meridian\""),
         (
             "path = \"generated/router/litellm.yaml\"",
             "path = \"main.hcl\"",
-            "main.hcl:232:10",
         ),
     ] {
+        // The diagnostic points at the path's value: line and column of its opening quote.
+        let text = std::fs::read_to_string(t.spec().join("main.hcl")).expect("spec");
+        let (line, col) = text
+            .lines()
+            .enumerate()
+            .find_map(|(i, l)| l.find(from).map(|c| (i + 1, c + "path = ".len() + 1)))
+            .expect("emit path in the spec");
+        let at = format!("main.hcl:{line}:{col}");
+        let at = at.as_str();
         common::edit(&t.spec(), "main.hcl", from, to);
         for args in [
             &["generate", "spec"][..],
@@ -334,7 +338,13 @@ fn emit_paths_onto_meridians_own_files_are_located_errors() {
     ]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("is the plan file being written"), "{err}");
-    assert!(err.contains("main.hcl:232:10"), "{err}");
+    let text = std::fs::read_to_string(t.spec().join("main.hcl")).expect("spec");
+    let line = text
+        .lines()
+        .position(|l| l.contains("path = \"generated/router/litellm.yaml\""))
+        .expect("litellm emit path")
+        + 1;
+    assert!(err.contains(&format!("main.hcl:{line}:10")), "{err}");
 }
 
 #[test]

@@ -243,10 +243,19 @@ fn helpers_are_merged_and_foreign_resources_skipped_with_reasons() {
             )
         })
         .collect();
+    // A private endpoint is a resource of its own; a private DNS zone's network link is read
+    // into its zone.
     assert!(merged.contains(&(
-        "azurerm_private_endpoint",
-        "azure.corp.account.swedencentral"
+        "azurerm_private_dns_zone_virtual_network_link",
+        "azure.corp.private-dns-zone.openai"
     )));
+    let imported: Vec<&str> = report["imported"]
+        .as_array()
+        .expect("imported")
+        .iter()
+        .filter_map(|i| i["address"].as_str())
+        .collect();
+    assert!(imported.contains(&"azure.corp.private-endpoint.swedencentral"));
     assert!(merged.contains(&(
         "azurerm_cognitive_account_customer_managed_key",
         "azure.corp.account.swedencentral"

@@ -197,6 +197,23 @@ fn expected(ir: &Value) -> BTreeMap<String, Expected> {
     out
 }
 
+/// Whether the model `group` fails over on server errors with a retry count: its allowed-fails
+/// policy then cools a deployment down after more failures than that.
+fn cools_down(ir: &Value, group: &str) -> bool {
+    ir["models"]
+        .as_array()
+        .expect("models")
+        .iter()
+        .find(|m| m["name"] == group)
+        .and_then(|m| m.get("failover"))
+        .is_some_and(|f| {
+            f["retries"].is_u64()
+                && f["on"]
+                    .as_array()
+                    .is_some_and(|on| on.iter().any(|x| x == "server_error"))
+        })
+}
+
 fn litellm_strategy(spec_strategy: &str) -> &'static str {
     match spec_strategy {
         "cost" => "cost-based-routing",
@@ -493,6 +510,7 @@ fn tiers_fail_over_and_weights_split_against_local_mocks() {
     let mut filter_fallbacks = 0;
     let mut weight_checks = 0;
     let mut failovers = 0;
+    let mut cooldowns = 0;
     for (g, report) in generated.iter().zip(&reports) {
         let name = &g.name;
         assert_eq!(
@@ -546,6 +564,22 @@ fn tiers_fail_over_and_weights_split_against_local_mocks() {
                     f["tried_failing"].as_u64().unwrap_or(0) >= 1,
                     "{name}/{group}: the primary tier was not tried"
                 );
+                for later in f["later_served"].as_array().expect("later") {
+                    assert!(
+                        f["expected"].as_array().expect("expected").contains(later),
+                        "{name}/{group}: a later request was served by {later}"
+                    );
+                }
+                // A model that fails over on server errors with a retry count: once each
+                // primary deployment has failed more often than that, the allowed-fails policy
+                // cools it down, and requests go straight to the next tier.
+                if cools_down(&g.ir, group) {
+                    assert!(
+                        f["cooled_after"].as_u64().is_some(),
+                        "{name}/{group}: the failing primary tier was still tried after 8 more requests"
+                    );
+                    cooldowns += 1;
+                }
                 failovers += 1;
             }
             for kind in ["context_window_fallbacks", "content_policy_fallbacks"] {
@@ -633,6 +667,10 @@ fn tiers_fail_over_and_weights_split_against_local_mocks() {
         }
     }
     assert!(failovers >= 3, "failover was exercised {failovers} times");
+    assert!(
+        cooldowns >= 2,
+        "cooldown by the allowed-fails policy was checked {cooldowns} times"
+    );
     // eu-bank's document-review (context window) and the extra spec (both kinds).
     assert!(
         filter_fallbacks >= 3,
@@ -669,7 +707,8 @@ fn hostile_spec(strings: &[String]) -> String {
 }
 
 /// Generates the spec with `meridian generate`, reads the YAML back with PyYAML and checks
-/// every description and task is exactly the string the spec holds.
+/// every description is exactly the string the spec holds, and that each task (a comment)
+/// stayed one comment line.
 fn assert_round_trip(strings: &[String]) {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("main.hcl"), hostile_spec(strings)).expect("write spec");
@@ -701,15 +740,30 @@ fn assert_round_trip(strings: &[String]) {
             "description of {group}: {:?}",
             pair[0]
         );
-        if let Some(task) = pair.get(1) {
-            assert_eq!(
-                info["meridian_task"].as_str(),
-                Some(task.as_str()),
-                "task of {group}: {task:?}"
-            );
-        }
-        assert_eq!(info["meridian_model"].as_str(), Some(group.as_str()));
+        // The task is a comment above the model's deployments: it must not have changed what
+        // the file holds (PyYAML read every value back), and no Meridian key repeats there.
+        let keys: BTreeSet<&str> = info
+            .as_object()
+            .expect("model_info")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            BTreeSet::from(["description", "id"]),
+            "model_info of {group}"
+        );
     }
+    let text = std::fs::read_to_string(&config).expect("config");
+    let about = text
+        .lines()
+        .filter(|l| l.starts_with("  # model m-"))
+        .count();
+    assert_eq!(
+        about,
+        strings.chunks(2).count(),
+        "one comment line per model:\n{text}"
+    );
 }
 
 const HOSTILE: &[&str] = &[

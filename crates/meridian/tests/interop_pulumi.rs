@@ -210,6 +210,10 @@ impl Hostile {
 provider "azure" "corp" {{
   subscription_id = "11111111-2222-3333-4444-555555555555"
   resource_group  = {rg}
+
+  network {{
+    private_endpoint_subnet_id = "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet/subnets/ai"
+  }}
 }}
 
 provider "aws" "corp" {{
@@ -266,6 +270,10 @@ logging "audit" {{
   azure {{
     workspace_id = {workspace}
     region       = "swedencentral"
+  }}
+  gcp {{
+    bigquery_dataset = "hostile_logs"
+    location         = "US"
   }}
 }}
 

@@ -516,7 +516,9 @@ fn every_example_parses_references_declared_blocks_and_passes_checkov() {
 }
 
 /// What the examples do not show: public network access, an IAM user as principal,
-/// provisioned throughput and a waiver for a check Meridian does not know.
+/// provisioned throughput, a waiver for a check Meridian does not know, a bedrock-runtime VPC
+/// endpoint with its endpoint policy and the IAM deny of calls from elsewhere, and a BigQuery
+/// log dataset with a customer-managed key and Vertex AI request-response logging.
 const DEPARTURES: &str = r#"meridian {
   name         = "departures"
   default_tags = { cost_center = "cc-1", owner = "qa" }
@@ -538,6 +540,18 @@ provider "azure" "lab" {
 
 provider "aws" "lab" {
   account_id = "018295730641"
+
+  network {
+    private_endpoint_subnet_id = "subnet-0123456789abcdef0"
+  }
+}
+
+provider "gcp" "lab" {
+  project = "departures-lab"
+
+  encryption {
+    key_id = "projects/departures-lab/locations/europe-west4/keyRings/ai/cryptoKeys/logs"
+  }
 }
 
 model "chat" {
@@ -562,6 +576,30 @@ model "chat" {
       billing    = "provisioned"
       capacity   = 2
     }
+  }
+
+  tier "tertiary" {
+    target "vertex-gemini" {
+      provider   = provider.gcp.lab
+      model      = "gemini-3.5-flash"
+      region     = "europe-west4"
+      processing = "geography"
+    }
+    target "vertex-claude" {
+      provider   = provider.gcp.lab
+      model      = "claude-sonnet-4-5@20250929"
+      region     = "europe-west1"
+      processing = "region"
+    }
+  }
+}
+
+logging "vertex" {
+  retention_days = 30
+
+  gcp {
+    bigquery_dataset = "departures_vertex_logs"
+    location         = "EU"
   }
 }
 
@@ -721,7 +759,7 @@ fn spec_text(h: &Hostile) -> String {
         .collect();
     let mut text = format!(
         "meridian {{\n  name = \"hostile\"\n  default_tags = {{\n{}\n  }}\n}}\n\n\
-         provider \"azure\" \"corp\" {{\n  subscription_id = \"11111111-2222-3333-4444-555555555555\"\n  resource_group  = \"rg-ai\"\n{waivers}}}\n\n\
+         provider \"azure\" \"corp\" {{\n  subscription_id = \"11111111-2222-3333-4444-555555555555\"\n  resource_group  = \"rg-ai\"\n  network {{\n    private_endpoint_subnet_id = \"/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet/subnets/ai\"\n  }}\n{waivers}}}\n\n\
          provider \"aws\" \"corp\" {{\n  account_id = \"123456789012\"\n}}\n\n\
          emit \"terraform\" {{\n  path = \"tf\"\n}}\n",
         tags.join("\n")

@@ -237,14 +237,31 @@ fn removing_a_model_deletes_exactly_its_resources() {
         .filter_map(|c| c["change"]["after"]["region"].as_str())
         .map(str::to_string)
         .collect();
+    // Vertex AI request-response logging is per model id and location: a deletion is triage's
+    // when no remaining target calls that model.
+    let (code, inspect, err) = run(meridian().args(["inspect", "--json"]).arg(dir.path()));
+    assert_eq!(code, 0, "{err}");
+    let inspect: Value = serde_json::from_str(&inspect).expect("inspect json");
+    let models_kept: BTreeSet<&str> = inspect["models"]
+        .as_array()
+        .expect("models")
+        .iter()
+        .flat_map(|m| m["tiers"].as_array().into_iter().flatten())
+        .flat_map(|t| t["targets"].as_array().into_iter().flatten())
+        .filter_map(|t| t["model"].as_str())
+        .collect();
     for c in plan["resource_changes"].as_array().expect("changes") {
         if c["change"]["actions"] != serde_json::json!(["delete"]) {
             continue;
         }
         let address = c["address"].as_str().unwrap_or_default();
         let region = c["change"]["before"]["region"].as_str().unwrap_or_default();
+        let logged_model = c["change"]["before"]["attributes"]["model"].as_str();
         assert!(
-            address.contains("triage") || !regions_kept.contains(region),
+            address.contains("triage")
+                || !regions_kept.contains(region)
+                || (address.contains(".request-logging.")
+                    && logged_model.is_some_and(|m| !models_kept.contains(m))),
             "{address} is not one of triage's resources"
         );
     }
@@ -594,6 +611,10 @@ fn gen_spec(models: &[GenModel], pulumi: bool) -> String {
 provider "azure" "corp" {
   subscription_id = "11111111-2222-3333-4444-555555555555"
   resource_group  = "rg-ai"
+
+  network {
+    private_endpoint_subnet_id = "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet/subnets/ai"
+  }
 }
 
 provider "aws" "main" {

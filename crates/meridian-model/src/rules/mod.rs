@@ -6,6 +6,7 @@ pub(crate) mod catalog_facts;
 pub(crate) mod emit;
 pub(crate) mod logging;
 pub(crate) mod names;
+pub(crate) mod network;
 pub(crate) mod policy;
 pub(crate) mod providers;
 pub(crate) mod residency;

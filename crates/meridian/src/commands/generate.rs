@@ -52,7 +52,8 @@ pub fn generate(path: &Path, opts: &GenerateOptions<'_>, out: &mut Output<'_>) -
             return exit::ERROR;
         }
     };
-    let artifacts = match render_all(project, &graph, &hash, &templates) {
+    let spec_files = driver::spec_file_names(&checked);
+    let artifacts = match render_all(project, &graph, &spec_files, &templates) {
         Ok(a) => a,
         Err(e) => {
             let _ = writeln!(out.err, "error: {e}");

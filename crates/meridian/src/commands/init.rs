@@ -17,6 +17,12 @@ meridian {
 provider "azure" "main" {
   subscription_id = "00000000-0000-0000-0000-000000000000"
   resource_group  = "rg-ai"
+
+  # Accounts take no calls from the internet: each gets a private endpoint in this subnet,
+  # with the private DNS zones that resolve it in the subnet's network.
+  network {
+    private_endpoint_subnet_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-network/providers/Microsoft.Network/virtualNetworks/vnet-ai/subnets/private-endpoints"
+  }
 }
 
 provider "aws" "main" {

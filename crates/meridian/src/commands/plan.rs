@@ -191,7 +191,8 @@ fn build_and_render(
         Vec::new()
     } else {
         let templates = Templates::load(None).map_err(|e| format!("error: {e}"))?;
-        render_all(project, &graph, &hash, &templates).map_err(|e| format!("error: {e}"))?
+        let spec_files = driver::spec_file_names(checked);
+        render_all(project, &graph, &spec_files, &templates).map_err(|e| format!("error: {e}"))?
     };
     Ok((graph, hash, artifacts))
 }

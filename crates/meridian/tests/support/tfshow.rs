@@ -531,6 +531,44 @@ fn compute(p: &Pending, config: Option<&ProviderConfig>, v: &mut Map<String, Val
             v.insert("id".into(), json!(hex(&document, 10)));
             v.insert("json".into(), json!(document));
         }
+        ("data", "azurerm_virtual_network") => {
+            let id = format!(
+                "/subscriptions/{subscription}/resourceGroups/{}/providers/Microsoft.Network/virtualNetworks/{}",
+                s(v, "resource_group_name"),
+                s(v, "name")
+            );
+            v.insert("id".into(), json!(id));
+            v.insert("location".into(), json!("westeurope"));
+            v.insert("address_space".into(), json!(["10.20.0.0/16"]));
+        }
+        ("data", "aws_subnet") => {
+            v.insert("vpc_id".into(), json!(format!("vpc-{}", hex(&seed, 17))));
+            v.insert("availability_zone".into(), json!(format!("{region}a")));
+        }
+        ("data", "google_client_config") => {
+            v.insert("id".into(), json!(hex(&seed, 16)));
+            v.insert("access_token".into(), json!("test-access-token"));
+        }
+        ("data", "google_bigquery_default_service_account") => {
+            let email = format!(
+                "bq-{}@bigquery-encryption.iam.gserviceaccount.com",
+                hex(&seed, 12)
+            );
+            v.insert("email".into(), json!(email));
+            v.insert("member".into(), json!(format!("serviceAccount:{email}")));
+        }
+        ("managed", "azurerm_private_dns_zone") => {
+            let id = format!(
+                "/subscriptions/{subscription}/resourceGroups/{}/providers/Microsoft.Network/privateDnsZones/{}",
+                s(v, "resource_group_name"),
+                s(v, "name")
+            );
+            v.insert("id".into(), json!(id));
+        }
+        ("managed", "aws_vpc_endpoint") => {
+            v.insert("id".into(), json!(format!("vpce-{}", hex(&seed, 17))));
+            tags_all(v);
+        }
         ("data", "azurerm_resources") => {
             let name = s(v, "name").to_string();
             let ty = s(v, "type").to_string();
@@ -589,6 +627,13 @@ fn policy_json(v: &Map<String, Value>) -> String {
             "Effect".into(),
             st.get("effect").cloned().unwrap_or_else(|| json!("Allow")),
         );
+        if st
+            .get("principals")
+            .and_then(Value::as_array)
+            .is_some_and(|p| !p.is_empty())
+        {
+            out.insert("Principal".into(), json!("*"));
+        }
         for (block, key) in [
             ("actions", "Action"),
             ("not_actions", "NotAction"),

@@ -6,13 +6,16 @@ For every deployment of a config an OpenAI-compatible mock server listens on 127
 own port). It answers POST .../chat/completions with a completion whose text names the
 deployment, or with 503 while it is switched to failing. The config is rewritten for the test
 only: each deployment's provider becomes `openai/<mock>` with `api_base` pointing at its mock;
-`order`, `weight`, `model_info.id` and every router setting stay as generated. Then, with a
-fresh `litellm.Router` per scenario and for every model group of the spec (the failover
-copies `<model>@<tier>` are exercised through their model):
+`order`, `weight`, `model_info` and every router setting stay as generated. Then, with a fresh
+router per scenario, built by the proxy's own loader (`ProxyConfig().load_config` on the
+rewritten file, as `litellm --config` builds it), and for every model group of the spec (the
+failover copies `<model>@<tier>` are exercised through their model):
 
 - primary:  all mocks healthy; one request is served by a deployment of the lowest order;
 - failover: the mocks of the lowest order answer 503; the same request is served by the next
-            order, and the failing mocks were tried first;
+            order, and the failing mocks were tried first; later requests on the same router are
+            served by the next order too, until (at most 8 of them) one no longer tries the
+            failing mocks: the allowed-fails policy has cooled them down (`cooled_after`);
 - weights:  for every order with several deployments under simple-shuffle (orders before it
             failing), `--requests` requests split by weight.
 
@@ -292,15 +295,31 @@ async def ask(router, group):
     return served
 
 
-def fresh_router(litellm, cfg):
-    settings = copy.deepcopy(cfg.get("router_settings") or {})
-    return litellm.Router(model_list=copy.deepcopy(cfg["model_list"]), **settings)
+async def fresh_router(litellm, cfg):
+    """A router built by the proxy's loader from `cfg` written to a file."""
+    import tempfile
+
+    import yaml
+    from litellm.proxy.proxy_server import ProxyConfig
+
+    os.environ.setdefault("LITELLM_MASTER_KEY", "sk-e2e-master-key")
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False, encoding="utf-8") as f:
+        yaml.safe_dump(cfg, f)
+        path = f.name
+    try:
+        router, _models, _settings = await ProxyConfig().load_config(router=None, config_file_path=path)
+    finally:
+        os.unlink(path)
+    litellm.enable_azure_ad_token_refresh = False
+    if router is None or len(router.model_list) != len(cfg["model_list"]):
+        raise AssertionError("the proxy loader did not keep every deployment")
+    return router
 
 
 async def run_group(litellm, cfg, mocks, group, seed, requests):
     orders = orders_of(cfg, group)
     levels = list(orders)
-    strategy = fresh_router(litellm, cfg)._get_routing_context(group)[0]
+    strategy = (await fresh_router(litellm, cfg))._get_routing_context(group)[0]
     result = {"strategy": strategy, "orders": {str(o): [i for i, _ in ds] for o, ds in orders.items()}}
     # Per-token list prices (input + output) where the config sets them: cost routing's key.
     result["costs"] = {
@@ -315,18 +334,33 @@ async def run_group(litellm, cfg, mocks, group, seed, requests):
             m.hits = 0
 
     set_failing(set())
-    result["primary"] = {"served": await ask(fresh_router(litellm, cfg), group), "expected": [i for i, _ in orders[levels[0]]]}
+    result["primary"] = {"served": await ask(await fresh_router(litellm, cfg), group), "expected": [i for i, _ in orders[levels[0]]]}
 
     if len(levels) > 1:
         first = {i for i, _ in orders[levels[0]]}
         # The failover copies of the model fail too: only the model's own tiers may serve.
         set_failing(first | {f"{i}@failover" for i in first})
         t0 = time.monotonic()
-        served = await ask(fresh_router(litellm, cfg), group)
+        router = await fresh_router(litellm, cfg)
+        served = await ask(router, group)
+        tried = sum(mocks[i].hits for i in first)
+        # Later requests on the same router: once every failing deployment has failed more
+        # often than the allowed-fails policy admits, it is cooled down and not tried.
+        later = []
+        cooled_after = None
+        for n in range(1, 9):
+            for m in mocks.values():
+                m.hits = 0
+            later.append(await ask(router, group))
+            if sum(mocks[i].hits for i in first) == 0:
+                cooled_after = n
+                break
         result["failover"] = {
             "served": served,
             "expected": [i for i, _ in orders[levels[1]]],
-            "tried_failing": sum(mocks[i].hits for i in first),
+            "tried_failing": tried,
+            "later_served": later,
+            "cooled_after": cooled_after,
             "seconds": round(time.monotonic() - t0, 3),
         }
 
@@ -339,7 +373,7 @@ async def run_group(litellm, cfg, mocks, group, seed, requests):
             continue
         first = {i for i, _ in orders[levels[0]]}
         set_failing(first, mode)
-        served = await ask(fresh_router(litellm, cfg), group)
+        served = await ask(await fresh_router(litellm, cfg), group)
         result[kind] = {
             "served": served,
             "expected": [f"{i}@failover" for i, _ in orders[levels[1]]],
@@ -355,7 +389,7 @@ async def run_group(litellm, cfg, mocks, group, seed, requests):
                 continue
             failing = {i for lv in levels[:n] for i, _ in orders[lv]}
             set_failing(failing)
-            router = fresh_router(litellm, cfg)
+            router = await fresh_router(litellm, cfg)
             random.seed(seed)
             counts = {i: 0 for i, _ in deployments}
             t0 = time.monotonic()
