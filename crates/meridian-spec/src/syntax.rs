@@ -42,13 +42,37 @@ pub fn parse_body(text: &str) -> Result<Body, SyntaxError> {
 }
 
 /// Locates the cause of the parser's error `err` in `text`.
+///
+/// What the scan finds wins, unless the parser stopped on an earlier line than the one where
+/// that construct opens (a separate, earlier error) without having backtracked there.
 pub fn locate(text: &str, err: &hcl_edit::parser::Error) -> SyntaxError {
     let scan = Scanner::new(text).run();
-    if let Some(found) = scan.error {
-        return found;
+    let mut offset = err.location().offset().min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
     }
-    let parser_offset = err.location().offset().min(text.len());
-    refine(text, &scan.tokens, parser_offset, err.message())
+    let parser = refine(text, &scan.tokens, offset, err.message());
+    let Some(found) = scan.error else {
+        return parser;
+    };
+    let opened = found
+        .related
+        .as_ref()
+        .map_or(found.start, |r| r.0.min(found.start));
+    let line_start = text[..opened].rfind('\n').map_or(0, |i| i + 1);
+    if parser.start < line_start && !backtracked(text, offset, err.message()) {
+        parser
+    } else {
+        found
+    }
+}
+
+/// Whether the parser's error is where it backtracked to, not where it failed: it says it
+/// expected a block body's identifier right where one stands (the start of an attribute or
+/// block whose value it could not read).
+fn backtracked(text: &str, offset: usize, message: &str) -> bool {
+    message.starts_with("invalid block body")
+        && text[offset..].chars().next().is_some_and(is_ident_start)
 }
 
 /// The range of the character at `at` (empty at the end of the text).
@@ -74,9 +98,8 @@ fn refine(text: &str, tokens: &[Token], offset: usize, message: &str) -> SyntaxE
                 related: None,
             };
         }
-        let (start, _) = char_at(text, t.start);
         return SyntaxError {
-            start,
+            start: t.start,
             end: t.end,
             summary: "Invalid HCL syntax".into(),
             detail: parser_says,
@@ -441,7 +464,7 @@ impl<'t> Scanner<'t> {
                     .take_while(|f| matches!(f, Frame::Bracket { .. }))
                     .any(|f| matches!(f, Frame::Bracket { open: o, .. } if closer_of(*o) == c));
                 if !matches_outer {
-                    return Err(self.extra_closer(c, at));
+                    return Err(Self::extra_closer(c, at));
                 }
                 let close = closer_of(open);
                 let same_line = !self.text[opened..at].contains('\n');
@@ -474,11 +497,11 @@ impl<'t> Scanner<'t> {
                 self.stack.pop();
                 Ok(())
             }
-            _ => Err(self.extra_closer(c, at)),
+            _ => Err(Self::extra_closer(c, at)),
         }
     }
 
-    fn extra_closer(&self, c: char, at: usize) -> SyntaxError {
+    fn extra_closer(c: char, at: usize) -> SyntaxError {
         err(
             at,
             at + 1,
@@ -613,19 +636,18 @@ impl<'t> Scanner<'t> {
             });
             return Ok(());
         }
-        if rest.starts_with("%{") {
+        if let Some(directive) = rest.strip_prefix("%{") {
             self.pos += 2;
-            let word: String = rest[2..]
+            let word: String = directive
                 .trim_start_matches('~')
                 .trim_start()
                 .chars()
                 .take_while(|c| c.is_ascii_alphabetic())
                 .collect();
-            let directives = match self.stack.last_mut() {
-                Some(Frame::Quoted { directives, .. } | Frame::Heredoc { directives, .. }) => {
-                    directives
-                }
-                _ => return Ok(()),
+            let Some(Frame::Quoted { directives, .. } | Frame::Heredoc { directives, .. }) =
+                self.stack.last_mut()
+            else {
+                return Ok(());
             };
             match word.as_str() {
                 "if" => directives.push((Directive::If, start)),
@@ -887,6 +909,16 @@ mod tests {
         );
         assert_eq!(at("a = <<EOT\n${b\nEOT\n").0, "2:1");
         assert_eq!(at("}\n").0, "1:1");
+    }
+
+    #[test]
+    fn an_earlier_error_on_another_line_is_reported_first() {
+        // The parser's error comes first; the unterminated string is a second problem.
+        assert_eq!(at("a = = 1\nb = \"x\n").0, "1:5");
+        assert_eq!(at("l {\n a = = 1\n}\nm {\n d = \"x\n}\n").0, "2:6");
+        // On the same line, or where the parser backtracked to, the scan's finding wins.
+        assert_eq!(at("a = 1 2 \"x\n").0, "1:9");
+        assert_eq!(at("l {\n  a = {\n    b = \"x\n  }\n}\n").0, "3:9");
     }
 
     #[test]
