@@ -1,4 +1,5 @@
-//! The worked examples of the documentation run as written: `docs/catalog.md`.
+//! The worked examples of the documentation run as written: `docs/catalog.md` and
+//! `docs/language.md`.
 //!
 //! A fenced block whose info string carries `file=NAME` is written to the example's directory
 //! (a later block of the same name replaces it). A ` ```console ` block holds `$ meridian ...`
@@ -127,6 +128,11 @@ fn run_document(path: &Path) {
 #[test]
 fn the_catalog_guide_worked_example_runs_as_written() {
     run_document(&repo().join("docs/catalog.md"));
+}
+
+#[test]
+fn the_language_reference_worked_example_runs_as_written() {
+    run_document(&repo().join("docs/language.md"));
 }
 
 #[test]
