@@ -149,26 +149,18 @@ fn every_block_and_attribute_the_parser_accepts_is_described_and_nothing_else() 
             problems.push(format!("the section `{key}` names no block of the schema"));
         }
     }
-    // The overview table lists the top-level blocks.
-    let overview = sections
-        .iter()
-        .find(|s| s.heading == "Blocks")
-        .expect("a Blocks section");
-    if table_names(&overview.body) != set(TOP_LEVEL_BLOCKS) {
-        problems.push(format!(
-            "the Blocks table lists {:?}, the language has {TOP_LEVEL_BLOCKS:?}",
-            table_names(&overview.body)
-        ));
-    }
-    let functions = sections
-        .iter()
-        .find(|s| s.heading == "Functions")
-        .expect("a Functions section");
-    if table_names(&functions.body) != set(FUNCTIONS) {
-        problems.push(format!(
-            "the Functions table lists {:?}, the evaluator has {FUNCTIONS:?}",
-            table_names(&functions.body)
-        ));
+    // The overview table lists the top-level blocks; the functions table the evaluator's.
+    for (heading, names) in [("Blocks", TOP_LEVEL_BLOCKS), ("Functions", FUNCTIONS)] {
+        let section = sections
+            .iter()
+            .find(|s| s.heading == heading)
+            .unwrap_or_else(|| panic!("no {heading} section"));
+        let rows = table_names(&section.body);
+        if rows != set(names) {
+            problems.push(format!(
+                "the {heading} table lists {rows:?}, the language has {names:?}"
+            ));
+        }
     }
     assert!(
         problems.is_empty(),
