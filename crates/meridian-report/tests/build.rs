@@ -376,8 +376,7 @@ fn findings_outside_files_are_attached_to_the_first_spec_file() {
         text,
         &Inputs {
             vars: vec!["nope=1".into()],
-            var_files: Vec::new(),
-            env: Vec::new(),
+            ..Inputs::default()
         },
     );
     let c = check_loaded(loaded);

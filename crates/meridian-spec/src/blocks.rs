@@ -2,6 +2,7 @@
 
 use crate::decode::{attr_key_span, header_span, BodyR, Decoder};
 use crate::eval::span_of;
+use crate::schema::{self, BlockSchema};
 use crate::types::{
     Access, AwsOverride, AwsSink, AzureOverride, AzureSink, Emit, Encryption, Failover, GcpSink,
     Logging, MeridianBlock, Model, Network, Policy, Provider, Residency, Spanned, Target, Tier,
@@ -17,27 +18,20 @@ impl Decoder<'_, '_> {
         block: &'b Block,
         file: FileId,
         what: String,
-        attrs: &[&str],
-        blocks: &[&str],
+        schema: &BlockSchema,
     ) -> BodyR<'b> {
         self.open(
             &block.body,
             file,
             header_span(file, block),
             what,
-            attrs,
-            blocks,
+            schema.attributes,
+            schema.blocks,
         )
     }
 
     pub fn meridian(&mut self, block: &Block, file: FileId) -> MeridianBlock {
-        let b = self.body(
-            block,
-            file,
-            "meridian".into(),
-            &["name", "catalog", "default_tags"],
-            &[],
-        );
+        let b = self.body(block, file, "meridian".into(), &schema::MERIDIAN);
         let name = self.req_string(&b, "name", "\"my-project\"");
         let catalog = self.string(&b, "catalog");
         let (default_tags_span, default_tags) = match self.string_map(&b, "default_tags") {
@@ -61,9 +55,9 @@ impl Decoder<'_, '_> {
         name: Spanned<String>,
     ) -> Provider {
         let what = format!("provider \"{}\" \"{}\"", cloud.value, name.value);
-        let (attrs, required): (&[&str], &[(&str, &str)]) = match cloud.value.as_str() {
+        let (table, required): (&BlockSchema, &[(&str, &str)]) = match cloud.value.as_str() {
             "azure" => (
-                &["subscription_id", "resource_group", "tenant_id", "endpoint"],
+                &schema::PROVIDER_AZURE,
                 &[
                     (
                         "subscription_id",
@@ -72,32 +66,17 @@ impl Decoder<'_, '_> {
                     ("resource_group", "\"rg-ai\""),
                 ],
             ),
-            "aws" => (
-                &["account_id", "partition", "endpoint"],
-                &[("account_id", "\"123456789012\"")],
-            ),
-            _ => (&["project", "endpoint"], &[("project", "\"my-project\"")]),
+            "aws" => (&schema::PROVIDER_AWS, &[("account_id", "\"123456789012\"")]),
+            _ => (&schema::PROVIDER_GCP, &[("project", "\"my-project\"")]),
         };
-        let b = self.body(
-            block,
-            file,
-            what,
-            attrs,
-            &["network", "encryption", "waiver"],
-        );
+        let b = self.body(block, file, what, table);
         for (attr, example) in required {
             if b.attr(attr).is_none() {
                 self.missing(&b, attr, example);
             }
         }
         let network = self.single(&b, "network").map(|nb| {
-            let nb_body = self.body(
-                nb,
-                file,
-                "network".into(),
-                &["public_access", "private_endpoint_subnet_id", "allowed_ips"],
-                &[],
-            );
+            let nb_body = self.body(nb, file, "network".into(), &schema::NETWORK);
             Network {
                 span: nb_body.header,
                 public_access: self.bool(&nb_body, "public_access"),
@@ -106,7 +85,7 @@ impl Decoder<'_, '_> {
             }
         });
         let encryption = self.single(&b, "encryption").map(|eb| {
-            let eb_body = self.body(eb, file, "encryption".into(), &["key_id"], &[]);
+            let eb_body = self.body(eb, file, "encryption".into(), &schema::ENCRYPTION);
             let key_id = self.req_string(
                 &eb_body,
                 "key_id",
@@ -119,7 +98,7 @@ impl Decoder<'_, '_> {
         });
         let mut waivers: Vec<Waiver> = Vec::new();
         for wb in b.blocks_named("waiver") {
-            let Some(labels) = self.labels(wb, file, &["check_id"]) else {
+            let Some(labels) = self.labels(wb, file, schema::WAIVER.labels) else {
                 continue;
             };
             let Some(check) = labels.into_iter().next() else {
@@ -129,8 +108,7 @@ impl Decoder<'_, '_> {
                 wb,
                 file,
                 format!("waiver \"{}\"", check.value),
-                &["reason"],
-                &[],
+                &schema::WAIVER,
             );
             if let Some(first) = waivers.iter().find(|w| w.check.value == check.value) {
                 self.diags.push(
@@ -174,8 +152,7 @@ impl Decoder<'_, '_> {
             block,
             file,
             format!("residency \"{}\"", name.value),
-            &["geographies", "countries", "deny_regions", "processing"],
-            &[],
+            &schema::RESIDENCY,
         );
         let geographies = self.string_list(&b, "geographies");
         let countries = self.string_list(&b, "countries");
@@ -207,16 +184,7 @@ impl Decoder<'_, '_> {
             block,
             file,
             format!("model \"{}\"", name.value),
-            &[
-                "description",
-                "task",
-                "capabilities",
-                "context",
-                "residency",
-                "strategy",
-                "degrade",
-            ],
-            &["tier", "failover", "usage", "azure", "aws"],
+            &schema::MODEL,
         );
         let before = self.failures();
         let description = self.string(&b, "description");
@@ -230,7 +198,7 @@ impl Decoder<'_, '_> {
         let incomplete = self.failures() > before;
         let mut tiers: Vec<Tier> = Vec::new();
         for tb in b.blocks_named("tier") {
-            let Some(labels) = self.labels(tb, file, &["name"]) else {
+            let Some(labels) = self.labels(tb, file, schema::TIER.labels) else {
                 continue;
             };
             let Some(tier_name) = labels.into_iter().next() else {
@@ -254,13 +222,7 @@ impl Decoder<'_, '_> {
             tiers.push(self.tier(tb, file, &name.value, tier_name, &tiers));
         }
         let failover = self.single(&b, "failover").map(|fb| {
-            let f = self.body(
-                fb,
-                file,
-                "failover".into(),
-                &["on", "retries", "timeout", "cooldown"],
-                &[],
-            );
+            let f = self.body(fb, file, "failover".into(), &schema::FAILOVER);
             Failover {
                 span: f.header,
                 on: self.string_list(&f, "on"),
@@ -270,13 +232,7 @@ impl Decoder<'_, '_> {
             }
         });
         let usage = self.single(&b, "usage").map(|ub| {
-            let u = self.body(
-                ub,
-                file,
-                "usage".into(),
-                &["input_tokens_per_month", "output_tokens_per_month"],
-                &[],
-            );
+            let u = self.body(ub, file, "usage".into(), &schema::USAGE);
             Usage {
                 span: u.header,
                 input_tokens_per_month: self.uint(&u, "input_tokens_per_month"),
@@ -284,14 +240,14 @@ impl Decoder<'_, '_> {
             }
         });
         let azure = self.single(&b, "azure").map(|ab| {
-            let a = self.body(ab, file, "azure".into(), &["rai_policy"], &[]);
+            let a = self.body(ab, file, "azure".into(), &schema::MODEL_AZURE);
             AzureOverride {
                 span: a.header,
                 rai_policy: self.string(&a, "rai_policy"),
             }
         });
         let aws = self.single(&b, "aws").map(|ab| {
-            let a = self.body(ab, file, "aws".into(), &["guardrail"], &[]);
+            let a = self.body(ab, file, "aws".into(), &schema::MODEL_AWS);
             AwsOverride {
                 span: a.header,
                 guardrail: self.string(&a, "guardrail"),
@@ -329,12 +285,11 @@ impl Decoder<'_, '_> {
             block,
             file,
             format!("tier \"{}\"", name.value),
-            &[],
-            &["target"],
+            &schema::TIER,
         );
         let mut targets: Vec<Target> = Vec::new();
         for tb in b.blocks_named("target") {
-            let Some(labels) = self.labels(tb, file, &["name"]) else {
+            let Some(labels) = self.labels(tb, file, schema::TARGET.labels) else {
                 continue;
             };
             let Some(target_name) = labels.into_iter().next() else {
@@ -372,17 +327,7 @@ impl Decoder<'_, '_> {
             block,
             file,
             format!("target \"{}\"", name.value),
-            &[
-                "provider",
-                "model",
-                "version",
-                "region",
-                "processing",
-                "billing",
-                "capacity",
-                "weight",
-            ],
-            &[],
+            &schema::TARGET,
         );
         for (attr, example) in [
             ("provider", "provider.azure.corp"),
@@ -421,8 +366,7 @@ impl Decoder<'_, '_> {
             block,
             file,
             format!("access \"{}\"", name.value),
-            &["models", "aws", "azure", "gcp"],
-            &[],
+            &schema::ACCESS,
         );
         if b.attr("models").is_none() {
             self.missing(&b, "models", "[model.assistant]");
@@ -443,11 +387,10 @@ impl Decoder<'_, '_> {
             block,
             file,
             format!("logging \"{}\"", name.value),
-            &["retention_days"],
-            &["aws", "azure", "gcp"],
+            &schema::LOGGING,
         );
         let aws = self.single(&b, "aws").map(|sb| {
-            let s = self.body(sb, file, "aws".into(), &["bucket", "region"], &[]);
+            let s = self.body(sb, file, "aws".into(), &schema::LOGGING_AWS);
             AwsSink {
                 span: s.header,
                 bucket: self.req_string(&s, "bucket", "\"my-bedrock-logs\""),
@@ -455,7 +398,7 @@ impl Decoder<'_, '_> {
             }
         });
         let azure = self.single(&b, "azure").map(|sb| {
-            let s = self.body(sb, file, "azure".into(), &["workspace_id", "region"], &[]);
+            let s = self.body(sb, file, "azure".into(), &schema::LOGGING_AZURE);
             AzureSink {
                 span: s.header,
                 workspace_id: self.req_string(
@@ -467,13 +410,7 @@ impl Decoder<'_, '_> {
             }
         });
         let gcp = self.single(&b, "gcp").map(|sb| {
-            let s = self.body(
-                sb,
-                file,
-                "gcp".into(),
-                &["bigquery_dataset", "location"],
-                &[],
-            );
+            let s = self.body(sb, file, "gcp".into(), &schema::LOGGING_GCP);
             GcpSink {
                 span: s.header,
                 bigquery_dataset: self.req_string(&s, "bigquery_dataset", "\"vertex_logs\""),
@@ -493,22 +430,7 @@ impl Decoder<'_, '_> {
     }
 
     pub fn policy(&mut self, block: &Block, file: FileId) -> Policy {
-        let b = self.body(
-            block,
-            file,
-            "policy".into(),
-            &[
-                "require_residency",
-                "required_tags",
-                "min_tiers",
-                "failover_across_providers",
-                "max_monthly_cost_usd",
-                "retirement_warning_days",
-                "allowed_processing",
-                "survive_single_failure",
-            ],
-            &[],
-        );
+        let b = self.body(block, file, "policy".into(), &schema::POLICY);
         Policy {
             span: b.header,
             require_residency: self.bool(&b, "require_residency"),
@@ -527,8 +449,7 @@ impl Decoder<'_, '_> {
             block,
             file,
             format!("emit \"{}\"", format.value),
-            &["path", "language"],
-            &[],
+            &schema::EMIT,
         );
         Emit {
             span: b.header,

@@ -48,19 +48,20 @@
 
 use std::ops::Range;
 
+use crate::syntax::{parse_body, SyntaxError};
 use hcl_edit::expr::{
     Array, Expression, Object, ObjectKey, ObjectValueAssignment, ObjectValueTerminator,
     TraversalOperator,
 };
-use hcl_edit::parser::{parse_body, Error};
 use hcl_edit::structure::{Attribute, Block, BlockLabel, Body, Structure};
 use hcl_edit::{Decor, Decorate, Decorated, RawString, Span};
 
 /// Returns the canonical form of an HCL source text, or the parse error.
 ///
 /// See the [module documentation](self) for the layout rules. Text that does not parse as an
-/// HCL body is reported as the parser's error; formatting a parsed body cannot fail.
-pub fn format_source(src: &str) -> Result<String, Error> {
+/// HCL body is reported as a [`SyntaxError`] located at its cause; formatting a parsed body
+/// cannot fail.
+pub fn format_source(src: &str) -> Result<String, SyntaxError> {
     // A UTF-8 byte-order mark is not part of the spec (the loader skips it too); keep it in
     // the output so formatting never changes a file's encoding marker.
     if let Some(rest) = src.strip_prefix('\u{feff}') {

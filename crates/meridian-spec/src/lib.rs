@@ -12,12 +12,17 @@ mod eval;
 pub mod fmt;
 mod functions;
 mod load;
+pub mod schema;
+pub mod syntax;
 pub mod types;
 pub mod value;
 
 pub use decode::SECRET_SCAN_MIN_LEN;
 pub use eval::{FUNCTIONS, ROOTS};
-pub use load::{discover, load, load_text, Inputs, Loaded};
+pub use load::{
+    auto_var_files, discover, load, load_text, InputKind, Inputs, Loaded, AUTO_VAR_FILE_SUFFIX,
+    DEFAULT_VAR_FILE,
+};
 pub use types::*;
 pub use value::{BlockRef, SValue, Value, VarType};
 

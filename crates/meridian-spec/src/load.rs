@@ -21,6 +21,26 @@ pub struct Inputs {
     pub var_files: Vec<PathBuf>,
     /// `MERIDIAN_VAR_NAME=VALUE` pairs from the environment (name without the prefix).
     pub env: Vec<(String, String)>,
+    /// How `vars` and `var_files` were interleaved on the command line: the kind of each
+    /// argument, in order (the n-th [`InputKind::Var`] is `vars[n]`). Arguments it does not
+    /// account for come after it, var files first.
+    pub order: Vec<InputKind>,
+}
+
+/// The kind of a variable argument on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    /// `-var NAME=VALUE`.
+    Var,
+    /// `-var-file FILE`.
+    VarFile,
+}
+
+/// One command-line variable argument, in the order the values apply.
+enum CliInput<'a> {
+    /// `-var`: the index into [`Inputs::vars`].
+    Var(usize),
+    VarFile(&'a Path),
 }
 
 impl Inputs {
@@ -34,6 +54,59 @@ impl Inputs {
         self.env = env;
         self
     }
+
+    /// The `-var` and `-var-file` arguments in the order they apply: command-line order.
+    fn command_line(&self) -> Vec<CliInput<'_>> {
+        let mut out = Vec::with_capacity(self.vars.len() + self.var_files.len());
+        let (mut v, mut f) = (0, 0);
+        for kind in &self.order {
+            match kind {
+                InputKind::Var if v < self.vars.len() => {
+                    out.push(CliInput::Var(v));
+                    v += 1;
+                }
+                InputKind::VarFile if f < self.var_files.len() => {
+                    out.push(CliInput::VarFile(&self.var_files[f]));
+                    f += 1;
+                }
+                _ => {}
+            }
+        }
+        out.extend(self.var_files[f..].iter().map(|p| CliInput::VarFile(p)));
+        out.extend((v..self.vars.len()).map(CliInput::Var));
+        out
+    }
+}
+
+/// The name of the variable file read first without being named.
+pub const DEFAULT_VAR_FILE: &str = "meridian.mvars";
+/// The ending of the names of the other variable files read without being named.
+pub const AUTO_VAR_FILE_SUFFIX: &str = ".auto.mvars";
+
+/// The variable files of a spec directory that are read without being named, in the order
+/// they apply: `meridian.mvars`, then every `*.auto.mvars` in lexical order of their names
+/// (as Terraform reads `terraform.tfvars` and `*.auto.tfvars`).
+pub fn auto_var_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut auto: Vec<PathBuf> = Vec::new();
+    let mut default = None;
+    for path in entries.filter_map(Result::ok).map(|e| e.path()) {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if !path.is_file() {
+            continue;
+        }
+        if name == DEFAULT_VAR_FILE {
+            default = Some(path);
+        } else if name.len() > AUTO_VAR_FILE_SUFFIX.len() && name.ends_with(AUTO_VAR_FILE_SUFFIX) {
+            auto.push(path);
+        }
+    }
+    auto.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+    default.into_iter().chain(auto).collect()
 }
 
 /// The result of loading: every file read, the decoded spec and every finding.
@@ -151,7 +224,8 @@ pub fn load(path: &Path, inputs: &Inputs) -> Loaded {
         .iter()
         .filter_map(|f| read_into(&mut sources, f, "spec file", &mut diags))
         .collect();
-    let spec = load_files(&mut sources, &ids, dir, inputs, &mut diags);
+    let auto = auto_var_files(&dir);
+    let spec = load_files(&mut sources, &ids, dir, inputs, &auto, &mut diags);
     Loaded {
         sources,
         spec,
@@ -159,7 +233,8 @@ pub fn load(path: &Path, inputs: &Inputs) -> Loaded {
     }
 }
 
-/// Loads a spec given as text (tests, benchmarks, editors).
+/// Loads a spec given as text (tests, benchmarks, editors). No variable file is read
+/// without being named in `inputs`.
 pub fn load_text(name: &str, text: &str, inputs: &Inputs) -> Loaded {
     let mut sources = SourceMap::new();
     let mut diags = Diagnostics::new();
@@ -167,7 +242,7 @@ pub fn load_text(name: &str, text: &str, inputs: &Inputs) -> Loaded {
     let dir = Path::new(name)
         .parent()
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-    let spec = load_files(&mut sources, &[id], dir, inputs, &mut diags);
+    let spec = load_files(&mut sources, &[id], dir, inputs, &[], &mut diags);
     Loaded {
         sources,
         spec,
@@ -177,22 +252,51 @@ pub fn load_text(name: &str, text: &str, inputs: &Inputs) -> Loaded {
 
 fn parse(sources: &SourceMap, id: FileId, diags: &mut Diagnostics) -> Option<Body> {
     let file = sources.get(id)?;
-    match hcl_edit::parser::parse_body(&file.text) {
+    match crate::syntax::parse_body(&file.text) {
         Ok(body) => Some(body),
         Err(e) => {
-            let offset = e.location().offset().min(file.text.len());
-            let end = file.text[offset..]
-                .chars()
-                .next()
-                .map_or(offset, |c| offset + c.len_utf8());
-            diags.push(
-                Diagnostic::error(codes::SYN_PARSE, "Invalid HCL syntax")
-                    .detail(format!("{}.", e.message().trim_end_matches('.')))
-                    .at(Span::new(id, offset, end)),
-            );
+            let mut d = Diagnostic::error(codes::SYN_PARSE, e.summary)
+                .detail(e.detail)
+                .at(Span::new(id, e.start, e.end));
+            if let Some((start, end, label)) = e.related {
+                d = d.label(Span::new(id, start, end), label);
+            }
+            diags.push(d);
             None
         }
     }
+}
+
+/// A variable file or `-var` argument, read and parsed, in the order the values apply.
+enum Input {
+    File(FileId, Body),
+    /// `-var`: the index into [`Inputs::vars`].
+    Var(usize),
+}
+
+/// Reads and parses the variable files (those read without being named, then the
+/// command line's in order) before anything is evaluated.
+fn read_inputs(
+    sources: &mut SourceMap,
+    inputs: &Inputs,
+    auto: &[PathBuf],
+    diags: &mut Diagnostics,
+) -> Vec<Input> {
+    let mut out = Vec::new();
+    let file = |sources: &mut SourceMap, path: &Path, diags: &mut Diagnostics| {
+        let id = read_into(sources, path, "variable file", diags)?;
+        parse(sources, id, diags).map(|body| Input::File(id, body))
+    };
+    for path in auto {
+        out.extend(file(sources, path, diags));
+    }
+    for arg in inputs.command_line() {
+        match arg {
+            CliInput::Var(i) => out.push(Input::Var(i)),
+            CliInput::VarFile(path) => out.extend(file(sources, path, diags)),
+        }
+    }
+    out
 }
 
 /// A named top-level block, remembered between the declaration pass and decoding.
@@ -213,17 +317,24 @@ fn load_files(
     ids: &[FileId],
     dir: PathBuf,
     inputs: &Inputs,
+    auto: &[PathBuf],
     diags: &mut Diagnostics,
 ) -> Spec {
     let bodies: Vec<(FileId, Body)> = ids
         .iter()
         .filter_map(|&id| parse(sources, id, diags).map(|b| (id, b)))
         .collect();
+    let var_inputs = read_inputs(sources, inputs, auto, diags);
     let mut spec = Spec {
         dir,
         files: ids.to_vec(),
         ..Spec::default()
     };
+    // A file that cannot be read or parsed stops the load once every file has been tried:
+    // whatever it declares is unknown, so any later finding could be a consequence of it.
+    if diags.has_errors() {
+        return spec;
+    }
     let mut scope = Scope::default();
     let mut decls: Vec<(FileId, Decl<'_>)> = Vec::new();
     let mut var_blocks: Vec<(FileId, &Block, Spanned<String>)> = Vec::new();
@@ -256,21 +367,18 @@ fn load_files(
                     Structure::Block(b) => b,
                 };
                 let ident = block.ident.value().as_str();
-                let label_names: &[&str] = match ident {
-                    "meridian" | "locals" | "policy" => &[],
-                    "provider" => &["type", "name"],
-                    "emit" => &["format"],
-                    "variable" | "residency" | "model" | "access" | "logging" => &["name"],
-                    other => {
+                let label_names: &[&str] = match crate::schema::top_level(ident) {
+                    Some(schema) => schema.labels,
+                    None => {
                         dec.diags.push(
                             Diagnostic::error(
                                 codes::SPEC_UNKNOWN_BLOCK,
-                                format!("Unknown block type \"{other}\""),
+                                format!("Unknown block type \"{ident}\""),
                             )
                             .detail(format!(
                                 "The spec language has these blocks: {}.{}",
                                 TOP_LEVEL_BLOCKS.join(", "),
-                                did_you_mean(other, TOP_LEVEL_BLOCKS.iter().copied())
+                                did_you_mean(ident, TOP_LEVEL_BLOCKS.iter().copied())
                             ))
                             .at(ident_span(file, block)),
                         );
@@ -434,7 +542,7 @@ fn load_files(
     }
 
     // Pass 2: variables.
-    let input_values = collect_inputs(sources, inputs, &var_blocks, diags);
+    let input_values = collect_inputs(sources, inputs, &var_inputs, &var_blocks, diags);
     {
         let mut dec = Decoder {
             scope: &mut scope,
@@ -497,18 +605,25 @@ struct InputValue {
     raw: Option<String>,
 }
 
-/// Reads -var, -var-file and MERIDIAN_VAR_ inputs. Precedence (lowest first): environment,
-/// var files in order, -var in order — like Terraform.
+/// Evaluates the values given from outside the spec. Precedence, lowest first, as in
+/// Terraform: `MERIDIAN_VAR_*` environment variables, `meridian.mvars`, `*.auto.mvars` in
+/// lexical order, then `-var-file` and `-var` in command-line order (`inputs` is already in
+/// that order after the environment); a later value for a variable replaces an earlier one.
 fn collect_inputs(
     sources: &mut SourceMap,
     inputs: &Inputs,
+    ordered: &[Input],
     declared: &[(FileId, &Block, Spanned<String>)],
     diags: &mut Diagnostics,
 ) -> HashMap<String, InputValue> {
     let mut out: HashMap<String, InputValue> = HashMap::new();
     let names: Vec<&str> = declared.iter().map(|(_, _, n)| n.value.as_str()).collect();
+    let raw_value = |v: &str, span: Span| InputValue {
+        value: SValue::new(Value::String(v.to_string()), span),
+        from_cli: true,
+        raw: Some(v.to_string()),
+    };
 
-    let mut cli_pairs: Vec<(String, String, FileId, Span, bool)> = Vec::new();
     if !inputs.env.is_empty() {
         let text: String = inputs
             .env
@@ -523,108 +638,106 @@ fn collect_inputs(
             offset += line_len + 1;
             // Undeclared environment variables are ignored, as Terraform does with TF_VAR_.
             if names.contains(&k.as_str()) {
-                cli_pairs.push((k.clone(), v.clone(), id, span, true));
+                out.insert(k.clone(), raw_value(v, span));
             }
         }
     }
-    for path in &inputs.var_files {
-        let Some(id) = read_into(sources, path, "variable file", diags) else {
-            continue;
-        };
-        let Some(body) = parse(sources, id, diags) else {
-            continue;
-        };
-        let mut scope = Scope::default();
-        for s in body.iter() {
-            match s {
-                Structure::Attribute(a) => {
-                    let name = a.key.value().as_str();
-                    if !names.contains(&name) {
-                        diags.push(
-                            Diagnostic::warning(codes::VAR_UNDECLARED, format!("Value for undeclared variable \"{name}\""))
-                                .detail(format!(
-                                    "No variable block declares \"{name}\", so this value is ignored.{}",
-                                    did_you_mean(name, names.iter().copied())
-                                ))
-                                .at(key_span(id, a)),
-                        );
-                        continue;
-                    }
-                    if let Some(v) = scope.eval(&a.value, id, diags) {
-                        out.insert(
-                            name.to_string(),
-                            InputValue {
-                                value: v,
-                                from_cli: false,
-                                raw: None,
-                            },
-                        );
-                    }
-                }
-                Structure::Block(b) => diags.push(
-                    Diagnostic::error(
-                        codes::VAR_SYNTAX,
-                        "Blocks are not allowed in a variable file",
-                    )
-                    .detail("A variable file holds NAME = value lines only.")
-                    .at(header_span(id, b)),
-                ),
-            }
-        }
-    }
+    // The -var arguments, as a pseudo-file for their ranges.
+    let mut var_spans = Vec::with_capacity(inputs.vars.len());
     if !inputs.vars.is_empty() {
         let text: String = inputs.vars.iter().map(|a| format!("{a}\n")).collect();
         let id = sources.add("<command line>", Path::new("<command line>"), text);
         let mut offset = 0;
         for arg in &inputs.vars {
-            let span = Span::new(id, offset, offset + arg.len());
+            var_spans.push(Span::new(id, offset, offset + arg.len()));
             offset += arg.len() + 1;
-            let Some((k, v)) = arg.split_once('=') else {
-                diags.push(
-                    Diagnostic::error(codes::VAR_SYNTAX, format!("Malformed -var \"{arg}\""))
-                        .detail("Write -var NAME=VALUE.")
+        }
+    }
+    for input in ordered {
+        match input {
+            Input::File(id, body) => read_var_file(*id, body, &names, &mut out, diags),
+            Input::Var(i) => {
+                let (Some(arg), Some(&span)) = (inputs.vars.get(*i), var_spans.get(*i)) else {
+                    continue;
+                };
+                let Some((k, v)) = arg.split_once('=') else {
+                    diags.push(
+                        Diagnostic::error(codes::VAR_SYNTAX, format!("Malformed -var \"{arg}\""))
+                            .detail("Write -var NAME=VALUE.")
+                            .at(span),
+                    );
+                    continue;
+                };
+                let k = k.trim();
+                if !names.contains(&k) {
+                    diags.push(
+                        Diagnostic::error(
+                            codes::VAR_UNDECLARED,
+                            format!("Value for undeclared variable \"{k}\""),
+                        )
+                        .detail(format!(
+                            "No variable block declares \"{k}\"; declare it or drop the -var.{}",
+                            did_you_mean(k, names.iter().copied())
+                        ))
                         .at(span),
-                );
-                continue;
-            };
-            let k = k.trim();
-            if !names.contains(&k) {
-                diags.push(
-                    Diagnostic::error(
-                        codes::VAR_UNDECLARED,
-                        format!("Value for undeclared variable \"{k}\""),
-                    )
-                    .detail(format!(
-                        "No variable block declares \"{k}\"; declare it or drop the -var.{}",
-                        did_you_mean(k, names.iter().copied())
-                    ))
-                    .at(span),
-                );
-                continue;
+                    );
+                    continue;
+                }
+                out.insert(k.to_string(), raw_value(v, span));
             }
-            cli_pairs.push((k.to_string(), v.to_string(), id, span, false));
         }
-    }
-    // Environment first, then -var, so -var wins; var files were inserted above and are
-    // overridden by -var but must override the environment.
-    let mut env_values: HashMap<String, InputValue> = HashMap::new();
-    for (k, v, file, span, is_env) in cli_pairs {
-        let value = InputValue {
-            value: SValue::new(Value::String(v.clone()), span),
-            from_cli: true,
-            raw: Some(v),
-        };
-        let _ = file;
-        if is_env {
-            env_values.insert(k, value);
-        } else {
-            out.insert(k, value);
-        }
-    }
-    for (k, v) in env_values {
-        out.entry(k).or_insert(v);
     }
     out
+}
+
+/// Evaluates the `NAME = value` lines of one variable file into `out`.
+fn read_var_file(
+    id: FileId,
+    body: &Body,
+    names: &[&str],
+    out: &mut HashMap<String, InputValue>,
+    diags: &mut Diagnostics,
+) {
+    let mut scope = Scope::default();
+    for s in body.iter() {
+        match s {
+            Structure::Attribute(a) => {
+                let name = a.key.value().as_str();
+                if !names.contains(&name) {
+                    diags.push(
+                        Diagnostic::warning(
+                            codes::VAR_UNDECLARED,
+                            format!("Value for undeclared variable \"{name}\""),
+                        )
+                        .detail(format!(
+                            "No variable block declares \"{name}\", so this value is ignored.{}",
+                            did_you_mean(name, names.iter().copied())
+                        ))
+                        .at(key_span(id, a)),
+                    );
+                    continue;
+                }
+                if let Some(v) = scope.eval(&a.value, id, diags) {
+                    out.insert(
+                        name.to_string(),
+                        InputValue {
+                            value: v,
+                            from_cli: false,
+                            raw: None,
+                        },
+                    );
+                }
+            }
+            Structure::Block(b) => diags.push(
+                Diagnostic::error(
+                    codes::VAR_SYNTAX,
+                    "Blocks are not allowed in a variable file",
+                )
+                .detail("A variable file holds NAME = value lines only.")
+                .at(header_span(id, b)),
+            ),
+        }
+    }
 }
 
 fn parse_type(expr: &Expression, file: FileId, diags: &mut Diagnostics) -> Option<VarType> {
@@ -681,8 +794,8 @@ fn decode_variable(
         file,
         header_span(file, block),
         format!("variable \"{}\"", name.value),
-        &["type", "default", "description", "sensitive"],
-        &[],
+        crate::schema::VARIABLE.attributes,
+        crate::schema::VARIABLE.blocks,
     );
     let ty = b
         .attr("type")
@@ -707,7 +820,7 @@ fn decode_variable(
             dec.diags.push(
                 Diagnostic::error(codes::VAR_MISSING, format!("No value for required variable \"{}\"", name.value))
                     .detail(format!(
-                        "The variable has no default. Set it with -var {0}=VALUE, -var-file FILE or the environment variable MERIDIAN_VAR_{0}.",
+                        "The variable has no default. Set it in meridian.mvars, with -var {0}=VALUE or -var-file FILE, or with the environment variable MERIDIAN_VAR_{0}.",
                         name.value
                     ))
                     .at(b.header),

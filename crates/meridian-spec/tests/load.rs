@@ -118,6 +118,7 @@ fn cli_env_and_file_inputs_override_defaults_in_terraform_order() {
             ("capacity".into(), "50".into()),
             ("primary_region".into(), "westeurope".into()),
         ],
+        ..Inputs::default()
     };
     let l = load_text("main.hcl", BASE, &inputs);
     assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
@@ -300,4 +301,162 @@ fn unused_locals_are_scanned_for_secrets_too() {
     let l = load_text("main.hcl", src, &Inputs::default());
     assert_eq!(l.spec.strings.len(), 1);
     assert_eq!(l.spec.strings[0].key, "unused_token");
+}
+
+/// The value a variable of a loaded spec ended up with, as a string.
+fn var_value(l: &meridian_spec::Loaded, name: &str) -> String {
+    let v = l
+        .spec
+        .variables
+        .iter()
+        .find(|v| v.name.value == name)
+        .unwrap_or_else(|| panic!("variable {name}"));
+    match v.value.as_ref().map(|v| &v.value) {
+        Some(Value::String(s)) => s.clone(),
+        other => panic!("{name}: {other:?}"),
+    }
+}
+
+fn write(dir: &std::path::Path, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write");
+    path
+}
+
+/// (file name, line:col) of a finding's range.
+fn place(l: &meridian_spec::Loaded, d: &meridian_diag::Diagnostic) -> (String, String) {
+    let (file, start, _) = l
+        .sources
+        .resolve(d.primary.expect("a range"))
+        .expect("resolves");
+    let name = file
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    (name, format!("{}:{}", start.line, start.column))
+}
+
+#[test]
+fn variable_values_apply_in_terraform_precedence() {
+    use meridian_spec::InputKind::{Var, VarFile};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let decls: String = ["a", "b", "c", "d", "e", "f", "g", "h", "i"]
+        .iter()
+        .map(|n| format!("variable \"{n}\" {{\n  type    = string\n  default = \"default\"\n}}\n"))
+        .collect();
+    write(d, "main.hcl", &decls);
+    write(d, "meridian.mvars", "c = \"mvars\"\nd = \"mvars\"\n");
+    write(d, "1.auto.mvars", "d = \"auto1\"\ne = \"auto1\"\n");
+    // Lexical order of names: 1, 10, 9.
+    write(d, "10.auto.mvars", "e = \"auto10\"\n");
+    write(d, "9.auto.mvars", "e = \"auto9\"\nf = \"auto9\"\n");
+    // Neither is an auto-loaded variable file.
+    write(d, "old.auto.mvars.bak", "a = \"backup\"\n");
+    std::fs::create_dir(d.join("dir.auto.mvars")).expect("mkdir");
+    let one = write(d, "one.mvars", "f = \"one\"\ng = \"one\"\ni = \"one\"\n");
+    let two = write(d, "two.mvars", "h = \"two\"\ni = \"two\"\n");
+    // -var-file one.mvars -var g=var -var h=var -var-file two.mvars
+    let inputs = Inputs {
+        vars: vec!["g=var".into(), "h=var".into()],
+        var_files: vec![one.clone(), two.clone()],
+        env: vec![("b".into(), "env".into()), ("c".into(), "env".into())],
+        order: vec![VarFile, Var, Var, VarFile],
+    };
+    let l = load(d, &inputs);
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    let got: Vec<String> = ["a", "b", "c", "d", "e", "f", "g", "h", "i"]
+        .iter()
+        .map(|n| var_value(&l, n))
+        .collect();
+    assert_eq!(
+        got,
+        ["default", "env", "mvars", "auto1", "auto9", "one", "var", "two", "two"]
+    );
+    // Without the command-line order, var files come before every -var.
+    let l = load(
+        d,
+        &Inputs {
+            order: Vec::new(),
+            ..inputs
+        },
+    );
+    assert_eq!(var_value(&l, "h"), "var");
+    // A spec given as text reads no variable file it is not given.
+    let l = load_text(
+        &d.join("main.hcl").display().to_string(),
+        &decls,
+        &Inputs::default(),
+    );
+    assert_eq!(var_value(&l, "c"), "default");
+}
+
+#[test]
+fn problems_in_auto_loaded_variable_files_are_located() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(
+        d,
+        "main.hcl",
+        "variable \"n\" {\n  type = number\n}\nvariable \"s\" {\n  type = string\n}\n",
+    );
+    write(d, "meridian.mvars", "s = \"ok\"\nn = [\n");
+    let l = load(d, &Inputs::default());
+    // The file that does not parse is the only finding: no "missing value" for n or s.
+    assert_eq!(codes(&l.diagnostics), ["MRD-SYN-001"]);
+    let first = l.diagnostics.iter().next().expect("one");
+    assert_eq!(place(&l, first), ("meridian.mvars".into(), "2:5".into()));
+
+    write(d, "meridian.mvars", "s = \"ok\"\n");
+    write(d, "b.auto.mvars", "\nn = \"many\"\nsize = 3\n");
+    let l = load(d, &Inputs::default());
+    let mut found: Vec<(&str, (String, String), String)> = l
+        .diagnostics
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.code.id, place(&l, d), text_at(&l, i)))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            (
+                "MRD-VAR-002",
+                ("b.auto.mvars".into(), "2:5".into()),
+                "\"many\"".into()
+            ),
+            (
+                "MRD-VAR-003",
+                ("b.auto.mvars".into(), "3:1".into()),
+                "size".into()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_file_that_does_not_parse_has_no_follow_on_findings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(
+        d,
+        "a.hcl",
+        "meridian {\n  name = var.project\n}\nmodel \"m\" {\n  residency = residency.eu\n}\n",
+    );
+    // Declares what a.hcl refers to, but never closes its last block.
+    write(
+        d,
+        "b.hcl",
+        "variable \"project\" {\n  default = \"p\"\n}\nresidency \"eu\" {\n  geographies = [\"eu\"]\n",
+    );
+    let inputs = Inputs {
+        vars: vec!["project=q".into()],
+        ..Inputs::default()
+    };
+    let l = load(d, &inputs);
+    assert_eq!(codes(&l.diagnostics), ["MRD-SYN-001"]);
+    let first = l.diagnostics.iter().next().expect("one");
+    assert_eq!(place(&l, first), ("b.hcl".into(), "4:16".into()));
+    assert_eq!(first.summary, "Unclosed `{`");
 }

@@ -1,7 +1,8 @@
 //! Command-line definitions (clap). Terraform spellings with one dash (`-var`, `-var-file`)
 //! are accepted and normalised before parsing.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use meridian_spec::InputKind;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -9,7 +10,7 @@ use std::path::PathBuf;
     name = "meridian",
     version,
     about = "Plan multi-cloud AI deployments from one HCL spec: residency on every failover path, validated before anything is generated.",
-    after_help = "Examples:\n  meridian init\n  meridian validate examples/eu-bank\n  meridian validate --json -var region=westeurope .\n  meridian catalog models --provider aws\n\nExit codes: 0 success, 1 error, 3 `fmt --check` found unformatted files."
+    after_help = "Examples:\n  meridian init\n  meridian validate examples/eu-bank\n  meridian validate --json -var region=westeurope .\n  meridian catalog models --provider aws\n\nExit codes: 0 success; 1 error, also for a usage error such as an unknown flag; 2 changes\n(`plan --detailed-exitcode` only); 3 `fmt --check` found unformatted files."
 )]
 pub struct Cli {
     /// Never colour output (NO_COLOR and CI=true do the same).
@@ -17,12 +18,57 @@ pub struct Cli {
     pub no_color: bool,
     #[command(subcommand)]
     pub command: Command,
+    /// The order of the command's `-var` and `-var-file` arguments (set by [`parse`]).
+    #[arg(skip)]
+    pub var_order: Vec<InputKind>,
+}
+
+/// Parses a command line (with Terraform's one-dash spellings) and records the order of its
+/// `-var` and `-var-file` arguments, which apply in that order.
+pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Cli, clap::Error> {
+    let mut command = Cli::command();
+    let matches = command.try_get_matches_from_mut(normalize_args(args))?;
+    let mut cli = Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut command))?;
+    cli.var_order = var_order(&matches);
+    Ok(cli)
+}
+
+/// The kinds of the leaf command's `--var` and `--var-file` arguments, in command-line order.
+fn var_order(matches: &ArgMatches) -> Vec<InputKind> {
+    let mut leaf = matches;
+    while let Some((_, sub)) = leaf.subcommand() {
+        leaf = sub;
+    }
+    let mut found: Vec<(usize, InputKind)> = Vec::new();
+    for (id, kind) in [("vars", InputKind::Var), ("var_files", InputKind::VarFile)] {
+        if leaf.ids().any(|i| i.as_str() == id) {
+            if let Some(indices) = leaf.indices_of(id) {
+                found.extend(indices.map(|i| (i, kind)));
+            }
+        }
+    }
+    found.sort_by_key(|(i, _)| *i);
+    found.into_iter().map(|(_, k)| k).collect()
+}
+
+/// Prints a command-line error (or the help or version asked for) and returns the exit code:
+/// 0 for help and version, 1 for a usage error. (clap's own 2 would read as "changes" to a
+/// pipeline running `plan -detailed-exitcode`.)
+pub fn usage_exit(e: &clap::Error) -> i32 {
+    let _ = e.print();
+    if e.use_stderr() {
+        crate::exit::ERROR
+    } else {
+        crate::exit::OK
+    }
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Write a commented starter spec and the .meridian/ state directory.
-    #[command(after_help = "Examples:\n  meridian init\n  meridian init infra/ai --force")]
+    #[command(
+        after_help = "Examples:\n  meridian init\n  meridian init infra/ai --force\n\nExit codes: 0 written, 1 main.hcl exists (without --force) or a file could not be written."
+    )]
     Init {
         /// Directory to initialise.
         #[arg(default_value = ".")]
@@ -39,23 +85,31 @@ pub enum Command {
         #[command(flatten)]
         spec: SpecArgs,
         /// Print exactly one JSON object shaped like `terraform validate -json`.
+        ///
+        /// Keys: `format_version`, `valid`, `error_count`, `warning_count`, `diagnostics` (each
+        /// with `severity`, `code`, `summary`, `detail` and `range`: `filename`, then `start` and
+        /// `end`, each with `line`, `column` and `byte`).
         #[arg(long)]
         json: bool,
     },
     /// Show the validated model: tiers, targets and each target's processing footprint.
     #[command(
-        after_help = "Examples:\n  meridian inspect examples/eu-bank\n  meridian inspect --json . | jq '.models[].tiers'"
+        after_help = "Examples:\n  meridian inspect examples/eu-bank\n  meridian inspect --json . | jq '.models[].tiers'\n\nExit codes: 0 shown, 1 the spec is invalid (its diagnostics are printed)."
     )]
     Inspect {
         #[command(flatten)]
         spec: SpecArgs,
         /// Print the model as JSON (schema: schema/spec.schema.json).
+        ///
+        /// Keys: `format_version`, `name`, `catalog_as_of`, `default_tags`, `providers`,
+        /// `residencies`, `models` (each target with its `footprint`), `access`, `logging`,
+        /// `policy`, `emits`.
         #[arg(long)]
         json: bool,
     },
     /// Write the Terraform, Pulumi and router artifacts the emit blocks ask for.
     #[command(
-        after_help = "Examples:\n  meridian generate examples/eu-bank\n  meridian generate --out build/ .\n  meridian generate --templates my-templates/ .\n  meridian generate -lock-timeout=30s .\n\nFiles are written all-or-nothing and byte-identical for the same spec, holding the state lock\nthat apply takes; state is not touched. Nothing is written outside the spec directory (or\n--out), through a symbolic link, or over .meridian/ and the spec files."
+        after_help = "Examples:\n  meridian generate examples/eu-bank\n  meridian generate --out build/ .\n  meridian generate --templates my-templates/ .\n  meridian generate -lock-timeout=30s .\n\nFiles are written all-or-nothing and byte-identical for the same spec, holding the state lock\nthat apply takes; state is not touched. Nothing is written outside the spec directory (or\n--out), through a symbolic link, or over .meridian/ and the spec files.\n\nExit codes: 0 written (or already up to date), 1 the spec is invalid, the state lock is held\nor a file could not be written (then none is)."
     )]
     Generate {
         #[command(flatten)]
@@ -70,6 +124,9 @@ pub enum Command {
         #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_lock_timeout)]
         lock_timeout: std::time::Duration,
         /// Print a JSON summary.
+        ///
+        /// Keys: `spec_hash`, `base` (the directory written under), `written`, `unchanged` (paths
+        /// relative to `base`), `stale_removed` (staging files an interrupted run left, removed).
         #[arg(long)]
         json: bool,
     },
@@ -89,6 +146,12 @@ pub enum Command {
         #[arg(long)]
         detailed_exitcode: bool,
         /// Print the plan as JSON, shaped like `terraform show -json` (same as --format json).
+        ///
+        /// Keys: `format_version`, `meridian_version`, `spec_hash`, `catalog_hash`,
+        /// `prior_state` (its `lineage` and `serial`, or null), `refreshed`, `resource_drift`,
+        /// `resource_changes` (each with `address`, `type`, `name` and `change`: `actions`,
+        /// `before`, `after`, `action_reason`), `artifact_changes`, `unmanaged`, `changes`,
+        /// `summary`, `cost`.
         #[arg(long)]
         json: bool,
         /// Output format.
@@ -97,7 +160,7 @@ pub enum Command {
     },
     /// Write the generated files and record state: a fresh plan after approval, or a saved plan.
     #[command(
-        after_help = "Examples:\n  meridian apply                 # plan, show, ask for 'yes', write\n  meridian apply --auto-approve examples/eu-bank\n  meridian plan -out plan.json && meridian apply plan.json\n\nA saved plan is applied exactly, without asking, and refused when the spec, the catalog,\nthe state or a generated file changed since it was made. Files and state are written\nall-or-nothing: an apply that fails or is interrupted leaves everything as it was before or\nas it is after, never half-written."
+        after_help = "Examples:\n  meridian apply                 # plan, show, ask for 'yes', write\n  meridian apply --auto-approve examples/eu-bank\n  meridian plan -out plan.json && meridian apply plan.json\n\nA saved plan is applied exactly, without asking, and refused when the spec, the catalog,\nthe state or a generated file changed since it was made. Files and state are written\nall-or-nothing: an apply that fails or is interrupted leaves everything as it was before or\nas it is after, never half-written.\n\nExit codes: 0 applied (or nothing to apply), 1 an error, a stale saved plan, or an apply that\nwas not approved: nothing was changed."
     )]
     Apply {
         /// A saved plan (from `plan -out`), or a spec file or directory (default: current directory).
@@ -129,6 +192,10 @@ pub enum Command {
         #[arg(long, value_name = "N", default_value_t = 10, value_parser = parse_parallelism)]
         parallelism: usize,
         /// Print one JSON object: drift, unmanaged resources, whether state was written.
+        ///
+        /// Keys: `format_version`, `providers` (each `provider` with its `regions`),
+        /// `credentials` (the source of each cloud's credentials), `objects`, `requests`,
+        /// `resource_drift`, `unmanaged`, `state_written`, `serial`.
         #[arg(long)]
         json: bool,
         /// Say which source supplied each cloud's credentials (never a secret).
@@ -149,17 +216,23 @@ pub enum Command {
         #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_lock_timeout)]
         lock_timeout: std::time::Duration,
         /// Print one JSON object: what was imported, merged, left out and skipped, and the state written.
+        ///
+        /// Keys: `source`, `terraform_version`, `state_written`, `state` (`path`, `lineage`,
+        /// `serial`, `resources`; null when nothing was written), `summary` (the counts),
+        /// `imported`, `merged`, `router_entries`, `not_imported`, `skipped`.
         #[arg(long)]
         json: bool,
     },
     /// Render a saved plan.
     #[command(
-        after_help = "Examples:\n  meridian show plan.json\n  meridian show --json plan.json\n  meridian show --format markdown plan.json > comment.md"
+        after_help = "Examples:\n  meridian show plan.json\n  meridian show --json plan.json\n  meridian show --format markdown plan.json > comment.md\n\nExit codes: 0 shown, 1 the file is not a readable plan file."
     )]
     Show {
         /// The plan file (from `meridian plan -out FILE`).
         plan: PathBuf,
         /// Print JSON, shaped like `terraform show -json` (same as --format json).
+        ///
+        /// Keys: those of `meridian plan --json`.
         #[arg(long)]
         json: bool,
         /// Output format.
@@ -168,7 +241,7 @@ pub enum Command {
     },
     /// Release a state lock left behind, by its ID (printed by the command that failed on it).
     #[command(
-        after_help = "Examples:\n  meridian force-unlock 6f1c2a9e-5b7d-4c1e-9f3a-2d8b7e4c1a05\n  meridian force-unlock 6f1c2a9e-5b7d-4c1e-9f3a-2d8b7e4c1a05 infra/ai\n\nA lock held by a running Meridian process cannot be released: stop that process first."
+        after_help = "Examples:\n  meridian force-unlock 6f1c2a9e-5b7d-4c1e-9f3a-2d8b7e4c1a05\n  meridian force-unlock 6f1c2a9e-5b7d-4c1e-9f3a-2d8b7e4c1a05 infra/ai\n\nA lock held by a running Meridian process cannot be released: stop that process first.\n\nExit codes: 0 released, 1 no lock with this ID, or its holder is still running."
     )]
     ForceUnlock {
         /// The lock ID.
@@ -179,7 +252,7 @@ pub enum Command {
     },
     /// Print the dependency graph of the cloud resources the spec implies.
     #[command(
-        after_help = "Examples:\n  meridian graph examples/eu-bank | dot -Tsvg > graph.svg\n  meridian graph --format mermaid .\n\nEdges point from a resource to what it needs, as in `terraform graph`."
+        after_help = "Examples:\n  meridian graph examples/eu-bank | dot -Tsvg > graph.svg\n  meridian graph --format mermaid .\n\nEdges point from a resource to what it needs, as in `terraform graph`.\n\nExit codes: 0 printed, 1 the spec is invalid."
     )]
     Graph {
         #[command(flatten)]
@@ -220,9 +293,26 @@ pub enum Command {
     Report(ReportArgs),
     /// Print a shell completion script.
     #[command(
-        after_help = "Examples:\n  meridian completions bash > /etc/bash_completion.d/meridian\n  meridian completions zsh > \"${fpath[1]}/_meridian\"\n  meridian completions fish > ~/.config/fish/completions/meridian.fish"
+        after_help = "Examples:\n  meridian completions bash > /etc/bash_completion.d/meridian\n  meridian completions zsh > \"${fpath[1]}/_meridian\"\n  meridian completions fish > ~/.config/fish/completions/meridian.fish\n\nExit codes: 0 printed."
     )]
     Completions { shell: Shell },
+    /// Write this command reference (Markdown and man pages), generated from the command definitions.
+    #[command(subcommand)]
+    Docs(DocsCommand),
+}
+
+/// `meridian docs` commands.
+#[derive(Debug, Subcommand)]
+pub enum DocsCommand {
+    /// The command reference: Markdown (docs/cli.md) and a man page per command.
+    #[command(
+        after_help = "Examples:\n  meridian docs cli > cli.md\n  meridian docs cli --out-dir docs\n  man docs/man/meridian-plan.1\n\nWithout --out-dir the Markdown is printed. With it, DIR/cli.md and DIR/man/meridian*.1 are\nwritten all-or-nothing, and the man pages of commands that no longer exist are removed.\n\nExit codes: 0 written (or already up to date), 1 a file could not be written (then none is)."
+    )]
+    Cli {
+        /// Write DIR/cli.md and the man pages DIR/man/meridian*.1 instead of printing the Markdown.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
 }
 
 /// `meridian simulate` options.
@@ -237,6 +327,10 @@ pub struct SimulateArgs {
     #[arg(long, conflicts_with = "fail")]
     pub all_single_failures: bool,
     /// Print one JSON object.
+    ///
+    /// Keys: `format_version`, `catalog_as_of`, `currency`, `mode`, `simulation` (with --fail:
+    /// each model's serving tier and targets, footprints, verdicts and cost), `single_failures`
+    /// (with --all-single-failures), `failing_models`, `survive_single_failure`, `passed`.
     #[arg(long)]
     pub json: bool,
 }
@@ -268,12 +362,12 @@ pub enum ReportFormat {
 pub enum CatalogCommand {
     /// Models, with context, capabilities, processing modes and prices.
     #[command(
-        after_help = "Examples:\n  meridian catalog models\n  meridian catalog models --provider azure\n  meridian catalog models --json"
+        after_help = "Examples:\n  meridian catalog models\n  meridian catalog models --provider azure\n  meridian catalog models --json\n\nExit codes: 0 listed, 1 an unreadable overlay."
     )]
     Models(CatalogArgs),
     /// Regions, with their country and residency groupings.
     #[command(
-        after_help = "Examples:\n  meridian catalog regions --provider gcp\n  meridian catalog regions --json"
+        after_help = "Examples:\n  meridian catalog regions --provider gcp\n  meridian catalog regions --json\n\nExit codes: 0 listed, 1 an unreadable overlay."
     )]
     Regions(CatalogArgs),
     /// One model: every version with its lifecycle, every offer and where it can be used
@@ -304,6 +398,10 @@ pub struct CatalogShowArgs {
     #[arg(long, value_enum)]
     pub provider: Option<Provider>,
     /// Print JSON (schema: schema/catalog-show.schema.json).
+    ///
+    /// Keys: `format_version`, `catalog_as_of`, `cloud`, `id`, `name`, `lifecycle`,
+    /// `deprecation_date`, `retirement_date`, `replacement`, `context_window`, `capabilities`,
+    /// `versions`, `offers`, `prices`, `no_price`, `note`, `source`, `as_of`.
     #[arg(long)]
     pub json: bool,
     /// A catalog overlay file to merge over the built-in catalog (also --catalog).
@@ -347,6 +445,9 @@ pub struct CatalogWhereArgs {
     #[arg(long)]
     pub all: bool,
     /// Print JSON, passing and failing choices (schema: schema/catalog-where.schema.json).
+    ///
+    /// Keys: `format_version`, `catalog_as_of`, `cloud`, `model`, `version`, `rule`, `passing`,
+    /// `failing` (filled with --all).
     #[arg(long)]
     pub json: bool,
     /// A catalog overlay file to merge over the built-in catalog (also --catalog; default with
@@ -384,6 +485,13 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub all_regions: bool,
     /// Print one JSON object.
+    ///
+    /// Keys: `format_version`, `catalog` (`as_of`, `overlay`), `providers`, `skipped`, `notes`,
+    /// `requests`, `differences` (each with `severity`, `kind`, `provider`, `region`, `model`,
+    /// `version`, the values on both sides, `message`, `source`), `errors`, `warnings`,
+    /// `overlay` (what --write-overlay wrote, or null). When a region cannot be read, instead:
+    /// `format_version`, `providers`, `read_errors` (each with `provider`, `region`, `request`,
+    /// `reason`).
     #[arg(long)]
     pub json: bool,
     /// Write the differences as a catalog overlay to FILE (inside the spec directory).
@@ -399,7 +507,14 @@ pub struct CatalogArgs {
     /// Only this cloud.
     #[arg(long, value_enum)]
     pub provider: Option<Provider>,
-    /// Print JSON.
+    /// Print JSON: an array of models or regions, as the catalog files hold them
+    /// (schema/catalog.schema.json); keys without a value are left out.
+    ///
+    /// Keys of a model: `cloud`, `id`, `name`, `lifecycle`, `deprecation_date`,
+    /// `retirement_date`, `replacement`, `context_window`, `capabilities`, `versions`, `offers`,
+    /// `prices`, `no_price`, `note`, `source`, `as_of`. Keys of a region: `cloud`, `id`, `name`,
+    /// `country`, `partition`, `azure_geography`, `data_zone`, `multi_region`, `verified`,
+    /// `note`, `source`, `as_of`.
     #[arg(long)]
     pub json: bool,
     /// A catalog overlay file to merge over the built-in catalog (also --catalog).
@@ -481,26 +596,28 @@ pub struct SpecArgs {
     pub var_files: Vec<PathBuf>,
 }
 
+/// The long flags also accepted with one dash, as Terraform spells them (`-var x=1`).
+pub const SINGLE_DASH: &[&str] = &[
+    "var",
+    "var-file",
+    "no-color",
+    "json",
+    "check",
+    "diff",
+    "recursive",
+    "out",
+    "detailed-exitcode",
+    "auto-approve",
+    "lock-timeout",
+    "refresh",
+    "parallelism",
+    "terraform-state",
+    "write-overlay",
+    "all-regions",
+];
+
 /// Accepts Terraform's single-dash long flags (`-var x=1`, `-var-file=f`).
 pub fn normalize_args<I: IntoIterator<Item = String>>(args: I) -> Vec<String> {
-    const SINGLE_DASH: &[&str] = &[
-        "var",
-        "var-file",
-        "no-color",
-        "json",
-        "check",
-        "diff",
-        "recursive",
-        "out",
-        "detailed-exitcode",
-        "auto-approve",
-        "lock-timeout",
-        "refresh",
-        "parallelism",
-        "terraform-state",
-        "write-overlay",
-        "all-regions",
-    ];
     args.into_iter()
         .map(|a| {
             if let Some(rest) = a.strip_prefix('-').filter(|r| !r.starts_with('-')) {

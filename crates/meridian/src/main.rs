@@ -1,7 +1,5 @@
 //! The `meridian` binary: parses the command line and runs one command.
 
-use clap::Parser as _;
-use meridian::cli::{normalize_args, Cli};
 use meridian::output::{color_enabled, Output};
 
 /// The spec, graph and artifacts are many small allocations; mimalloc handles them markedly
@@ -10,7 +8,10 @@ use meridian::output::{color_enabled, Output};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    let cli = Cli::parse_from(normalize_args(std::env::args()));
+    let cli = match meridian::cli::parse(std::env::args()) {
+        Ok(cli) => cli,
+        Err(e) => std::process::exit(meridian::cli::usage_exit(&e)),
+    };
     let color = color_enabled(cli.no_color);
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();

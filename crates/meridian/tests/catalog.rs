@@ -349,9 +349,13 @@ fn where_refuses_unknown_rules_and_codes() {
     ]));
     assert_eq!(code, 1);
     assert!(err.contains("\"GB\""), "{err}");
-    // A rule is required, and --residency excludes the ad-hoc forms.
+    // A rule is required, and --residency excludes the ad-hoc forms: usage errors, exit 1.
     let (code, _, err) = run(meridian().args(["catalog", "where", "gemini-embedding-001"]));
-    assert_eq!(code, 2, "{err}");
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("required arguments were not provided"),
+        "{err}"
+    );
     let (code, _, _) = run(meridian().args([
         "catalog",
         "where",
@@ -361,7 +365,7 @@ fn where_refuses_unknown_rules_and_codes() {
         "--countries",
         "DE",
     ]));
-    assert_eq!(code, 2);
+    assert_eq!(code, 1);
 }
 
 #[test]

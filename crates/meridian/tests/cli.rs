@@ -448,3 +448,110 @@ fn a_change_to_one_model_rewrites_only_the_files_that_mention_it() {
         "{header}"
     );
 }
+
+#[test]
+fn usage_errors_exit_1_and_help_and_version_exit_0() {
+    // `-detailed-exitcode` reserves 2 for "changes": a typo in a pipeline must not read as one.
+    for args in [
+        vec!["plan", "--bogus"],
+        vec!["plan", "-bogus"],
+        vec!["bogus-command"],
+        vec!["show"],
+        vec!["plan", "--format", "xml"],
+        vec!["plan", "--refresh=maybe"],
+        vec!["refresh", "--parallelism", "0"],
+        vec![],
+    ] {
+        let (code, out, err) = run(meridian().args(&args));
+        assert_eq!(code, 1, "{args:?}: {err}");
+        assert!(out.is_empty(), "{args:?}: usage goes to stderr: {out}");
+        assert!(
+            err.starts_with("error:") || err.contains("Usage:"),
+            "{args:?}: {err}"
+        );
+    }
+    for args in [
+        vec!["--help"],
+        vec!["-h"],
+        vec!["--version"],
+        vec!["-V"],
+        vec!["help", "plan"],
+        vec!["plan", "--help"],
+    ] {
+        let (code, out, _) = run(meridian().args(&args));
+        assert_eq!(code, 0, "{args:?}");
+        assert!(!out.is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn variable_files_and_flags_apply_in_terraform_precedence() {
+    // gpt-4.1 Standard is not offered in southafricanorth (MRD-CAT-005); it is in eastus2.
+    let dir = spec_dir(SPEC);
+    let bad = dir.path().join("bad.mvars");
+    std::fs::write(&bad, "region = \"southafricanorth\"\n").expect("write");
+    let validate = |args: &[&str]| {
+        let (code, out, _) = run(meridian()
+            .arg("validate")
+            .arg("--json")
+            .args(args)
+            .arg(dir.path()));
+        (code, out.contains("MRD-CAT-005"))
+    };
+    let bad = bad.display().to_string();
+    // -var-file and -var apply in command-line order: the last one wins.
+    assert_eq!(
+        validate(&["-var-file", &bad, "-var", "region=eastus2"]),
+        (0, false)
+    );
+    assert_eq!(
+        validate(&["-var", "region=eastus2", "-var-file", &bad]),
+        (1, true)
+    );
+    assert_eq!(
+        validate(&[&format!("--var-file={bad}"), "--var=region=eastus2"]),
+        (0, false)
+    );
+
+    // meridian.mvars is read without being named, after the environment ...
+    std::fs::write(
+        dir.path().join("meridian.mvars"),
+        "region = \"southafricanorth\"\n",
+    )
+    .expect("write");
+    assert_eq!(validate(&[]), (1, true));
+    let (code, _, _) = run(meridian()
+        .args(["validate"])
+        .arg(dir.path())
+        .env("MERIDIAN_VAR_region", "eastus2"));
+    assert_eq!(code, 1, "meridian.mvars beats MERIDIAN_VAR_region");
+    // ... *.auto.mvars after it, and the command line last.
+    std::fs::write(dir.path().join("z.auto.mvars"), "region = \"eastus2\"\n").expect("write");
+    assert_eq!(validate(&[]), (0, false));
+    assert_eq!(validate(&["-var-file", &bad]), (1, true));
+
+    // A problem in an auto-loaded file is located in it.
+    std::fs::write(dir.path().join("z.auto.mvars"), "region = \"eastus2\n").expect("write");
+    let (code, out, _) = run(meridian().args(["validate", "--json"]).arg(dir.path()));
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let d = &v["diagnostics"];
+    assert_eq!(d.as_array().map(Vec::len), Some(1), "{out}");
+    assert_eq!(d[0]["code"], "MRD-SYN-001");
+    assert!(
+        d[0]["range"]["filename"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("z.auto.mvars")),
+        "{out}"
+    );
+    assert_eq!(d[0]["range"]["start"]["line"], 1);
+    assert_eq!(d[0]["range"]["start"]["column"], 10);
+}
+
+#[test]
+fn fmt_locates_syntax_errors_like_validate() {
+    let dir = spec_dir("model \"a\" {\n  description = \"no end\n}\n\nmodel \"b\" {\n}\n");
+    let (code, _, err) = run(meridian().args(["fmt", "--check"]).arg(dir.path()));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("main.hcl:2:17: Unterminated string"), "{err}");
+}

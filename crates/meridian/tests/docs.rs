@@ -1,5 +1,5 @@
 //! The worked examples of the documentation run as written: `docs/catalog.md`,
-//! `docs/generated-iac.md`.
+//! `docs/generated-iac.md` and `docs/language.md`.
 //!
 //! A fenced block whose info string carries `file=NAME` is written to the example's directory
 //! (a later block of the same name replaces it). A ` ```console ` block holds `$ meridian ...`
@@ -133,6 +133,11 @@ fn the_catalog_guide_worked_example_runs_as_written() {
 #[test]
 fn the_generated_iac_guide_worked_example_runs_as_written() {
     run_document(&repo().join("docs/generated-iac.md"));
+}
+
+#[test]
+fn the_language_reference_worked_example_runs_as_written() {
+    run_document(&repo().join("docs/language.md"));
 }
 
 #[test]

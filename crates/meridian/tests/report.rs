@@ -21,7 +21,7 @@ fn help_has_examples_and_every_format() {
         assert!(out.contains(f), "{f} missing from:\n{out}");
     }
     let (code, _, err) = run(meridian().args(["report", "--format", "pdf", "."]));
-    assert_eq!(code, 2);
+    assert_eq!(code, 1, "a usage error");
     assert!(err.contains("invalid value 'pdf'"), "{err}");
 }
 

@@ -47,6 +47,63 @@ fn malformed_corpus_yields_ranged_errors() {
     }
 }
 
+/// Each malformed file's first finding is where `tests/fixtures/malformed/expected.txt` says,
+/// with its code and summary; a syntax error is the only finding of its file.
+#[test]
+fn malformed_corpus_errors_are_located_at_their_cause() {
+    let dir = repo().join("tests/fixtures/malformed");
+    let manifest = std::fs::read_to_string(dir.join("expected.txt")).expect("expected.txt");
+    let expected: Vec<(&str, &str, &str, String)> = manifest
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let mut words = l.split_whitespace();
+            let mut next = || words.next().unwrap_or_default();
+            let (file, code, at) = (next(), next(), next());
+            (file, code, at, words.collect::<Vec<_>>().join(" "))
+        })
+        .collect();
+    let files = hcl_files(&dir);
+    for f in &files {
+        let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        assert!(
+            expected.iter().any(|e| e.0 == name),
+            "{name} has no line in expected.txt"
+        );
+    }
+    for (file, code, at, summary) in &expected {
+        let path = dir.join(file);
+        assert!(
+            path.is_file(),
+            "expected.txt names {file}, which does not exist"
+        );
+        let c = check(&path, &Inputs::default(), day());
+        let first = c
+            .diagnostics
+            .iter()
+            .next()
+            .unwrap_or_else(|| panic!("{file}: no finding"));
+        let span = first.primary.unwrap_or_else(|| panic!("{file}: no range"));
+        let (_, start, _) = c.sources.resolve(span).expect("range resolves");
+        assert_eq!(
+            (first.code.id, format!("{}:{}", start.line, start.column)),
+            (*code, (*at).to_string()),
+            "{file}: {} {}",
+            first.summary,
+            first.detail
+        );
+        assert!(
+            first.summary.contains(summary.as_str()),
+            "{file}: {}",
+            first.summary
+        );
+        if *code == "MRD-SYN-001" {
+            let all: Vec<&str> = c.diagnostics.iter().map(|d| d.code.id).collect();
+            assert_eq!(all, ["MRD-SYN-001"], "{file}: follow-on findings");
+        }
+    }
+}
+
 fn seeds() -> Vec<String> {
     let mut out = vec![meridian::commands::STARTER_SPEC.to_string()];
     for dir in ["tests/fixtures/valid", "tests/fixtures/invalid"] {

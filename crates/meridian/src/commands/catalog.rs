@@ -474,17 +474,12 @@ fn processing_of(p: ProcessingArg) -> Processing {
 /// The residency block `name` of the spec at `path`, with the catalog the spec uses.
 fn spec_rule(
     args: &CatalogWhereArgs,
+    inputs: &Inputs,
     name: &str,
     out: &mut Output<'_>,
 ) -> Option<(meridian_model::ir::Residency, Cow<'static, Catalog>)> {
     let path = args.spec.clone().unwrap_or_else(|| ".".into());
-    let inputs = Inputs {
-        vars: args.vars.clone(),
-        var_files: args.var_files.clone(),
-        env: Vec::new(),
-    }
-    .with_process_env();
-    let checked = driver::check(&path, &inputs, driver::today());
+    let checked = driver::check(&path, inputs, driver::today());
     let Some(project) = &checked.project else {
         let _ = writeln!(
             out.err,
@@ -531,9 +526,9 @@ fn spec_rule(
 }
 
 /// `meridian catalog where MODEL`.
-pub fn catalog_where(args: &CatalogWhereArgs, out: &mut Output<'_>) -> i32 {
+pub fn catalog_where(args: &CatalogWhereArgs, inputs: &Inputs, out: &mut Output<'_>) -> i32 {
     let (mut rule, spec_catalog) = match &args.residency {
-        Some(name) => match spec_rule(args, name, out) {
+        Some(name) => match spec_rule(args, inputs, name, out) {
             Some((rule, cat)) => (Some(rule), Some(cat)),
             None => return exit::ERROR,
         },

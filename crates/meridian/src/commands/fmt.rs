@@ -62,15 +62,13 @@ pub fn fmt(
         let formatted = match meridian_spec::fmt::format_source(&text) {
             Ok(f) => f,
             Err(e) => {
-                let loc = e.location();
-                let _ = writeln!(
-                    out.err,
-                    "error: {}:{}:{}: invalid HCL syntax: {}",
-                    file.display(),
-                    loc.line(),
-                    loc.column(),
-                    e.message()
-                );
+                // Located at the cause, as `validate` reports it. A byte-order mark is not
+                // part of the text the error's offsets count.
+                let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
+                let before = &body[..e.start.min(body.len())];
+                let line = before.matches('\n').count() + 1;
+                let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+                let _ = writeln!(out.err, "error: {}:{line}:{column}: {e}", file.display());
                 failed = true;
                 continue;
             }

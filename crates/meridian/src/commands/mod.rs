@@ -1,6 +1,7 @@
 //! One function per command. Each returns the process exit code and writes to [`Output`].
 
 mod catalog;
+mod docs;
 mod fmt;
 mod generate;
 mod graph;
@@ -15,6 +16,7 @@ mod validate;
 mod verify;
 
 pub use catalog::{catalog_models, catalog_regions, catalog_show, catalog_where};
+pub use docs::docs_cli;
 pub use fmt::fmt;
 pub use generate::{generate, GenerateOptions};
 pub use graph::graph;
@@ -30,13 +32,14 @@ pub use simulate::simulate;
 pub use validate::validate;
 pub use verify::catalog_verify;
 
-use crate::cli::{CatalogCommand, Cli, Command, PlanFormatArg, SpecArgs};
+use crate::cli::{CatalogCommand, Cli, Command, DocsCommand, PlanFormatArg, SpecArgs};
 use crate::driver::Checked;
 use crate::output::Output;
 use meridian_diag::{render_human, RenderOptions};
 use meridian_graph::{Address, Graph};
 use meridian_model::ir::Project;
-use meridian_spec::Inputs;
+use meridian_spec::{InputKind, Inputs};
+use std::path::PathBuf;
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
@@ -44,6 +47,8 @@ pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
         let _ = writeln!(out.err, "error: {e}");
         return crate::exit::ERROR;
     }
+    let order = &cli.var_order;
+    let inputs = |spec: &SpecArgs| inputs_of(&spec.vars, &spec.var_files, order);
     match cli.command {
         Command::Init { dir, force } => init(&dir, force, out),
         Command::Validate { spec, json } => validate(&spec.path, &inputs(&spec), json, out),
@@ -97,14 +102,9 @@ pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
             state,
             auto_approve,
         } => {
-            let spec = SpecArgs {
-                path: target,
-                vars,
-                var_files,
-            };
-            let inputs = inputs(&spec);
-            if is_plan_file(&spec.path) {
-                apply_saved(&spec.path, &inputs, state.lock_timeout, out)
+            let inputs = inputs_of(&vars, &var_files, order);
+            if is_plan_file(&target) {
+                apply_saved(&target, &inputs, state.lock_timeout, out)
             } else {
                 let opts = PlanOptions {
                     inputs: &inputs,
@@ -114,7 +114,7 @@ pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
                     verbose: state.verbose,
                     format: PlanFormat::Human,
                 };
-                apply(&spec.path, &opts, auto_approve, out)
+                apply(&target, &opts, auto_approve, out)
             }
         }
         Command::Refresh {
@@ -161,7 +161,10 @@ pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
         Command::Catalog(CatalogCommand::Models(args)) => catalog_models(&args, out),
         Command::Catalog(CatalogCommand::Regions(args)) => catalog_regions(&args, out),
         Command::Catalog(CatalogCommand::Show(args)) => catalog_show(&args, out),
-        Command::Catalog(CatalogCommand::Where(args)) => catalog_where(&args, out),
+        Command::Catalog(CatalogCommand::Where(args)) => {
+            let inputs = inputs_of(&args.vars, &args.var_files, order);
+            catalog_where(&args, &inputs, out)
+        }
         Command::Catalog(CatalogCommand::Verify(args)) => {
             catalog_verify(&args, &inputs(&args.spec), out)
         }
@@ -177,6 +180,7 @@ pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
             clap_complete::generate(shell, &mut cmd, "meridian", &mut out.out);
             crate::exit::OK
         }
+        Command::Docs(DocsCommand::Cli { out_dir }) => docs_cli(out_dir.as_deref(), out),
     }
 }
 
@@ -188,11 +192,14 @@ fn plan_format(json: bool, format: PlanFormatArg) -> PlanFormat {
     }
 }
 
-fn inputs(spec: &SpecArgs) -> Inputs {
+/// The variable inputs of a command: its `-var` and `-var-file` arguments in command-line
+/// order, and `MERIDIAN_VAR_*` from the environment.
+fn inputs_of(vars: &[String], var_files: &[PathBuf], order: &[InputKind]) -> Inputs {
     Inputs {
-        vars: spec.vars.clone(),
-        var_files: spec.var_files.clone(),
+        vars: vars.to_vec(),
+        var_files: var_files.to_vec(),
         env: Vec::new(),
+        order: order.to_vec(),
     }
     .with_process_env()
 }

@@ -262,9 +262,15 @@ fn make_plan(
             parallelism: opts.parallelism,
             verbose: opts.verbose,
         };
-        let mut r =
-            super::refresh::run(project, graph.resources(), prior.as_ref(), &settings, out)?
-                .reconciled;
+        let mut r = super::refresh::run(
+            project,
+            graph.resources(),
+            prior.as_ref(),
+            &settings,
+            super::refresh::Purpose::Plan,
+            out,
+        )?
+        .reconciled;
         let base = (prior.is_some() || !r.resources.is_empty())
             .then(|| r.take_state(prior.as_ref(), VERSION));
         (base, r.drift, r.unmanaged, Some(prior))

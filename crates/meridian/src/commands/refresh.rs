@@ -217,6 +217,34 @@ fn describe_sources(sources: &[(Cloud, String)]) -> String {
     s
 }
 
+/// Why the clouds are read: it decides what a failure says was left undone, and which way
+/// on it suggests (only flags of the command that prints it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// `plan` and `apply`, which take `--refresh=false`.
+    Plan,
+    /// `meridian refresh`.
+    Refresh,
+}
+
+impl Purpose {
+    /// After credentials could not be found.
+    fn no_credentials(self) -> &'static str {
+        match self {
+            Purpose::Plan => "No plan was made. To plan against the last known state instead, run with --refresh=false.",
+            Purpose::Refresh => "Nothing was refreshed: the state is unchanged.",
+        }
+    }
+
+    /// After a provider or region could not be read.
+    fn unread(self) -> &'static str {
+        match self {
+            Purpose::Plan => "No plan was made: without the live state, Meridian cannot tell what exists, and it never guesses a create or a delete. Fix the access and run again, or run with --refresh=false to plan against the last known state.",
+            Purpose::Refresh => "Nothing was refreshed: the state is unchanged. Meridian records live values only when every provider and region was read. Fix the access and run again.",
+        }
+    }
+}
+
 /// Reads every provider of the project and reconciles with `prior`. Errors are printed;
 /// the error value is the exit code.
 pub fn run(
@@ -224,6 +252,7 @@ pub fn run(
     desired: &[meridian_graph::Resource],
     prior: Option<&State>,
     settings: &RefreshSettings,
+    purpose: Purpose,
     out: &mut Output<'_>,
 ) -> Result<Refreshed, i32> {
     let scopes = meridian_refresh::scopes(project, prior);
@@ -239,7 +268,8 @@ pub fn run(
         Err(e) => {
             let _ = writeln!(
                 out.err,
-                "error: cannot read live provider state: {e}\n\nNo plan was made. To plan against the last known state instead, run with --refresh=false."
+                "error: cannot read live provider state: {e}\n\n{}",
+                purpose.no_credentials()
             );
             return Err(exit::ERROR);
         }
@@ -276,10 +306,7 @@ pub fn run(
         }
         Err(failure) => {
             print_read_errors(out, "live provider state", &failure);
-            let _ = writeln!(
-                out.err,
-                "\nNo plan was made: without the live state, Meridian cannot tell what exists, and it never guesses a create or a delete. Fix the access and run again, or run with --refresh=false to plan against the last known state."
-            );
+            let _ = writeln!(out.err, "\n{}", purpose.unread());
             Err(exit::ERROR)
         }
     }
@@ -314,7 +341,14 @@ pub fn refresh(
         Ok(x) => x,
         Err(code) => return code,
     };
-    let refreshed = match run(project, graph.resources(), prior.as_ref(), settings, out) {
+    let refreshed = match run(
+        project,
+        graph.resources(),
+        prior.as_ref(),
+        settings,
+        Purpose::Refresh,
+        out,
+    ) {
         Ok(r) => r,
         Err(code) => return code,
     };
