@@ -707,6 +707,8 @@ fn convert(
         name,
         attributes: attrs,
         tags,
+        pending: None,
+        observed: None,
     }
 }
 

@@ -47,7 +47,11 @@ fn plan_of(desired: &[Resource], state: Option<&State>) -> Plan {
             serial: s.serial,
         }),
         refreshed: false,
+        targets: Vec::new(),
+        pending: Vec::new(),
         drift: Vec::new(),
+        last_known: None,
+        emits: Vec::new(),
         resource_changes,
         unmanaged,
         artifact_changes: Vec::new(),
@@ -57,7 +61,7 @@ fn plan_of(desired: &[Resource], state: Option<&State>) -> Plan {
 
 fn applied(desired: &[Resource]) -> State {
     plan_of(desired, None)
-        .next_state(None, "0.1.0")
+        .next_state(None, "0.1.0", &Observations::default())
         .expect("serial")
 }
 
@@ -77,7 +81,9 @@ fn empty_state_creates_everything_and_applying_gives_no_changes() {
     let plan = plan_of(&desired, None);
     assert_eq!(plan.summary().add, 2);
     assert!(plan.has_changes());
-    let state = plan.next_state(None, "0.1.0").expect("serial");
+    let state = plan
+        .next_state(None, "0.1.0", &Observations::default())
+        .expect("serial");
     assert_eq!(state.serial, 1);
     assert_eq!(state.resources.len(), 2);
     let again = plan_of(&desired, Some(&state));
@@ -141,7 +147,9 @@ fn only_managed_resources_are_deleted() {
     assert_eq!(plan.unmanaged.len(), 1);
     assert_eq!(plan.unmanaged[0].address, "azure.corp.deployment.foreign");
     // The unmanaged resource stays in state; the deleted one goes.
-    let next = plan.next_state(Some(&state), "0.1.0").expect("serial");
+    let next = plan
+        .next_state(Some(&state), "0.1.0", &Observations::default())
+        .expect("serial");
     let addresses: Vec<&str> = next.resources.iter().map(|r| r.address.as_str()).collect();
     assert_eq!(
         addresses,
@@ -263,7 +271,7 @@ fn json_is_shaped_like_terraform_show() {
     );
     assert_eq!(
         v["summary"],
-        json!({"add": 0, "change": 0, "replace": 1, "destroy": 1})
+        json!({"add": 0, "change": 0, "replace": 1, "destroy": 1, "pending_rollout": 0, "drift": 0})
     );
     assert_eq!(v["prior_state"]["serial"], 1);
 }
@@ -327,6 +335,7 @@ fn artifacts_are_created_updated_kept_and_deleted_only_when_unchanged() {
         ArtifactRecord {
             sha256: sha256(b"stale\n"),
             bytes: 6,
+            emit: Some("gen".into()),
         },
     );
     state.artifacts.insert(
@@ -334,20 +343,24 @@ fn artifacts_are_created_updated_kept_and_deleted_only_when_unchanged() {
         ArtifactRecord {
             sha256: sha256(b"as written\n"),
             bytes: 11,
+            emit: Some("gen".into()),
         },
     );
     let rendered = [
         Rendered {
             path: Path::new("gen/same.tf"),
             content: "same\n",
+            emit: Some("gen"),
         },
         Rendered {
             path: Path::new("gen/old.tf"),
             content: "a\nB\nc\n",
+            emit: Some("gen"),
         },
         Rendered {
             path: Path::new("gen/new.tf"),
             content: "n1\nn2\n",
+            emit: Some("gen"),
         },
     ];
     let changes = diff_artifacts(base, &rendered, Some(&state));
@@ -377,7 +390,9 @@ fn artifacts_are_created_updated_kept_and_deleted_only_when_unchanged() {
     // The state after apply records exactly the files that exist afterwards.
     let mut plan = plan_of(&[], Some(&state));
     plan.artifact_changes = changes;
-    let next = plan.next_state(Some(&state), "0.1.0").expect("serial");
+    let next = plan
+        .next_state(Some(&state), "0.1.0", &Observations::default())
+        .expect("serial");
     let recorded: Vec<&str> = next.artifacts.keys().map(String::as_str).collect();
     assert_eq!(recorded, ["gen/new.tf", "gen/old.tf", "gen/same.tf"]);
     assert_eq!(next.artifacts["gen/old.tf"].sha256, sha256(b"a\nB\nc\n"));
@@ -431,6 +446,7 @@ fn stale_plans_say_why() {
         &[Rendered {
             path: Path::new("x.tf"),
             content: "x\n",
+            emit: Some("gen"),
         }],
         Some(&state),
     );
@@ -503,6 +519,7 @@ fn well_formed(dir: &Path) -> (Plan, State) {
         &[Rendered {
             path: Path::new("gen/main.tf"),
             content: "main\n",
+            emit: Some("gen"),
         }],
         Some(&state),
     );

@@ -76,9 +76,9 @@ pub use commit::{
 };
 pub use file::{load, save, StateError};
 pub use id::{is_uuid_v4, new_uuid_v4};
-pub use status::{differing_paths, Status};
 pub use lock::{force_unlock, parse_duration, ForceUnlock, Lock, LockError, LockInfo};
 pub use safe_fs::{PathError, Root, StatePaths};
+pub use status::{differing_paths, Status};
 pub use time::rfc3339_utc;
 
 use schemars::JsonSchema;

@@ -627,13 +627,17 @@ fn a_format_1_state_is_migrated_on_load_and_written_as_format_2() {
         "format 1 did not know whether the cloud had it"
     );
     assert_eq!(deployment.status(), Status::PendingCreate);
-    let router = s.resource("router.chat.deployment.a").expect("router entry");
+    let router = s
+        .resource("router.chat.deployment.a")
+        .expect("router entry");
     assert_eq!(router.pending, None, "router entries are never read");
     assert_eq!(router.status(), Status::NotObservable);
     assert!(s.emits.is_empty());
     assert_eq!(s.artifacts["generated/x.tf"].emit, None);
     // The file itself is untouched until the next write, which writes format 2.
-    assert!(fs::read_to_string(&path).expect("read").contains("\"format_version\": 1"));
+    assert!(fs::read_to_string(&path)
+        .expect("read")
+        .contains("\"format_version\": 1"));
     s.bump().expect("bump");
     save(&path, &mut s).expect("save");
     let text = fs::read_to_string(&path).expect("read");
@@ -641,7 +645,10 @@ fn a_format_1_state_is_migrated_on_load_and_written_as_format_2() {
     let again = load(&path).expect("load").expect("some");
     assert_eq!(again.serial, 5);
     assert_eq!(
-        again.resource("azure.corp.deployment.a").expect("a").pending,
+        again
+            .resource("azure.corp.deployment.a")
+            .expect("a")
+            .pending,
         deployment_pending(4)
     );
 }
@@ -660,15 +667,23 @@ fn an_edited_format_1_state_fails_its_checksum() {
     let path = state_path(dir.path());
     fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
     let text = String::from_utf8(format_1_file()).expect("utf8");
-    fs::write(&path, text.replace("\"sku_capacity\": 10", "\"sku_capacity\": 11")).expect("write");
-    assert!(matches!(expect_err(&path), StateError::ChecksumMismatch { .. }));
+    fs::write(
+        &path,
+        text.replace("\"sku_capacity\": 10", "\"sku_capacity\": 11"),
+    )
+    .expect("write");
+    assert!(matches!(
+        expect_err(&path),
+        StateError::ChecksumMismatch { .. }
+    ));
 }
 
 #[test]
 fn status_follows_pending_and_observed() {
     let mut r = resource("azure.corp.deployment.a");
     r.kind = "azure_deployment".into();
-    r.attributes.insert("sku_capacity".into(), serde_json::json!(20));
+    r.attributes
+        .insert("sku_capacity".into(), serde_json::json!(20));
     assert_eq!(r.status(), Status::NotRead);
     r.pending = deployment_pending(3);
     assert_eq!(r.status(), Status::PendingCreate);
@@ -713,7 +728,10 @@ fn status_follows_pending_and_observed() {
     });
     assert_eq!(r.status(), Status::Drifted, "deleted outside Meridian");
     assert_eq!(r.value_at("sku_capacity"), Some(serde_json::json!(20)));
-    assert_eq!(r.value_at("tags.managed-by"), Some(serde_json::json!("meridian")));
+    assert_eq!(
+        r.value_at("tags.managed-by"),
+        Some(serde_json::json!("meridian"))
+    );
     assert_eq!(r.value_at("name"), Some(serde_json::json!(r.name)));
     assert_eq!(r.value_at("nope"), None);
 }

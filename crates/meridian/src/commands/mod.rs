@@ -7,10 +7,12 @@ mod graph;
 mod import;
 mod init;
 mod inspect;
+mod outputs;
 mod plan;
 mod refresh;
 mod report;
 mod simulate;
+mod state;
 mod validate;
 mod verify;
 
@@ -21,16 +23,20 @@ pub use graph::graph;
 pub use import::{import, ImportOptions};
 pub use init::{init, STARTER_SPEC};
 pub use inspect::inspect;
+pub use outputs::output;
 pub use plan::{
     apply, apply_saved, force_unlock, is_plan_file, plan, show, PlanFormat, PlanOptions, StatePaths,
 };
 pub use refresh::{refresh, RefreshSettings};
 pub use report::report;
 pub use simulate::simulate;
+pub use state::{state_list, state_mv, state_rm, state_show, StateSort};
 pub use validate::validate;
 pub use verify::catalog_verify;
 
-use crate::cli::{CatalogCommand, Cli, Command, PlanFormatArg, SpecArgs};
+use crate::cli::{
+    CatalogCommand, Cli, Command, PlanFormatArg, SpecArgs, StateCommand, StateSortArg,
+};
 use crate::driver::Checked;
 use crate::output::Output;
 use meridian_diag::{render_human, RenderOptions};
@@ -68,6 +74,7 @@ pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
         Command::Plan {
             spec,
             state,
+            targets,
             out_file,
             detailed_exitcode,
             json,
@@ -81,6 +88,7 @@ pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
                 parallelism: state.parallelism,
                 verbose: state.verbose,
                 format: plan_format(json, format),
+                targets: &targets,
             };
             plan(
                 &spec.path,
@@ -96,6 +104,8 @@ pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
             var_files,
             state,
             auto_approve,
+            targets,
+            json,
         } => {
             let spec = SpecArgs {
                 path: target,
@@ -104,7 +114,14 @@ pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
             };
             let inputs = inputs(&spec);
             if is_plan_file(&spec.path) {
-                apply_saved(&spec.path, &inputs, state.lock_timeout, out)
+                if !targets.is_empty() {
+                    let _ = writeln!(
+                        out.err,
+                        "error: a saved plan is applied exactly as it was made: -target belongs on `meridian plan -out FILE`"
+                    );
+                    return crate::exit::ERROR;
+                }
+                apply_saved(&spec.path, &inputs, state.lock_timeout, json, out)
             } else {
                 let opts = PlanOptions {
                     inputs: &inputs,
@@ -113,8 +130,9 @@ pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
                     parallelism: state.parallelism,
                     verbose: state.verbose,
                     format: PlanFormat::Human,
+                    targets: &targets,
                 };
-                apply(&spec.path, &opts, auto_approve, out)
+                apply(&spec.path, &opts, auto_approve, json, out)
             }
         }
         Command::Refresh {
@@ -151,6 +169,22 @@ pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
         ),
         Command::Show { plan, json, format } => show(&plan, plan_format(json, format), out),
         Command::ForceUnlock { id, dir } => force_unlock(&id, &dir, out),
+        Command::State(StateCommand::List {
+            filters,
+            dir,
+            sort,
+            json,
+        }) => state_list(&dir, &filters, state_sort(sort), json, out),
+        Command::State(StateCommand::Show { address, dir, json }) => {
+            state_show(&dir, &address, json, out)
+        }
+        Command::State(StateCommand::Rm { addresses, edit }) => {
+            state_rm(&edit.dir, &addresses, edit.dry_run, edit.lock_timeout, out)
+        }
+        Command::State(StateCommand::Mv { from, to, edit }) => {
+            state_mv(&edit.dir, &from, &to, edit.dry_run, edit.lock_timeout, out)
+        }
+        Command::Output { name, dir, json } => output(&dir, name.as_deref(), json, out),
         Command::Graph { spec, format } => graph(&spec.path, &inputs(&spec), format, out),
         Command::Fmt {
             paths,
@@ -177,6 +211,16 @@ pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
             clap_complete::generate(shell, &mut cmd, "meridian", &mut out.out);
             crate::exit::OK
         }
+    }
+}
+
+fn state_sort(sort: StateSortArg) -> StateSort {
+    match sort {
+        StateSortArg::Address => StateSort::Address,
+        StateSortArg::Type => StateSort::Type,
+        StateSortArg::Provider => StateSort::Provider,
+        StateSortArg::Region => StateSort::Region,
+        StateSortArg::Status => StateSort::Status,
     }
 }
 
