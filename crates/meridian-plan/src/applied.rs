@@ -65,9 +65,13 @@ pub struct Applied {
 
 /// `dir/rest` as a path from the current directory, `/`-separated, without a leading `./`.
 fn from_cwd(spec_dir: &Path, rest: &str) -> String {
-    let joined = spec_dir.join(rest);
-    let text = crate::path_text(&joined);
-    text.strip_prefix("./").map_or(text.clone(), str::to_string)
+    cwd_text(&spec_dir.join(rest))
+}
+
+/// `path` as text, without a leading `./`.
+fn cwd_text(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    text.strip_prefix("./").unwrap_or(&text).to_string()
 }
 
 /// Quotes `s` for a POSIX shell when it holds anything but plain path characters.
@@ -172,11 +176,8 @@ impl Applied {
             emits,
             removed_elsewhere,
             not_generated,
-            spec_dir: crate::path_text(spec_dir),
-            state: {
-                let text = crate::path_text(state_path);
-                text.strip_prefix("./").map_or(text.clone(), str::to_string)
-            },
+            spec_dir: cwd_text(spec_dir),
+            state: cwd_text(state_path),
             serial: next.serial,
             pending_rollout,
             targets: plan.targets.clone(),

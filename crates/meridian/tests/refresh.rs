@@ -6,12 +6,12 @@
 #[path = "support/common.rs"]
 mod common;
 
-use assert_cmd::Command;
-use common::{binary, example, run, without_cloud_env};
-use meridian_fakecloud::{
-    FakeCloud, Fault, FaultKind, Fixture, Provider, TEST_AWS_ACCESS_KEY_ID,
-    TEST_AWS_SECRET_ACCESS_KEY, TEST_AZURE_TOKEN, TEST_GCP_TOKEN,
-};
+#[path = "support/cloud.rs"]
+mod cloud;
+
+use cloud::{against as meridian, applied_and_rolled_out, bare};
+use common::run;
+use meridian_fakecloud::{FakeCloud, Fault, FaultKind, Provider, TEST_AWS_SECRET_ACCESS_KEY};
 use serde_json::{json, Value};
 use std::path::Path;
 
@@ -19,46 +19,10 @@ const AWS_ACCOUNT: &str = "418295730641";
 const SUBSCRIPTION: &str = "6f1c2b7e-93a4-4d2e-9b0f-2c5e8a71d4b3";
 const RESOURCE_GROUP: &str = "rg-ebk-ai-prod";
 
-/// `meridian` without any `MERIDIAN_*` or cloud credential variable of the test's environment.
-fn bare() -> Command {
-    let mut c = binary();
-    without_cloud_env(&mut c);
-    c
-}
-
-/// `meridian` pointed at the fake cloud (its APIs, token endpoints and metadata services)
-/// with its test credentials and quick retries, and a home directory without cloud files.
-fn meridian(cloud: &FakeCloud) -> Command {
-    let mut c = bare();
-    c.envs(cloud.endpoint_env_vars())
-        .env("HOME", "/nonexistent")
-        .env("MERIDIAN_AZURE_ENDPOINT", cloud.azure_endpoint())
-        .env("MERIDIAN_AWS_ENDPOINT", cloud.aws_endpoint())
-        .env("MERIDIAN_AWS_STS_ENDPOINT", cloud.aws_sts_endpoint())
-        .env("MERIDIAN_GCP_ENDPOINT", cloud.gcp_endpoint())
-        .env("AZURE_ACCESS_TOKEN", TEST_AZURE_TOKEN)
-        .env("GOOGLE_OAUTH_ACCESS_TOKEN", TEST_GCP_TOKEN)
-        .env("AWS_ACCESS_KEY_ID", TEST_AWS_ACCESS_KEY_ID)
-        .env("AWS_SECRET_ACCESS_KEY", TEST_AWS_SECRET_ACCESS_KEY)
-        .env("MERIDIAN_RETRY_BACKOFF", "10ms")
-        .env("MERIDIAN_REQUEST_TIMEOUT", "3s");
-    c
-}
-
 /// The example applied (without refresh: nothing exists yet) and a fake cloud holding exactly
 /// what the apply recorded, with small pages so every list takes several requests.
 fn applied() -> (tempfile::TempDir, FakeCloud) {
-    let dir = example("eu-bank");
-    let (code, _, err) = run(bare()
-        .args(["apply", "--auto-approve", "--refresh=false"])
-        .arg(dir.path()));
-    assert_eq!(code, 0, "{err}");
-    let state = meridian_state::load(&dir.path().join(".meridian/state.json"))
-        .expect("state loads")
-        .expect("apply wrote state");
-    let fixture = Fixture::from_state(&state, Some(AWS_ACCOUNT)).with_page_size(1);
-    let cloud = FakeCloud::start(fixture).expect("fake cloud");
-    (dir, cloud)
+    applied_and_rolled_out("eu-bank", AWS_ACCOUNT, 1)
 }
 
 fn plan_json(cloud: &FakeCloud, dir: &Path) -> (i32, Value, String) {
@@ -132,7 +96,7 @@ fn plan_after_apply_reads_the_clouds_and_has_no_changes() {
         "/aws/inference-profiles",
         "/aws/listTagsForResource",
         "/aws/logging/modelinvocations",
-        "/gcp/v1/projects/",
+        "/v1/projects/ebk-ml-prod",
     ] {
         assert!(
             paths.iter().any(|p| p.contains(needle)),
