@@ -185,7 +185,7 @@ impl Applied {
     }
 
     /// A path relative to the spec directory, as a path from the current directory.
-    fn from_cwd(&self, rest: &str) -> String {
+    fn shown(&self, rest: &str) -> String {
         from_cwd(Path::new(&self.spec_dir), rest)
     }
 
@@ -229,13 +229,13 @@ impl Applied {
             let _ = writeln!(
                 s,
                 "  {} ({}): {}",
-                self.from_cwd(&e.path),
+                self.shown(&e.path),
                 e.format,
                 counts.join(", ")
             );
             for (sym, files) in [("+", &e.created), ("~", &e.updated), ("-", &e.removed)] {
                 for f in files {
-                    let _ = writeln!(s, "    {sym} {}", self.from_cwd(f));
+                    let _ = writeln!(s, "    {sym} {}", self.shown(f));
                 }
             }
         }
@@ -247,7 +247,7 @@ impl Applied {
             let _ = writeln!(
                 s,
                 "    - {} (its emit block is no longer in the spec)",
-                self.from_cwd(f)
+                self.shown(f)
             );
         }
         if !written {

@@ -260,8 +260,8 @@ pub fn next(
                 });
             }
             Some(p) if !changed => {
-                record.pending = p.pending.clone();
-                record.observed = p.observed.clone();
+                record.pending.clone_from(&p.pending);
+                record.observed.clone_from(&p.observed);
             }
             Some(p) => {
                 record.pending = Some(match &p.pending {

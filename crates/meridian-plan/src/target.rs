@@ -87,8 +87,12 @@ pub fn selection(graph: &Graph, targets: &[Address]) -> HashSet<String> {
 
 /// Limits `plan`, made for the whole spec, to the `covered` addresses and the emit blocks
 /// they need written (see the module documentation); records `targets` in it.
-pub fn limit(plan: &mut Plan, targets: &[Address], covered: &HashSet<String>) {
-    let mut included: HashSet<String> = covered.clone();
+pub fn limit<S: std::hash::BuildHasher>(
+    plan: &mut Plan,
+    targets: &[Address],
+    covered: &HashSet<String, S>,
+) {
+    let mut included: HashSet<String> = covered.iter().cloned().collect();
     let mut written: Vec<bool> = vec![false; plan.emits.len()];
     loop {
         let mut grew = false;

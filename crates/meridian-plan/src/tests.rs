@@ -1018,8 +1018,10 @@ fn a_target_writes_the_emit_blocks_it_needs_whole_and_marks_what_comes_with_them
     let mut p = full();
     target::limit(
         &mut p,
-        &[target.clone()],
-        &[target.to_string()].into_iter().collect(),
+        std::slice::from_ref(&target),
+        &[target.to_string()]
+            .into_iter()
+            .collect::<std::collections::HashSet<_>>(),
     );
     assert_eq!(
         actions(&p),
@@ -1044,8 +1046,10 @@ fn a_target_writes_the_emit_blocks_it_needs_whole_and_marks_what_comes_with_them
     let mut p = full();
     target::limit(
         &mut p,
-        &[target.clone()],
-        &[target.to_string()].into_iter().collect(),
+        std::slice::from_ref(&target),
+        &[target.to_string()]
+            .into_iter()
+            .collect::<std::collections::HashSet<_>>(),
     );
     let got = actions(&p);
     assert_eq!(got.len(), 2, "{got:?}");
@@ -1103,8 +1107,10 @@ fn a_partial_plan_keeps_what_it_does_not_cover() {
     let target: Address = "router.chat.deployment.a".parse().expect("address");
     target::limit(
         &mut p,
-        &[target.clone()],
-        &[target.to_string()].into_iter().collect(),
+        std::slice::from_ref(&target),
+        &[target.to_string()]
+            .into_iter()
+            .collect::<std::collections::HashSet<_>>(),
     );
     let next = p
         .next_state(Some(&prior), "0.1.0", &Observations::default())

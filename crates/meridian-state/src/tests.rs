@@ -649,16 +649,16 @@ fn a_format_1_state_is_migrated_on_load_and_written_as_format_2() {
             .resource("azure.corp.deployment.a")
             .expect("a")
             .pending,
-        deployment_pending(4)
+        Some(deployment_pending(4))
     );
 }
 
-fn deployment_pending(serial: u64) -> Option<Pending> {
-    Some(Pending {
+fn deployment_pending(serial: u64) -> Pending {
+    Pending {
         serial,
         action: PendingAction::Create,
         before: BTreeMap::new(),
-    })
+    }
 }
 
 #[test]
@@ -685,7 +685,7 @@ fn status_follows_pending_and_observed() {
     r.attributes
         .insert("sku_capacity".into(), serde_json::json!(20));
     assert_eq!(r.status(), Status::NotRead);
-    r.pending = deployment_pending(3);
+    r.pending = Some(deployment_pending(3));
     assert_eq!(r.status(), Status::PendingCreate);
     r.observed = Some(Observed {
         serial: 4,
