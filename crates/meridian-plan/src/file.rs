@@ -297,7 +297,8 @@ fn is_sha256(s: &str) -> bool {
 ///
 /// Compared: every file written or deleted (path, action, content hash); every resource the
 /// next state records from the spec (its full record); the resources kept as unmanaged (each
-/// must be in `prior` and not declared by the spec); the cost estimate recorded. The drift and
+/// must be in `prior` and not declared by the spec); the emit blocks and which of them are
+/// written; the cost estimate recorded. The drift and
 /// the `before` side of each change are not compared: they come from the clouds at plan time
 /// and are only shown, never written.
 pub fn mismatch(saved: &Plan, derived: &Plan, prior: Option<&State>) -> Vec<String> {
@@ -361,6 +362,15 @@ pub fn mismatch(saved: &Plan, derived: &Plan, prior: Option<&State>) -> Vec<Stri
                 u.address
             ));
         }
+    }
+    let blocks = |p: &Plan| -> Vec<(String, String, bool)> {
+        p.emits
+            .iter()
+            .map(|e| (e.path.clone(), e.format.clone(), e.written))
+            .collect()
+    };
+    if blocks(saved) != blocks(derived) {
+        why.push("its emit blocks (or which of them it writes) are not the spec's".to_string());
     }
     let cost = |p: &Plan| p.cost.map(|c| c.after_usd);
     match (cost(saved), cost(derived)) {

@@ -644,10 +644,28 @@ fn a_plan_edited_to_write_elsewhere_does_not_match_the_spec() {
             "its monthly cost estimate is not the spec's",
         ]
     );
-    // Drift and the before side are shown only: they may differ.
+    // An emit block the plan claims it does not write (its record would not be kept).
+    let mut with_emits = derived.clone();
+    with_emits.emits = vec![EmitBlock {
+        path: "gen".into(),
+        format: "terraform".into(),
+        describes: describes("terraform"),
+        written: true,
+    }];
+    let mut saved = with_emits.clone();
+    saved.emits[0].written = false;
+    assert_eq!(
+        mismatch(&saved, &with_emits, Some(&state)),
+        ["its emit blocks (or which of them it writes) are not the spec's"]
+    );
+    // Drift, pending rollout and the before side are shown only: they may differ.
     let mut saved = derived.clone();
     saved.refreshed = true;
     saved.resource_changes[0].before = None;
+    saved.pending = classify(&with_pending(record(1), create_pending(1)), Live::Missing)
+        .0
+        .into_iter()
+        .collect();
     assert!(mismatch(&saved, &derived, Some(&state)).is_empty());
 }
 
@@ -1281,5 +1299,40 @@ fn the_apply_report_says_what_was_written_and_what_rolls_it_out() {
     assert_eq!(
         applied::next_step("terraform", "my dir", Path::new(".")).command,
         "terraform -chdir='my dir' init && terraform -chdir='my dir' apply"
+    );
+}
+
+#[test]
+fn a_plan_files_emit_blocks_and_targets_are_checked_too() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (plan, _) = well_formed(dir.path());
+    let edit = |f: &dyn Fn(&mut Plan)| {
+        let mut p = plan.clone();
+        p.emits = vec![emit("gen", "terraform")];
+        f(&mut p);
+        PlanFile::new(p, "spec", "2026-11-25T00:00:00Z".into()).problems()
+    };
+    assert_eq!(edit(&|_| {}), Vec::<String>::new());
+    let why = edit(&|p| p.emits[0].path = "../elsewhere".into());
+    assert!(
+        why[0].contains("the emit block \"../elsewhere\" is not a path inside"),
+        "{why:?}"
+    );
+    let why = edit(&|p| p.emits[0].describes = vec!["router_deployment".into()]);
+    assert!(
+        why[0].contains("does not describe what a \"terraform\" block describes"),
+        "{why:?}"
+    );
+    let why = edit(&|p| p.targets = vec!["not an address".into()]);
+    assert!(why[0].contains("is not a resource address"), "{why:?}");
+    let why = edit(&|p| p.resource_changes[0].written_with = Some("gen".into()));
+    assert!(
+        why[0].contains("is written with an emit block \"gen\" the plan does not write"),
+        "{why:?}"
+    );
+    let why = edit(&|p| p.artifact_changes[0].emit = Some("other".into()));
+    assert!(
+        why[0].contains("belongs to an emit block \"other\" the plan does not list"),
+        "{why:?}"
     );
 }
