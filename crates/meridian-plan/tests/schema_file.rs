@@ -11,19 +11,25 @@ fn generated() -> String {
     text
 }
 
-#[test]
-fn committed_plan_schema_is_current() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schema/plan.schema.json");
-    let generated = generated();
+/// Fails when `schema/NAME` is not `generated`; with `MERIDIAN_BLESS` set, writes it.
+fn check_committed(name: &str, generated: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../schema")
+        .join(name);
     if std::env::var_os("MERIDIAN_BLESS").is_some() {
-        std::fs::write(&path, &generated).expect("write schema");
+        std::fs::write(&path, generated).expect("write schema");
         return;
     }
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         committed == generated,
-        "schema/plan.schema.json is stale: regenerate it with `MERIDIAN_BLESS=1 cargo test -p meridian-plan --test schema_file`"
+        "schema/{name} is stale: regenerate it with `MERIDIAN_BLESS=1 cargo test -p meridian-plan --test schema_file`"
     );
+}
+
+#[test]
+fn committed_plan_schema_is_current() {
+    check_committed("plan.schema.json", &generated());
 }
 
 #[test]
@@ -55,16 +61,9 @@ fn the_schema_requires_what_stale_plan_detection_needs() {
 
 #[test]
 fn committed_output_schema_is_current() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schema/output.schema.json");
-    let generated = meridian_plan::outputs::output_schema_json();
-    if std::env::var_os("MERIDIAN_BLESS").is_some() {
-        std::fs::write(&path, &generated).expect("write schema");
-        return;
-    }
-    let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        committed == generated,
-        "schema/output.schema.json is stale: regenerate it with `MERIDIAN_BLESS=1 cargo test -p meridian-plan --test schema_file`"
+    check_committed(
+        "output.schema.json",
+        &meridian_plan::outputs::output_schema_json(),
     );
 }
 

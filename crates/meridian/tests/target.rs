@@ -19,9 +19,8 @@ const IRELAND: &str = "router.triage.deployment.bedrock-ireland";
 const STOCKHOLM: &str = "router.triage.deployment.bedrock-stockholm";
 const TRIAGE_PROFILE: &str = "aws.corp.inference-profile.triage-bedrock-ireland";
 
-/// The example applied, then edited: the assistant's Azure capacity (a cloud resource) and
-/// the triage model's weights (router entries only).
-fn edited() -> tempfile::TempDir {
+/// The example applied, then the assistant's Azure capacity (a cloud resource) raised.
+fn applied_with_more_capacity() -> tempfile::TempDir {
     let dir = example("eu-bank");
     apply_offline(dir.path());
     edit(
@@ -30,6 +29,13 @@ fn edited() -> tempfile::TempDir {
         "capacity   = 250",
         "capacity   = 260",
     );
+    dir
+}
+
+/// [`applied_with_more_capacity`], and the triage model's weights (router entries only)
+/// changed.
+fn edited() -> tempfile::TempDir {
+    let dir = applied_with_more_capacity();
     let text = std::fs::read_to_string(dir.path().join("models.hcl")).expect("read");
     std::fs::write(
         dir.path().join("models.hcl"),
@@ -64,6 +70,18 @@ fn covered(plan: &Value) -> (BTreeSet<String>, BTreeSet<String>) {
         .map(|a| a["emit"].as_str().expect("emit").to_string())
         .collect();
     (changes, blocks)
+}
+
+/// Asserts the value each (address, attribute) has in the state's record.
+fn assert_recorded(dir: &Path, expected: &[(&str, &str, Value)]) {
+    let state = load_state(dir);
+    for (address, attribute, value) in expected {
+        let record = state.resource(address).expect("recorded");
+        assert_eq!(
+            &record.attributes[*attribute], value,
+            "{address}.{attribute}"
+        );
+    }
 }
 
 fn set(items: &[&str]) -> BTreeSet<String> {
@@ -176,14 +194,12 @@ fn a_router_target_writes_the_router_configuration_whole_and_nothing_else() {
         std::fs::read(dir.path().join("generated/terraform/azure.tf")).expect("read"),
         tf_before
     );
-    let state = load_state(dir.path());
-    assert_eq!(
-        state.resource(STOCKHOLM).expect("s").attributes["weight"],
-        json!(30)
-    );
-    assert_eq!(
-        state.resource(DEPLOYMENT).expect("d").attributes["sku_capacity"],
-        json!(250)
+    assert_recorded(
+        dir.path(),
+        &[
+            (STOCKHOLM, "weight", json!(30)),
+            (DEPLOYMENT, "sku_capacity", json!(250)),
+        ],
     );
     // What is left: the capacity, in the cloud code (and the router file's limits).
     let (code, v, _) = plan_json(dir.path(), &[]);
@@ -195,14 +211,7 @@ fn a_router_target_writes_the_router_configuration_whole_and_nothing_else() {
 
 #[test]
 fn a_cloud_target_writes_every_program_that_describes_it_with_their_other_changes() {
-    let dir = example("eu-bank");
-    apply_offline(dir.path());
-    edit(
-        dir.path(),
-        "models.hcl",
-        "capacity   = 250",
-        "capacity   = 260",
-    );
+    let dir = applied_with_more_capacity();
     edit(
         dir.path(),
         "models.hcl",
@@ -291,16 +300,14 @@ fn a_saved_partial_plan_records_its_targets_and_applies_exactly_them() {
         out.contains("Warning: Applied changes may be incomplete"),
         "{out}"
     );
-    let state = load_state(dir.path());
-    assert_eq!(
-        state.resource(IRELAND).expect("i").attributes["weight"],
-        json!(70)
+    assert_recorded(
+        dir.path(),
+        &[
+            (IRELAND, "weight", json!(70)),
+            (DEPLOYMENT, "sku_capacity", json!(250)),
+        ],
     );
-    assert_eq!(
-        state.resource(DEPLOYMENT).expect("d").attributes["sku_capacity"],
-        json!(250)
-    );
-    assert_eq!(state.serial, 2);
+    assert_eq!(load_state(dir.path()).serial, 2);
 }
 
 #[test]

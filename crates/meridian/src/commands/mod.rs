@@ -241,6 +241,12 @@ fn inputs(spec: &SpecArgs) -> Inputs {
     .with_process_env()
 }
 
+/// Prints `value` as pretty JSON on standard output.
+fn print_json<T: serde::Serialize>(value: &T, out: &mut Output<'_>) {
+    let text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "{}".into());
+    let _ = writeln!(out.out, "{text}");
+}
+
 /// `"s"` unless `n` is one.
 fn plural(n: usize) -> &'static str {
     if n == 1 {

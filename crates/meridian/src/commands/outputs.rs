@@ -1,6 +1,7 @@
 //! `meridian output [NAME]`: the values a pipeline needs after an apply, read from the state
 //! as `terraform output` reads them (the spec is not read: the outputs are what was applied).
 
+use super::print_json;
 use super::state::{read_state, spec_dir};
 use crate::exit;
 use crate::output::Output;
@@ -46,11 +47,7 @@ pub fn output(dir: &Path, name: Option<&str>, json: bool, out: &mut Output<'_>) 
         }
         None if json => {
             let doc = serde_json::to_value(&all).unwrap_or_default();
-            let _ = writeln!(
-                out.out,
-                "{}",
-                serde_json::to_string_pretty(&doc).unwrap_or_default()
-            );
+            print_json(&doc, out);
         }
         None => {
             for (n, value) in &values {

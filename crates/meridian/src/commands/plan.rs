@@ -1,7 +1,7 @@
 //! `meridian plan`, `apply`, `show` and `force-unlock`: the diff of the spec against state,
 //! saved plans, and the all-or-nothing write of artifacts and state.
 
-use super::{cycle_message, print_invalid};
+use super::{cycle_message, print_invalid, print_json};
 use crate::driver::{self, Checked};
 use crate::exit;
 use crate::output::Output;
@@ -576,11 +576,7 @@ fn write_plan(
             stale_note(&report, out);
             let applied = Applied::of(plan, &next, &to.paths.state, to.spec_dir);
             if to.json {
-                let _ = writeln!(
-                    out.out,
-                    "{}",
-                    serde_json::to_string_pretty(&applied).unwrap_or_default()
-                );
+                print_json(&applied, out);
             } else {
                 let _ = write!(out.out, "{}", applied.text());
             }
@@ -604,11 +600,7 @@ fn nothing_to_apply(plan: &Plan, out: &mut Output<'_>) {
         "pending_rollout": plan.pending.len(),
         "drift": plan.drift.len(),
     });
-    let _ = writeln!(
-        out.out,
-        "{}",
-        serde_json::to_string_pretty(&doc).unwrap_or_default()
-    );
+    print_json(&doc, out);
 }
 
 fn confirm(out: &mut Output<'_>) -> Result<bool, String> {

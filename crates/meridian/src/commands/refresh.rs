@@ -2,7 +2,7 @@
 //! `meridian refresh`, which records what it read in state.
 
 use super::plan::{lock_and_load_printing, write_root, StatePaths};
-use super::{build_graph, plural, valid_project};
+use super::{build_graph, plural, print_json, valid_project};
 use crate::driver;
 use crate::exit;
 use crate::output::Output;
@@ -369,11 +369,7 @@ pub fn refresh(
             "state_written": changed,
             "serial": serial,
         });
-        let _ = writeln!(
-            out.out,
-            "{}",
-            serde_json::to_string_pretty(&doc).unwrap_or_default()
-        );
+        print_json(&doc, out);
         return exit::OK;
     }
     let _ = write!(out.out, "{}", describe(&r.pending, &r.drift, &r.unmanaged));

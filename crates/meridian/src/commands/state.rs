@@ -5,7 +5,7 @@
 //! the previous file kept as `state.json.backup`). Nothing here reads or changes a cloud.
 
 use super::plan::{fault_from_env, lock_and_recover};
-use super::plural;
+use super::{plural, print_json};
 use crate::exit;
 use crate::output::Output;
 use meridian_graph::Address;
@@ -74,6 +74,13 @@ pub(super) fn read_state(
         Ok(s) => Ok((paths, s)),
         Err(e) => Err(fail(out, &format!("error: {e}"))),
     }
+}
+
+/// The state of the spec directory `--dir` names ([`read_state`]); that there is none is an
+/// error.
+fn existing_state(dir: &Path, out: &mut Output<'_>) -> Result<State, i32> {
+    let (paths, state) = read_state(&spec_dir(dir), Duration::ZERO, out)?;
+    state.ok_or_else(|| fail(out, &no_state(&paths)))
 }
 
 fn fail(out: &mut Output<'_>, message: &str) -> i32 {
@@ -175,13 +182,9 @@ pub fn state_list(
     json: bool,
     out: &mut Output<'_>,
 ) -> i32 {
-    let dir = spec_dir(dir);
-    let (paths, state) = match read_state(&dir, Duration::ZERO, out) {
-        Ok(x) => x,
+    let state = match existing_state(dir, out) {
+        Ok(s) => s,
         Err(code) => return code,
-    };
-    let Some(state) = state else {
-        return fail(out, &no_state(&paths));
     };
     for f in filters {
         let known = state
@@ -232,11 +235,7 @@ pub fn state_list(
                 "status": r.status().as_str(),
             })).collect::<Vec<_>>(),
         });
-        let _ = writeln!(
-            out.out,
-            "{}",
-            serde_json::to_string_pretty(&doc).unwrap_or_default()
-        );
+        print_json(&doc, out);
         return exit::OK;
     }
     for r in rows {
@@ -266,13 +265,9 @@ fn written_in(state: &State, r: &StateResource) -> Vec<(String, String, Vec<Stri
 
 /// `meridian state show ADDR`.
 pub fn state_show(dir: &Path, address: &str, json: bool, out: &mut Output<'_>) -> i32 {
-    let dir = spec_dir(dir);
-    let (paths, state) = match read_state(&dir, Duration::ZERO, out) {
-        Ok(x) => x,
+    let state = match existing_state(dir, out) {
+        Ok(s) => s,
         Err(code) => return code,
-    };
-    let Some(state) = state else {
-        return fail(out, &no_state(&paths));
     };
     let known = state.resources.iter().map(|r| r.address.as_str());
     let parsed = match parse_address(address, known) {
@@ -300,11 +295,7 @@ pub fn state_show(dir: &Path, address: &str, json: bool, out: &mut Output<'_>) -
                 "emit": emit, "format": format, "files": files,
             })).collect::<Vec<_>>(),
         });
-        let _ = writeln!(
-            out.out,
-            "{}",
-            serde_json::to_string_pretty(&doc).unwrap_or_default()
-        );
+        print_json(&doc, out);
         return exit::OK;
     }
     let _ = write!(out.out, "{}", show_text(r, &written));
@@ -404,22 +395,28 @@ fn write_state(dir: &Path, paths: &StatePaths, next: &mut State) -> Result<(), S
     .map_err(|e| format!("error: the state was not changed: {e}"))
 }
 
-/// Takes the lock (finishing an interrupted apply) and reads the state for an edit.
+/// What an edit of the state works with: the lock held, the spec directory, its state files
+/// and the state.
+type Editing = (meridian_state::Lock, PathBuf, StatePaths, State);
+
+/// Takes the lock of the spec directory `--dir` names (finishing an interrupted apply) and
+/// reads the state for an edit.
 fn lock_for_edit(
     dir: &Path,
     operation: &str,
     lock_timeout: Duration,
     out: &mut Output<'_>,
-) -> Result<(meridian_state::Lock, StatePaths, State), i32> {
-    let root = root_of(dir).map_err(|e| fail(out, &e))?;
-    let paths = StatePaths::of(dir);
+) -> Result<Editing, i32> {
+    let dir = spec_dir(dir);
+    let root = root_of(&dir).map_err(|e| fail(out, &e))?;
+    let paths = StatePaths::of(&dir);
     let (lock, notes) =
         lock_and_recover(&paths, &root, operation, lock_timeout).map_err(|e| fail(out, &e))?;
     for n in notes {
         let _ = writeln!(out.err, "{n}");
     }
     match meridian_state::load(&paths.state) {
-        Ok(Some(s)) => Ok((lock, paths, s)),
+        Ok(Some(s)) => Ok((lock, dir, paths, s)),
         Ok(None) => Err(fail(out, &no_state(&paths))),
         Err(e) => Err(fail(out, &format!("error: {e}"))),
     }
@@ -433,8 +430,7 @@ pub fn state_rm(
     lock_timeout: Duration,
     out: &mut Output<'_>,
 ) -> i32 {
-    let dir = spec_dir(dir);
-    let (lock, paths, state) = match lock_for_edit(&dir, "state rm", lock_timeout, out) {
+    let (lock, dir, paths, state) = match lock_for_edit(dir, "state rm", lock_timeout, out) {
         Ok(x) => x,
         Err(code) => return code,
     };
@@ -507,8 +503,7 @@ pub fn state_mv(
     lock_timeout: Duration,
     out: &mut Output<'_>,
 ) -> i32 {
-    let dir = spec_dir(dir);
-    let (lock, paths, state) = match lock_for_edit(&dir, "state mv", lock_timeout, out) {
+    let (lock, dir, paths, state) = match lock_for_edit(dir, "state mv", lock_timeout, out) {
         Ok(x) => x,
         Err(code) => return code,
     };
