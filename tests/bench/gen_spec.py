@@ -65,8 +65,9 @@ OFFERS = {
         "aws": [(m, r, "geography") for m in (SONNET, HAIKU, NOVA_PRO, NOVA_LITE, NOVA_MICRO) for r in EU_BEDROCK_SOURCES]
         + [(m, "eu-central-2", "geography") for m in (SONNET, HAIKU)]
         + [(HAIKU, r, "region") for r in ["eu-west-1", "eu-north-1"]],
-        "gcp": [(m, r, "geography") for m in (GEMINI_FLASH, GEMINI_LITE, V_SONNET, V_HAIKU, V_SONNET_4_6, V_OPUS_4_6) for r in EU_VERTEX]
-        + [(m, "europe-west1", "region") for m in (V_SONNET, V_HAIKU, V_SONNET_4_6, V_OPUS_4_6)],
+        # Claude's regional endpoint europe-west1 carries no in-location processing guarantee
+        # either (Google's data-residency page): an EU rule is met through the eu multi-region.
+        "gcp": [(m, r, "geography") for m in (GEMINI_FLASH, GEMINI_LITE, V_SONNET, V_HAIKU, V_SONNET_4_6, V_OPUS_4_6) for r in EU_VERTEX],
     },
     "us": {
         "azure": [(m, r, "geography") for m in (GPT_5_1, GPT_5_4) for r in US_AZURE]
