@@ -188,7 +188,10 @@ pub enum Command {
         dir: PathBuf,
     },
     /// Read and edit the state by address: list, show, rm, mv.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  meridian state list\n  meridian state show azure.corp.deployment.assistant-aoai-sweden\n  meridian state rm -dry-run aws.corp.iam-policy.old-1234abcd\n  meridian state mv router.chat.deployment.a router.chat.deployment.b --dir infra/ai\n\nThe state records what the generated files describe, and beside each record whether the\nclouds hold it (pending rollout, live, drifted) as the last apply or refresh found. Nothing\nhere reads or changes a cloud."
+    )]
     State(StateCommand),
     /// Print the values a pipeline needs after apply: per model the router model name and the
     /// target endpoints, per emit block the generated files.
@@ -639,6 +642,42 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn single_dash_target_and_state_flags_are_accepted() {
+        let args = normalize_args(
+            [
+                "meridian",
+                "state",
+                "rm",
+                "-dry-run",
+                "-dir=infra",
+                "-lock-timeout=5s",
+                "a.b.c.d",
+            ]
+            .map(String::from),
+        );
+        assert_eq!(
+            args,
+            [
+                "meridian",
+                "state",
+                "rm",
+                "--dry-run",
+                "--dir=infra",
+                "--lock-timeout=5s",
+                "a.b.c.d"
+            ]
+        );
+        let cli = Cli::try_parse_from(normalize_args(
+            ["meridian", "plan", "-target=a.b.c.d", "-target", "e.f.g.h"].map(String::from),
+        ))
+        .expect("parses");
+        match cli.command {
+            Command::Plan { targets, .. } => assert_eq!(targets, ["a.b.c.d", "e.f.g.h"]),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
