@@ -7,6 +7,8 @@
 #   median_ms CMD...      the median wall time, in ms, of RUNS runs of CMD (its stdout goes to
 #                         $work/last.out); a function before_run, when defined, runs untimed
 #                         before each run
+#   median_cpu_ms CMD...  the median CPU time (user + system), in ms, of RUNS runs of CMD: on
+#                         a loaded machine it moves less than the wall time
 #   peak_rss_mb CMD...    the peak RSS of one run of CMD, in MB (one decimal)
 #   below LIMIT VALUE     whether VALUE < LIMIT (decimals allowed)
 #   mb BYTES              BYTES in MB, two decimals
@@ -51,6 +53,17 @@ median_ms() {
     "$@" >"$work/last.out"
     end=$(date +%s%N)
     samples+=($(((end - start) / 1000000)))
+  done
+  printf '%s\n' "${samples[@]}" |
+    python3 -c 'import statistics,sys; print(statistics.median(int(l) for l in sys.stdin))'
+}
+
+median_cpu_ms() {
+  local samples=() i t
+  for ((i = 0; i < RUNS; i++)); do
+    if declare -F before_run >/dev/null; then before_run; fi
+    t=$(/usr/bin/time -f '%U %S' "$@" 2>&1 >/dev/null | tail -1)
+    samples+=($(python3 -c "u, s = '$t'.split(); print(round((float(u) + float(s)) * 1000))"))
   done
   printf '%s\n' "${samples[@]}" |
     python3 -c 'import statistics,sys; print(statistics.median(int(l) for l in sys.stdin))'

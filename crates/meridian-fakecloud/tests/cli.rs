@@ -55,6 +55,8 @@ fn fixture_from_state_then_serve() {
         ]
         .into(),
         tags: std::collections::BTreeMap::new(),
+        pending: None,
+        observed: None,
     });
     let state_path = dir.path().join("state.json");
     meridian_state::save(&state_path, &mut state).unwrap();

@@ -54,6 +54,8 @@ fn resource(
         } else {
             BTreeMap::new()
         },
+        pending: None,
+        observed: None,
     }
 }
 

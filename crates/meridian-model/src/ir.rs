@@ -93,6 +93,17 @@ pub enum Strategy {
 
 impl Strategy {
     pub const NAMES: &'static [&'static str] = &["priority", "weighted", "cost", "latency"];
+
+    /// The value as written in a spec (`priority`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strategy::Priority => "priority",
+            Strategy::Weighted => "weighted",
+            Strategy::Cost => "cost",
+            Strategy::Latency => "latency",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "priority" => Strategy::Priority,

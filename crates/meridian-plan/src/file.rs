@@ -19,8 +19,10 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// The plan file format this build reads and writes.
-pub const PLAN_FORMAT_VERSION: u32 = 1;
+/// The plan file format this build writes; it reads this one and format 1. Format 2 added
+/// the pending rollout, the emit blocks, and the targets of a partial plan: a build that
+/// reads only format 1 refuses such a plan instead of applying a partial plan whole.
+pub const PLAN_FORMAT_VERSION: u32 = 2;
 
 /// What a plan file says it is.
 pub const PLAN_KIND: &str = "meridian-plan";
@@ -131,8 +133,52 @@ impl PlanFile {
                 why.push(format!("its state lineage {:?} is not a UUID", p.lineage));
             }
         }
+        for t in &plan.targets {
+            if t.parse::<meridian_graph::Address>().is_err() {
+                why.push(format!("its target {t:?} is not a resource address"));
+            }
+        }
+        let mut blocks = HashSet::new();
+        for e in &plan.emits {
+            if let Err(problem) = safe_fs::check_recorded(&e.path) {
+                why.push(format!(
+                    "the emit block {:?} is not a path inside the spec directory: {problem}",
+                    e.path
+                ));
+            }
+            if !blocks.insert(e.path.as_str()) {
+                why.push(format!("the emit block {} is listed twice", e.path));
+            }
+            if e.describes != crate::describes(&e.format) {
+                why.push(format!(
+                    "the emit block {} does not describe what a {:?} block describes",
+                    e.path, e.format
+                ));
+            }
+        }
+        for c in &plan.resource_changes {
+            if let Some(block) = &c.written_with {
+                if !blocks.contains(block.as_str()) || plan.targets.is_empty() {
+                    why.push(format!(
+                        "the resource {} is written with an emit block {block:?} the plan does not write",
+                        c.address
+                    ));
+                }
+            }
+        }
         let mut paths = HashSet::new();
         for a in &plan.artifact_changes {
+            if let Some(block) = &a.emit {
+                if !plan.emits.is_empty()
+                    && !blocks.contains(block.as_str())
+                    && a.action != ArtifactAction::Delete
+                {
+                    why.push(format!(
+                        "the file {} belongs to an emit block {block:?} the plan does not list",
+                        a.path
+                    ));
+                }
+            }
             if let Err(problem) = safe_fs::check_recorded(&a.path) {
                 why.push(format!(
                     "the file {:?} is not a path inside the spec directory: {problem}",
@@ -251,7 +297,8 @@ fn is_sha256(s: &str) -> bool {
 ///
 /// Compared: every file written or deleted (path, action, content hash); every resource the
 /// next state records from the spec (its full record); the resources kept as unmanaged (each
-/// must be in `prior` and not declared by the spec); the cost estimate recorded. The drift and
+/// must be in `prior` and not declared by the spec); the emit blocks and which of them are
+/// written; the cost estimate recorded. The drift and
 /// the `before` side of each change are not compared: they come from the clouds at plan time
 /// and are only shown, never written.
 pub fn mismatch(saved: &Plan, derived: &Plan, prior: Option<&State>) -> Vec<String> {
@@ -315,6 +362,15 @@ pub fn mismatch(saved: &Plan, derived: &Plan, prior: Option<&State>) -> Vec<Stri
                 u.address
             ));
         }
+    }
+    let blocks = |p: &Plan| -> Vec<(String, String, bool)> {
+        p.emits
+            .iter()
+            .map(|e| (e.path.clone(), e.format.clone(), e.written))
+            .collect()
+    };
+    if blocks(saved) != blocks(derived) {
+        why.push("its emit blocks (or which of them it writes) are not the spec's".to_string());
     }
     let cost = |p: &Plan| p.cost.map(|c| c.after_usd);
     match (cost(saved), cost(derived)) {

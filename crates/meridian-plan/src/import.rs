@@ -859,6 +859,8 @@ fn convert(
         name,
         attributes: attrs,
         tags,
+        pending: None,
+        observed: None,
     }
 }
 

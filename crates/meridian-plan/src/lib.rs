@@ -9,14 +9,28 @@
 //! was made from and the state to write after apply; [`file`] saves and loads it, and
 //! [`render`] shows it for people (terminal, Markdown) and machines (JSON shaped like
 //! `terraform show -json`).
+//!
+//! A plan keeps three things apart: **changes** (what the spec asks for against the records
+//! last written: what apply writes), **pending rollout** (records written but not yet live,
+//! [`rollout`]) and **drift** (live objects changed after they matched). Only a refresh
+//! tells the last two. [`target`] limits a plan to some resources (`-target`), and
+//! [`outputs`] are the values a pipeline reads after apply.
 
+pub mod applied;
 pub mod file;
 pub mod import;
+pub mod outputs;
 pub mod render;
+pub mod rollout;
+pub mod target;
+
+pub use rollout::{Live, Observations, PendingPath, PendingRollout};
 
 use meridian_graph::{Kind, Resource};
 use meridian_model::cost::format_usd as usd;
-use meridian_state::{next_serial, safe_fs, ArtifactRecord, SerialExhausted, State, StateResource};
+use meridian_state::{
+    next_serial, safe_fs, ArtifactRecord, EmitRecord, SerialExhausted, State, StateResource,
+};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -102,6 +116,10 @@ pub struct ResourceChange {
     /// For a replace, the attributes that force it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub replace_paths: Vec<String>,
+    /// In a plan limited by `-target`: the change is not targeted, but the emit block at
+    /// this path describes it and is written whole for a target, so it is written too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub written_with: Option<String>,
 }
 
 impl ResourceChange {
@@ -194,6 +212,51 @@ pub struct ArtifactChange {
     /// was changed after Meridian wrote it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The path of the emit block that generates (or generated) the file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emit: Option<String>,
+}
+
+/// One emit block of the spec, as a plan sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct EmitBlock {
+    /// Its path, relative to the spec directory, as written in the spec.
+    pub path: String,
+    /// `terraform`, `pulumi` or `litellm`.
+    pub format: String,
+    /// The kinds of resources its files describe ([`describes`]), sorted.
+    pub describes: Vec<String>,
+    /// Whether this plan covers its files: always, except in a plan limited by `-target`
+    /// that has no change for the block to describe.
+    pub written: bool,
+}
+
+/// The kinds of resources the files of an emit block of `format` describe: a Terraform or
+/// Pulumi program describes every cloud resource, a router configuration every router
+/// entry. A block's files are written together (they form one program or configuration),
+/// so a change to any resource a block describes rewrites the block.
+pub fn describes(format: &str) -> Vec<String> {
+    let router = kind_name(Kind::RouterDeployment);
+    let mut kinds: Vec<String> = KINDS
+        .iter()
+        .map(|k| kind_name(*k))
+        .filter(|k| match format {
+            "terraform" | "pulumi" => *k != router,
+            "litellm" => *k == router,
+            _ => false,
+        })
+        .collect();
+    kinds.sort();
+    kinds
+}
+
+/// Without a refresh: what the state last recorded of the rollout.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct LastKnown {
+    /// Records written but not seen live by a refresh recorded in state.
+    pub pending: usize,
+    /// Records a refresh recorded in state found changed outside Meridian.
+    pub drifted: usize,
 }
 
 /// Counts for the summary line.
@@ -217,9 +280,24 @@ pub struct Plan {
     pub prior: Option<PriorState>,
     /// Whether live provider state was read (false: the last known state was used).
     pub refreshed: bool,
-    /// Changes made outside Meridian, found by refresh (empty without refresh).
+    /// The addresses given with `-target`, sorted: the plan covers them, what they need,
+    /// and what shares an emit block with them. Empty: the whole spec.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<String>,
+    /// Records written into the generated files that the clouds do not hold yet, found by
+    /// refresh (empty without refresh).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending: Vec<PendingRollout>,
+    /// Changes made outside Meridian after the clouds held what was written, found by
+    /// refresh (empty without refresh).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub drift: Vec<Drift>,
+    /// Without refresh: the rollout as the state last recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_known: Option<LastKnown>,
+    /// The spec's emit blocks and whether this plan writes them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub emits: Vec<EmitBlock>,
     /// Every desired resource in graph order, then deletions; no-ops included.
     pub resource_changes: Vec<ResourceChange>,
     pub unmanaged: Vec<Unmanaged>,
@@ -285,6 +363,12 @@ impl Plan {
         s
     }
 
+    /// Whether anything differs: a change to write, a rollout still to run, or drift.
+    /// `-detailed-exitcode` exits 2 when this holds.
+    pub fn has_differences(&self) -> bool {
+        self.has_changes() || !self.pending.is_empty() || !self.drift.is_empty()
+    }
+
     /// Whether applying would change anything: a resource or a file.
     pub fn has_changes(&self) -> bool {
         self.resource_changes
@@ -296,24 +380,41 @@ impl Plan {
                 .any(|a| a.action != ArtifactAction::NoOp)
     }
 
-    /// The state after applying this plan onto `prior`: the desired resources (and the
-    /// unmanaged ones, untouched), the artifacts written, serial one higher; an error when
-    /// the serial cannot go higher.
+    /// The state after applying this plan onto `prior`, one serial higher (an error when
+    /// the serial cannot go higher): the records of the changes (with their rollout as
+    /// [`rollout::next`] decides from what `live` says the clouds hold), every other record
+    /// of `prior` as it was (unmanaged resources, and in a plan limited by `-target`
+    /// everything it does not cover), the files written and the emit blocks.
     pub fn next_state(
         &self,
         prior: Option<&State>,
         meridian_version: &str,
+        live: &Observations,
     ) -> Result<State, SerialExhausted> {
-        let unmanaged: std::collections::HashSet<&str> =
-            self.unmanaged.iter().map(|u| u.address.as_str()).collect();
+        let serial = next_serial(prior.map_or(0, |p| p.serial))?;
+        let covered: std::collections::HashSet<&str> = self
+            .resource_changes
+            .iter()
+            .map(|c| c.address.as_str())
+            .collect();
         let mut resources: Vec<StateResource> = prior
             .map(|p| p.resources.as_slice())
             .unwrap_or_default()
             .iter()
-            .filter(|r| unmanaged.contains(r.address.as_str()))
+            .filter(|r| !covered.contains(r.address.as_str()))
             .cloned()
             .collect();
-        resources.extend(self.resource_changes.iter().filter_map(|c| c.after.clone()));
+        for c in &self.resource_changes {
+            if let Some(after) = &c.after {
+                let before = prior.and_then(|p| p.resource(&c.address));
+                resources.push(rollout::next(
+                    before,
+                    after.clone(),
+                    live.live(&c.address),
+                    serial,
+                ));
+            }
+        }
         resources.sort_by(|a, b| a.address.cmp(&b.address));
         let mut state = match prior {
             Some(p) => p.with_resources(resources),
@@ -323,9 +424,23 @@ impl Plan {
             },
         };
         state.meridian_version = meridian_version.to_string();
-        state.serial = next_serial(state.serial)?;
+        state.serial = serial;
         state.spec_hash = Some(self.spec_hash.clone());
+        let partial = !self.targets.is_empty();
+        let listed: std::collections::HashSet<&str> = self
+            .artifact_changes
+            .iter()
+            .map(|a| a.path.as_str())
+            .collect();
         let mut artifacts = BTreeMap::new();
+        if partial {
+            // Files of the blocks this plan does not write stay as recorded.
+            for (path, record) in &state.artifacts {
+                if !listed.contains(path.as_str()) {
+                    artifacts.insert(path.clone(), record.clone());
+                }
+            }
+        }
         for a in &self.artifact_changes {
             let kept = match a.action {
                 ArtifactAction::Delete => None,
@@ -334,10 +449,29 @@ impl Plan {
             if let (Some(sha), Some(bytes)) =
                 (kept, artifact_bytes(a, state.artifacts.get(&a.path)))
             {
-                artifacts.insert(a.path.clone(), ArtifactRecord { sha256: sha, bytes });
+                artifacts.insert(
+                    a.path.clone(),
+                    ArtifactRecord {
+                        sha256: sha,
+                        bytes,
+                        emit: a.emit.clone(),
+                    },
+                );
             }
         }
         state.artifacts = artifacts;
+        if !partial {
+            state.emits.clear();
+        }
+        for e in self.emits.iter().filter(|e| e.written) {
+            state.emits.insert(
+                e.path.clone(),
+                EmitRecord {
+                    format: e.format.clone(),
+                    describes: e.describes.clone(),
+                },
+            );
+        }
         if let Some(cost) = self.cost {
             state.monthly_estimate_usd = Some(cost.after_usd);
         }
@@ -378,6 +512,8 @@ pub fn to_state(r: &Resource) -> StateResource {
         name: r.name.clone(),
         attributes: r.attrs.clone(),
         tags: r.tags.clone(),
+        pending: None,
+        observed: None,
     }
 }
 
@@ -464,6 +600,7 @@ pub fn diff_resources(
                 after: Some(after),
                 action_reason: None,
                 replace_paths: Vec::new(),
+                written_with: None,
             },
             Some(before) => compare(before, after),
         };
@@ -485,6 +622,7 @@ pub fn diff_resources(
                     after: None,
                     action_reason: Some("delete_because_no_resource_config".into()),
                     replace_paths: Vec::new(),
+                    written_with: None,
                 });
             } else {
                 unmanaged.push(Unmanaged {
@@ -519,6 +657,7 @@ fn compare(before: &StateResource, after: StateResource) -> ResourceChange {
             after: Some(after),
             action_reason: None,
             replace_paths: Vec::new(),
+            written_with: None,
         };
     }
     let mut replace_paths = Vec::new();
@@ -556,13 +695,16 @@ fn compare(before: &StateResource, after: StateResource) -> ResourceChange {
         action_reason: (action == Action::Replace)
             .then(|| "replace_because_cannot_update".to_string()),
         replace_paths,
+        written_with: None,
     }
 }
 
-/// A rendered artifact: path relative to the spec directory and content.
+/// A rendered artifact: path relative to the spec directory, content, and the path of the
+/// emit block that generated it.
 pub struct Rendered<'a> {
     pub path: &'a Path,
     pub content: &'a str,
+    pub emit: Option<&'a str>,
 }
 
 /// `/`-separated text of a relative path.
@@ -600,6 +742,7 @@ pub fn diff_artifacts(
                 diff: String::new(),
                 content: None,
                 note: None,
+                emit: r.emit.map(str::to_string),
             }),
             Some(bytes) => {
                 let old = String::from_utf8_lossy(&bytes);
@@ -614,6 +757,7 @@ pub fn diff_artifacts(
                     diff,
                     content: Some(r.content.to_string()),
                     note: None,
+                    emit: r.emit.map(str::to_string),
                 });
             }
             None => out.push(ArtifactChange {
@@ -626,6 +770,7 @@ pub fn diff_artifacts(
                 diff: String::new(),
                 content: Some(r.content.to_string()),
                 note: None,
+                emit: r.emit.map(str::to_string),
             }),
         }
     }
@@ -649,6 +794,7 @@ pub fn diff_artifacts(
                     diff: String::new(),
                     content: None,
                     note: None,
+                    emit: record.emit.clone(),
                 });
             } else {
                 out.push(ArtifactChange {
@@ -664,6 +810,7 @@ pub fn diff_artifacts(
                         "no longer generated, but changed since Meridian wrote it: left in place"
                             .into(),
                     ),
+                    emit: record.emit.clone(),
                 });
             }
         }

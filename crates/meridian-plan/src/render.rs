@@ -2,8 +2,9 @@
 //! before → after), as Markdown for a pull-request comment, and as JSON shaped like
 //! `terraform show -json`.
 
-use crate::{Action, ArtifactAction, Drift, DriftKind, Plan, ResourceChange};
-use meridian_state::StateResource;
+use crate::{Action, ArtifactAction, Drift, DriftKind, PendingRollout, Plan, ResourceChange};
+use meridian_graph::is_reference;
+use meridian_state::{PendingAction, StateResource};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -39,6 +40,47 @@ impl Paint {
     }
 }
 
+/// `Pending rollout: 3 resources written, not yet live. Drift: 1 resource changed outside
+/// Meridian.` (each part only when there is something to say).
+pub fn rollout_line(plan: &Plan) -> String {
+    let mut parts = Vec::new();
+    if !plan.pending.is_empty() {
+        parts.push(format!(
+            "Pending rollout: {} resource{} written, not yet live.",
+            plan.pending.len(),
+            if plan.pending.len() == 1 { "" } else { "s" }
+        ));
+    }
+    if !plan.drift.is_empty() {
+        parts.push(format!(
+            "Drift: {} resource{} changed outside Meridian.",
+            plan.drift.len(),
+            if plan.drift.len() == 1 { "" } else { "s" }
+        ));
+    }
+    parts.join(" ")
+}
+
+/// Without refresh: what the state last recorded of the rollout, when there is anything.
+fn last_known_line(plan: &Plan) -> Option<String> {
+    let k = plan.last_known.filter(|k| k.pending > 0 || k.drifted > 0)?;
+    let mut parts = Vec::new();
+    if k.pending > 0 {
+        parts.push(format!(
+            "{} resource{} written but not yet seen live",
+            k.pending,
+            if k.pending == 1 { "" } else { "s" }
+        ));
+    }
+    if k.drifted > 0 {
+        parts.push(format!("{} found changed outside Meridian", k.drifted));
+    }
+    Some(format!(
+        "As the state records it (from the last apply or `meridian refresh`): {}; a plan with refresh checks the clouds.",
+        parts.join(", ")
+    ))
+}
+
 /// The summary line: `Plan: 1 to add, 2 to change, 0 to replace, 0 to destroy.`
 pub fn summary_line(plan: &Plan) -> String {
     let s = plan.summary();
@@ -48,8 +90,88 @@ pub fn summary_line(plan: &Plan) -> String {
     )
 }
 
-fn value_text(v: &Value) -> String {
-    serde_json::to_string(v).unwrap_or_default()
+/// What a plan shows for a value that is known only once the IaC has run (an id, an ARN
+/// the cloud assigns), as Terraform shows it.
+pub const KNOWN_AFTER_APPLY: &str = "(known after apply)";
+
+/// A value for people: JSON, except that a value known only after apply (a reference to
+/// another resource's attribute, at any depth) reads `(known after apply)`.
+pub fn value_text(v: &Value) -> String {
+    let mut out = String::new();
+    write_value(&mut out, v);
+    out
+}
+
+fn write_value(out: &mut String, v: &Value) {
+    if is_reference(v) {
+        out.push_str(KNOWN_AFTER_APPLY);
+        return;
+    }
+    match v {
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_value(out, item);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            out.push('{');
+            for (i, (k, item)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&serde_json::to_string(k).unwrap_or_default());
+                out.push(':');
+                write_value(out, item);
+            }
+            out.push('}');
+        }
+        scalar => out.push_str(&serde_json::to_string(scalar).unwrap_or_default()),
+    }
+}
+
+/// `v` for machines: every value known only after apply replaced by `null`, and, when there
+/// were any, the mirror Terraform calls `after_unknown` (`true` where a value is unknown).
+fn known_and_unknown(v: &Value) -> (Value, Option<Value>) {
+    if is_reference(v) {
+        return (Value::Null, Some(Value::Bool(true)));
+    }
+    match v {
+        Value::Array(items) => {
+            let (known, unknown): (Vec<Value>, Vec<Option<Value>>) =
+                items.iter().map(known_and_unknown).unzip();
+            let any = unknown.iter().any(Option::is_some);
+            (
+                Value::Array(known),
+                any.then(|| {
+                    Value::Array(
+                        unknown
+                            .into_iter()
+                            .map(|u| u.unwrap_or(Value::Bool(false)))
+                            .collect(),
+                    )
+                }),
+            )
+        }
+        Value::Object(map) => {
+            let mut known = Map::new();
+            let mut unknown = Map::new();
+            for (k, item) in map {
+                let (kv, uv) = known_and_unknown(item);
+                known.insert(k.clone(), kv);
+                if let Some(uv) = uv {
+                    unknown.insert(k.clone(), uv);
+                }
+            }
+            let any = !unknown.is_empty();
+            (Value::Object(known), any.then_some(Value::Object(unknown)))
+        }
+        scalar => (scalar.clone(), None),
+    }
 }
 
 fn verb(a: Action) -> &'static str {
@@ -73,21 +195,31 @@ fn attribute_lines(c: &ResourceChange) -> (Vec<(Action, String, String)>, usize)
         name: String::new(),
         attributes: std::collections::BTreeMap::new(),
         tags: std::collections::BTreeMap::new(),
+        pending: None,
+        observed: None,
     };
     let before = c.prior().unwrap_or(&empty);
     let after = c.after.as_ref().unwrap_or(&empty);
     let mut fields: Vec<(String, Option<Value>, Option<Value>)> = Vec::new();
     let opt = |present: bool, v: Value| present.then_some(v);
-    fields.push((
-        "name".into(),
-        opt(c.prior().is_some(), json!(before.name)),
-        opt(c.after.is_some(), json!(after.name)),
-    ));
-    fields.push((
-        "region".into(),
-        before.region.as_ref().map(|r| json!(r)),
-        after.region.as_ref().map(|r| json!(r)),
-    ));
+    // The cloud name and region are shown once: as the attribute of the same name when
+    // the resource has one (an inference profile's `name`, a logging configuration's
+    // `region`), else on their own.
+    let has = |key: &str| before.attributes.contains_key(key) || after.attributes.contains_key(key);
+    if !has("name") {
+        fields.push((
+            "name".into(),
+            opt(c.prior().is_some(), json!(before.name)),
+            opt(c.after.is_some(), json!(after.name)),
+        ));
+    }
+    if !has("region") {
+        fields.push((
+            "region".into(),
+            before.region.as_ref().map(|r| json!(r)),
+            after.region.as_ref().map(|r| json!(r)),
+        ));
+    }
     let keys: BTreeSet<&String> = before
         .attributes
         .keys()
@@ -154,6 +286,12 @@ fn write_change(out: &mut String, c: &ResourceChange, paint: &Paint) {
             c.replace_paths.join(", ")
         );
     }
+    if let Some(block) = &c.written_with {
+        let _ = writeln!(
+            out,
+            "  # (not targeted: written with the targets because {block} describes it too)"
+        );
+    }
     let _ = writeln!(
         out,
         "{} resource {} {} {{",
@@ -200,15 +338,7 @@ fn drift_action(d: DriftKind) -> &'static str {
 
 /// The value at a drift path (`sku_capacity`, `tags.team`, `name`, `region`) of a record.
 fn drift_value(r: Option<&StateResource>, path: &str) -> Option<Value> {
-    let r = r?;
-    if let Some(tag) = path.strip_prefix("tags.") {
-        return r.tags.get(tag).map(|v| json!(v));
-    }
-    match path {
-        "name" => Some(json!(r.name)),
-        "region" => r.region.as_ref().map(|v| json!(v)),
-        _ => r.attributes.get(path).cloned(),
-    }
+    r?.value_at(path)
 }
 
 /// The "changed outside Meridian" section: one entry per drifted resource with the values
@@ -216,7 +346,7 @@ fn drift_value(r: Option<&StateResource>, path: &str) -> Option<Value> {
 fn write_drift(out: &mut String, drift: &[Drift], paint: &Paint) {
     out.push_str(&paint.bold("Note: Objects have changed outside of Meridian"));
     out.push_str(
-        "\n\nMeridian read these changes made outside of Meridian since the last \"meridian apply\":\n\n",
+        "\n\nDrift: the clouds held what Meridian wrote, and these were changed outside of Meridian since:\n\n",
     );
     for d in drift {
         let sym = match d.drift {
@@ -232,14 +362,7 @@ fn write_drift(out: &mut String, drift: &[Drift], paint: &Paint) {
             value_text(&json!(d.kind)),
             value_text(&json!(d.address))
         );
-        let labels: Vec<String> = d
-            .paths
-            .iter()
-            .map(|p| match p.strip_prefix("tags.") {
-                Some(tag) => format!("tags[{}]", value_text(&json!(tag))),
-                None => p.clone(),
-            })
-            .collect();
+        let labels: Vec<String> = d.paths.iter().map(|p| path_label(p)).collect();
         let width = labels.iter().map(String::len).max().unwrap_or(0);
         for (p, label) in d.paths.iter().zip(&labels) {
             let text =
@@ -253,20 +376,112 @@ fn write_drift(out: &mut String, drift: &[Drift], paint: &Paint) {
         }
         out.push('\n');
     }
-    out.push_str("The plan below brings these back to what the spec says.\n\n");
+    out.push_str(
+        "The generated files still say what was written: running the generated IaC again brings these back (Meridian itself never changes the clouds).\n\n",
+    );
+}
+
+/// What a pending rollout entry says is still to happen.
+fn pending_verb(p: &PendingRollout) -> &'static str {
+    match p.action {
+        PendingAction::Create => "is written but not yet created in the cloud",
+        PendingAction::Update => "is written but the cloud still has the old values",
+    }
+}
+
+/// The "pending rollout" section: records written into the generated files that the
+/// clouds do not hold yet.
+fn write_pending(out: &mut String, pending: &[PendingRollout], paint: &Paint) {
+    out.push_str(&paint.bold("Pending rollout: written, not yet live"));
+    out.push_str(
+        "\n\nMeridian wrote these into the generated files; the clouds do not have them yet. Run the generated IaC (the next steps `meridian apply` printed) to roll them out:\n\n",
+    );
+    for p in pending {
+        let sym = match p.action {
+            PendingAction::Create => Action::Create,
+            PendingAction::Update => Action::Update,
+        };
+        let _ = writeln!(
+            out,
+            "  # {} {} (since serial {})",
+            p.address,
+            pending_verb(p),
+            p.since_serial
+        );
+        let _ = writeln!(
+            out,
+            "{} resource {} {}",
+            paint.action(sym, &format!("{:>3}", sym.symbol())),
+            value_text(&json!(p.kind)),
+            value_text(&json!(p.address))
+        );
+        let labels: Vec<String> = p.paths.iter().map(|x| path_label(&x.path)).collect();
+        let width = labels.iter().map(String::len).max().unwrap_or(0);
+        for (x, label) in p.paths.iter().zip(&labels) {
+            let _ = writeln!(
+                out,
+                "      {label:<width$} = {} (live) -> {} (written)",
+                value_text(&x.live),
+                value_text(&x.written)
+            );
+        }
+        out.push('\n');
+    }
+}
+
+/// A path as the plan labels it: `tags.team` reads `tags["team"]`.
+fn path_label(path: &str) -> String {
+    match path.strip_prefix("tags.") {
+        Some(tag) => format!("tags[{}]", value_text(&json!(tag))),
+        None => path.to_string(),
+    }
+}
+
+/// Terraform's warning for a plan limited by `-target`, and the rule for files.
+fn write_target_warning(out: &mut String, plan: &Plan, paint: &Paint) {
+    out.push_str(&paint.bold("Warning: Resource targeting is in effect"));
+    let _ = write!(
+        out,
+        "\n\nThis plan is partial: it covers only {} and what {} need{}, so it may not hold every change the spec asks for. The files of an emit block are written whole (they form one program or configuration): a block is written when it describes a targeted change, and every other change it describes is written with it.",
+        plan.targets.join(", "),
+        if plan.targets.len() == 1 { "it" } else { "they" },
+        if plan.targets.len() == 1 { "s" } else { "" },
+    );
+    let held: Vec<&str> = plan
+        .emits
+        .iter()
+        .filter(|e| !e.written)
+        .map(|e| e.path.as_str())
+        .collect();
+    if !held.is_empty() {
+        let _ = write!(out, " Not written by this plan: {}.", held.join(", "));
+    }
+    out.push_str(
+        "\n\nThe -target option is for exceptional situations, such as recovering from a mistake; run a plan without it afterwards to see what is left.\n\n",
+    );
 }
 
 /// The plan for a terminal. `color` adds ANSI colours.
 pub fn human(plan: &Plan, color: bool) -> String {
     let paint = Paint { on: color };
     let mut out = String::new();
+    if !plan.targets.is_empty() {
+        write_target_warning(&mut out, plan, &paint);
+    }
     if !plan.refreshed {
         out.push_str(
-            "Note: live provider state was not read; this plan compares the spec with the last known state.\n\n",
+            "Note: live provider state was not read; this plan compares the spec with the last known state.",
         );
+        if let Some(line) = last_known_line(plan) {
+            let _ = write!(out, " {line}");
+        }
+        out.push_str("\n\n");
     }
     if !plan.drift.is_empty() {
         write_drift(&mut out, &plan.drift, &paint);
+    }
+    if !plan.pending.is_empty() {
+        write_pending(&mut out, &plan.pending, &paint);
     }
     if !plan.unmanaged.is_empty() {
         let _ = writeln!(
@@ -298,10 +513,21 @@ pub fn human(plan: &Plan, color: bool) -> String {
         .filter(|a| a.action != ArtifactAction::NoOp || a.note.is_some())
         .collect();
     if changes.is_empty() && !plan.has_changes() {
-        out.push_str(&paint.bold("No changes."));
-        out.push_str(
-            " The clouds and the generated files already match the spec; nothing to apply.\n",
-        );
+        if plan.has_differences() {
+            out.push_str(&paint.bold("No changes to write."));
+            out.push_str(
+                " The generated files and the state already say what the spec says; the differences above are between them and the clouds.\n",
+            );
+            let _ = writeln!(out, "{}", rollout_line(plan));
+        } else if plan.refreshed {
+            out.push_str(&paint.bold("No changes."));
+            out.push_str(
+                " The generated files match the spec and the clouds hold what they describe; nothing to apply.\n",
+            );
+        } else {
+            out.push_str(&paint.bold("No changes."));
+            out.push_str(" The generated files and the state match the spec; nothing to apply.\n");
+        }
         if let Some(cost) = &plan.cost {
             let _ = writeln!(out, "{}.", cost.line());
         }
@@ -313,12 +539,18 @@ pub fn human(plan: &Plan, color: bool) -> String {
         return out;
     }
     if !changes.is_empty() {
-        out.push_str("Meridian will perform the following actions:\n\n");
+        out.push_str("Meridian will perform the following actions:\n");
+        out.push_str(
+            "(it records them in state and writes them into the generated files; the clouds change when the generated IaC runs)\n\n",
+        );
         for c in &changes {
             write_change(&mut out, c, &paint);
         }
     }
     let _ = writeln!(out, "{}", paint.bold(&summary_line(plan)));
+    if !plan.pending.is_empty() || !plan.drift.is_empty() {
+        let _ = writeln!(out, "{}", rollout_line(plan));
+    }
     if let Some(cost) = &plan.cost {
         let _ = writeln!(out, "{}.", cost.line());
     }
@@ -378,22 +610,39 @@ pub fn human(plan: &Plan, color: bool) -> String {
     out
 }
 
-fn resource_object(r: Option<&StateResource>) -> Value {
+/// A record for machines: `name`, `region`, `attributes`, `tags`, each value known only
+/// after apply `null`; and the `after_unknown`-style mirror of those values (`null` when
+/// every value is known).
+fn resource_object(r: Option<&StateResource>) -> (Value, Value) {
     match r {
-        None => Value::Null,
-        Some(r) => json!({
-            "name": r.name,
-            "region": r.region,
-            "attributes": r.attributes,
-            "tags": r.tags,
-        }),
+        None => (Value::Null, Value::Null),
+        Some(r) => {
+            let attributes = Value::Object(
+                r.attributes
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            );
+            let (known, unknown) = known_and_unknown(&attributes);
+            (
+                json!({
+                    "name": r.name,
+                    "region": r.region,
+                    "attributes": known,
+                    "tags": r.tags,
+                }),
+                unknown.map_or(Value::Null, |u| json!({ "attributes": u })),
+            )
+        }
     }
 }
 
 /// The plan as JSON, shaped like `terraform show -json`: `format_version`,
 /// `resource_changes[]` (`address`, `type`, `provider_name`, `change.actions`, `before`,
-/// `after`, `action_reason`), plus `artifact_changes[]`, `unmanaged[]` and `summary`.
-/// File contents are left out; the diffs of updated files are included.
+/// `after`, `after_unknown`, `action_reason`), plus `resource_drift[]`, `pending_rollout[]`,
+/// `artifact_changes[]`, `emits[]`, `unmanaged[]`, `summary`, and for a plan limited by
+/// `-target` its `targets`. Values known only after apply are `null`, marked `true` in
+/// `after_unknown`. File contents are left out; the diffs of updated files are included.
 pub fn json(plan: &Plan) -> Value {
     let changes: Vec<Value> = plan
         .resource_changes
@@ -411,17 +660,23 @@ pub fn json(plan: &Plan) -> Value {
                 "name".into(),
                 json!(r.map(|r| r.name.clone()).unwrap_or_default()),
             );
+            let (before, _) = resource_object(c.prior());
+            let (after, after_unknown) = resource_object(c.after.as_ref());
             obj.insert(
                 "change".into(),
                 json!({
                     "actions": c.action.terraform_actions(),
-                    "before": resource_object(c.prior()),
-                    "after": resource_object(c.after.as_ref()),
+                    "before": before,
+                    "after": after,
+                    "after_unknown": after_unknown,
                     "replace_paths": c.replace_paths.iter().map(|p| vec![p]).collect::<Vec<_>>(),
                 }),
             );
             if let Some(reason) = &c.action_reason {
                 obj.insert("action_reason".into(), json!(reason));
+            }
+            if let Some(block) = &c.written_with {
+                obj.insert("written_with".into(), json!(block));
             }
             Value::Object(obj)
         })
@@ -439,6 +694,9 @@ pub fn json(plan: &Plan) -> Value {
                 "lines_added": a.lines_added,
             });
             if let Some(obj) = v.as_object_mut() {
+                if let Some(emit) = &a.emit {
+                    obj.insert("emit".into(), json!(emit));
+                }
                 if !a.diff.is_empty() {
                     obj.insert("diff".into(), json!(a.diff));
                 }
@@ -450,7 +708,7 @@ pub fn json(plan: &Plan) -> Value {
         })
         .collect();
     let s = plan.summary();
-    json!({
+    let mut doc = json!({
         "format_version": JSON_FORMAT_VERSION,
         "meridian_version": plan.meridian_version,
         "spec_hash": plan.spec_hash,
@@ -458,23 +716,42 @@ pub fn json(plan: &Plan) -> Value {
         "prior_state": plan.prior,
         "refreshed": plan.refreshed,
         "changes": plan.has_changes(),
-        "summary": {"add": s.add, "change": s.change, "replace": s.replace, "destroy": s.destroy},
+        "differences": plan.has_differences(),
+        "summary": {
+            "add": s.add,
+            "change": s.change,
+            "replace": s.replace,
+            "destroy": s.destroy,
+            "pending_rollout": plan.pending.len(),
+            "drift": plan.drift.len(),
+        },
         "resource_drift": plan.drift.iter().map(|d| json!({
             "address": d.address,
             "type": d.kind,
             "drift": d.drift,
             "change": {
                 "actions": [drift_action(d.drift)],
-                "before": d.before,
-                "after": d.after,
+                "before": resource_object(d.before.as_ref()).0,
+                "after": resource_object(d.after.as_ref()).0,
             },
             "paths": d.paths,
         })).collect::<Vec<_>>(),
+        "pending_rollout": plan.pending,
         "resource_changes": changes,
         "unmanaged": plan.unmanaged,
         "artifact_changes": artifacts,
+        "emits": plan.emits,
         "cost": plan.cost,
-    })
+    });
+    if let Some(obj) = doc.as_object_mut() {
+        if !plan.targets.is_empty() {
+            obj.insert("targets".into(), json!(plan.targets));
+        }
+        if let Some(k) = plan.last_known {
+            obj.insert("last_known".into(), json!(k));
+        }
+    }
+    doc
 }
 
 /// A piece of the Markdown rendering: tables may be cut row by row, text only whole.
@@ -525,12 +802,30 @@ pub fn markdown(plan: &Plan) -> String {
 pub fn markdown_limited(plan: &Plan, limit: usize) -> String {
     let mut head = String::new();
     head.push_str("### Meridian plan\n\n");
+    if !plan.targets.is_empty() {
+        let _ = writeln!(
+            head,
+            "> **Warning: resource targeting is in effect.** This plan is partial: it covers only {} and what {} need{}, and the emit blocks that describe their changes (written whole, with every other change they describe). Run a plan without `-target` afterwards.\n",
+            plan.targets
+                .iter()
+                .map(|t| format!("`{}`", t.replace('`', "")))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if plan.targets.len() == 1 { "it" } else { "they" },
+            if plan.targets.len() == 1 { "s" } else { "" },
+        );
+    }
     if plan.has_changes() {
         let _ = writeln!(head, "**{}**\n", summary_line(plan));
-    } else {
+    } else if plan.has_differences() {
         head.push_str(
-            "**No changes.** The clouds and the generated files already match the spec.\n\n",
+            "**No changes to write.** The generated files and the state already say what the spec says.\n\n",
         );
+    } else {
+        head.push_str("**No changes.** The generated files and the state match the spec.\n\n");
+    }
+    if !plan.pending.is_empty() || !plan.drift.is_empty() {
+        let _ = writeln!(head, "{}\n", md_text(&rollout_line(plan)));
     }
     if let Some(cost) = &plan.cost {
         let _ = writeln!(head, "{}.\n", md_text(&cost.line()));
@@ -539,6 +834,44 @@ pub fn markdown_limited(plan: &Plan, limit: usize) -> String {
         head.push_str("_Live provider state was not read; the plan compares the spec with the last known state._\n\n");
     }
     let mut blocks: Vec<Block> = Vec::new();
+    if !plan.pending.is_empty() {
+        let rows = plan
+            .pending
+            .iter()
+            .map(|p| {
+                format!(
+                    "| {} | {} | {} | {} |\n",
+                    md_text(&p.address),
+                    md_text(&p.kind),
+                    match p.action {
+                        PendingAction::Create => "not yet created",
+                        PendingAction::Update => "not yet updated",
+                    },
+                    md_text(
+                        &p.paths
+                            .iter()
+                            .map(|x| format!(
+                                "{}: {} → {}",
+                                x.path,
+                                value_text(&x.live),
+                                value_text(&x.written)
+                            ))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                )
+            })
+            .collect();
+        blocks.push(Block::Text(format!(
+            "**Pending rollout:** {} resource{} written into the generated files, not yet live (run the generated IaC)\n\n",
+            plan.pending.len(),
+            if plan.pending.len() == 1 { "" } else { "s" }
+        )));
+        blocks.push(Block::Table {
+            header: "| resource | type | rollout | live → written |\n|---|---|---|---|\n".into(),
+            rows,
+        });
+    }
     if !plan.drift.is_empty() {
         let rows = plan
             .drift
@@ -554,7 +887,7 @@ pub fn markdown_limited(plan: &Plan, limit: usize) -> String {
             })
             .collect();
         blocks.push(Block::Text(format!(
-            "**Changed outside Meridian:** {} resource{} (the plan brings them back to the spec)\n\n",
+            "**Changed outside Meridian:** {} resource{} (running the generated IaC again restores what was written)\n\n",
             plan.drift.len(),
             if plan.drift.len() == 1 { "" } else { "s" }
         )));
@@ -577,10 +910,10 @@ pub fn markdown_limited(plan: &Plan, limit: usize) -> String {
                 md_text(&c.address),
                 md_text(&c.kind),
                 verb(c.action),
-                if c.replace_paths.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", md_text(&c.replace_paths.join(", ")))
+                match (&c.written_with, c.replace_paths.is_empty()) {
+                    (Some(block), _) => format!(" (not targeted: written with {})", md_text(block)),
+                    (None, true) => String::new(),
+                    (None, false) => format!(" ({})", md_text(&c.replace_paths.join(", "))),
                 }
             ));
         }

@@ -47,7 +47,11 @@ fn plan_of(desired: &[Resource], state: Option<&State>) -> Plan {
             serial: s.serial,
         }),
         refreshed: false,
+        targets: Vec::new(),
+        pending: Vec::new(),
         drift: Vec::new(),
+        last_known: None,
+        emits: Vec::new(),
         resource_changes,
         unmanaged,
         artifact_changes: Vec::new(),
@@ -57,7 +61,7 @@ fn plan_of(desired: &[Resource], state: Option<&State>) -> Plan {
 
 fn applied(desired: &[Resource]) -> State {
     plan_of(desired, None)
-        .next_state(None, "0.1.0")
+        .next_state(None, "0.1.0", &Observations::default())
         .expect("serial")
 }
 
@@ -77,7 +81,9 @@ fn empty_state_creates_everything_and_applying_gives_no_changes() {
     let plan = plan_of(&desired, None);
     assert_eq!(plan.summary().add, 2);
     assert!(plan.has_changes());
-    let state = plan.next_state(None, "0.1.0").expect("serial");
+    let state = plan
+        .next_state(None, "0.1.0", &Observations::default())
+        .expect("serial");
     assert_eq!(state.serial, 1);
     assert_eq!(state.resources.len(), 2);
     let again = plan_of(&desired, Some(&state));
@@ -141,7 +147,9 @@ fn only_managed_resources_are_deleted() {
     assert_eq!(plan.unmanaged.len(), 1);
     assert_eq!(plan.unmanaged[0].address, "azure.corp.deployment.foreign");
     // The unmanaged resource stays in state; the deleted one goes.
-    let next = plan.next_state(Some(&state), "0.1.0").expect("serial");
+    let next = plan
+        .next_state(Some(&state), "0.1.0", &Observations::default())
+        .expect("serial");
     let addresses: Vec<&str> = next.resources.iter().map(|r| r.address.as_str()).collect();
     assert_eq!(
         addresses,
@@ -263,7 +271,7 @@ fn json_is_shaped_like_terraform_show() {
     );
     assert_eq!(
         v["summary"],
-        json!({"add": 0, "change": 0, "replace": 1, "destroy": 1})
+        json!({"add": 0, "change": 0, "replace": 1, "destroy": 1, "pending_rollout": 0, "drift": 0})
     );
     assert_eq!(v["prior_state"]["serial"], 1);
 }
@@ -327,6 +335,7 @@ fn artifacts_are_created_updated_kept_and_deleted_only_when_unchanged() {
         ArtifactRecord {
             sha256: sha256(b"stale\n"),
             bytes: 6,
+            emit: Some("gen".into()),
         },
     );
     state.artifacts.insert(
@@ -334,20 +343,24 @@ fn artifacts_are_created_updated_kept_and_deleted_only_when_unchanged() {
         ArtifactRecord {
             sha256: sha256(b"as written\n"),
             bytes: 11,
+            emit: Some("gen".into()),
         },
     );
     let rendered = [
         Rendered {
             path: Path::new("gen/same.tf"),
             content: "same\n",
+            emit: Some("gen"),
         },
         Rendered {
             path: Path::new("gen/old.tf"),
             content: "a\nB\nc\n",
+            emit: Some("gen"),
         },
         Rendered {
             path: Path::new("gen/new.tf"),
             content: "n1\nn2\n",
+            emit: Some("gen"),
         },
     ];
     let changes = diff_artifacts(base, &rendered, Some(&state));
@@ -377,7 +390,9 @@ fn artifacts_are_created_updated_kept_and_deleted_only_when_unchanged() {
     // The state after apply records exactly the files that exist afterwards.
     let mut plan = plan_of(&[], Some(&state));
     plan.artifact_changes = changes;
-    let next = plan.next_state(Some(&state), "0.1.0").expect("serial");
+    let next = plan
+        .next_state(Some(&state), "0.1.0", &Observations::default())
+        .expect("serial");
     let recorded: Vec<&str> = next.artifacts.keys().map(String::as_str).collect();
     assert_eq!(recorded, ["gen/new.tf", "gen/old.tf", "gen/same.tf"]);
     assert_eq!(next.artifacts["gen/old.tf"].sha256, sha256(b"a\nB\nc\n"));
@@ -431,6 +446,7 @@ fn stale_plans_say_why() {
         &[Rendered {
             path: Path::new("x.tf"),
             content: "x\n",
+            emit: Some("gen"),
         }],
         Some(&state),
     );
@@ -503,6 +519,7 @@ fn well_formed(dir: &Path) -> (Plan, State) {
         &[Rendered {
             path: Path::new("gen/main.tf"),
             content: "main\n",
+            emit: Some("gen"),
         }],
         Some(&state),
     );
@@ -627,10 +644,28 @@ fn a_plan_edited_to_write_elsewhere_does_not_match_the_spec() {
             "its monthly cost estimate is not the spec's",
         ]
     );
-    // Drift and the before side are shown only: they may differ.
+    // An emit block the plan claims it does not write (its record would not be kept).
+    let mut with_emits = derived.clone();
+    with_emits.emits = vec![EmitBlock {
+        path: "gen".into(),
+        format: "terraform".into(),
+        describes: describes("terraform"),
+        written: true,
+    }];
+    let mut saved = with_emits.clone();
+    saved.emits[0].written = false;
+    assert_eq!(
+        mismatch(&saved, &with_emits, Some(&state)),
+        ["its emit blocks (or which of them it writes) are not the spec's"]
+    );
+    // Drift, pending rollout and the before side are shown only: they may differ.
     let mut saved = derived.clone();
     saved.refreshed = true;
     saved.resource_changes[0].before = None;
+    saved.pending = classify(&with_pending(record(1), create_pending(1)), Live::Missing)
+        .0
+        .into_iter()
+        .collect();
     assert!(mismatch(&saved, &derived, Some(&state)).is_empty());
 }
 
@@ -669,5 +704,635 @@ fn a_plan_file_is_never_written_over_meridians_own_files_or_through_a_link() {
     assert_eq!(
         std::fs::read_to_string(outside.join("victim")).expect("r"),
         "precious\n"
+    );
+}
+
+// --- rollout: written against live ---------------------------------------------------------
+
+use meridian_state::{Observed, Pending, PendingAction};
+use rollout::{classify, next, Live};
+
+/// The record of an Azure deployment with `capacity`, as written.
+fn record(capacity: u64) -> StateResource {
+    to_state(&deployment("a", capacity, "Standard"))
+}
+
+fn with_pending(mut r: StateResource, pending: Pending) -> StateResource {
+    r.pending = Some(pending);
+    r
+}
+
+fn create_pending(serial: u64) -> Pending {
+    Pending {
+        serial,
+        action: PendingAction::Create,
+        before: BTreeMap::new(),
+    }
+}
+
+fn update_pending(serial: u64, capacity: u64) -> Pending {
+    Pending {
+        serial,
+        action: PendingAction::Update,
+        before: BTreeMap::from([("sku_capacity".to_string(), json!(capacity))]),
+    }
+}
+
+#[test]
+fn a_written_record_the_cloud_lacks_is_pending_creation_until_created() {
+    let r = with_pending(record(10), create_pending(3));
+    let (pending, drift) = classify(&r, Live::Missing);
+    let pending = pending.expect("pending");
+    assert_eq!(pending.action, PendingAction::Create);
+    assert_eq!(pending.since_serial, 3);
+    assert!(drift.is_none());
+    // Created as written: nothing to say.
+    assert_eq!(classify(&r, Live::Found(&record(10))), (None, None));
+    // Created, then changed: drift, not a rollout still to come.
+    let (pending, drift) = classify(&r, Live::Found(&record(11)));
+    assert!(pending.is_none());
+    let drift = drift.expect("drift");
+    assert_eq!(drift.drift, DriftKind::Changed);
+    assert_eq!(drift.paths, vec!["sku_capacity".to_string()]);
+    // Not read: nothing is known.
+    assert_eq!(classify(&r, Live::NotRead), (None, None));
+}
+
+#[test]
+fn a_record_that_was_live_and_is_gone_is_drift() {
+    let (pending, drift) = classify(&record(10), Live::Missing);
+    assert!(pending.is_none());
+    assert_eq!(drift.expect("drift").drift, DriftKind::Deleted);
+    // Also when an update was pending: the object existed.
+    let r = with_pending(record(20), update_pending(4, 10));
+    assert_eq!(
+        classify(&r, Live::Missing).1.expect("drift").drift,
+        DriftKind::Deleted
+    );
+}
+
+#[test]
+fn an_update_is_pending_while_the_cloud_holds_the_old_value_and_drift_on_a_third() {
+    let r = with_pending(record(20), update_pending(4, 10));
+    let (pending, drift) = classify(&r, Live::Found(&record(10)));
+    let pending = pending.expect("pending");
+    assert!(drift.is_none());
+    assert_eq!(pending.action, PendingAction::Update);
+    assert_eq!(
+        pending.paths,
+        vec![PendingPath {
+            path: "sku_capacity".into(),
+            written: json!(20),
+            live: json!(10),
+        }]
+    );
+    assert_eq!(classify(&r, Live::Found(&record(20))), (None, None));
+    let (pending, drift) = classify(&r, Live::Found(&record(99)));
+    assert!(pending.is_none());
+    assert_eq!(
+        drift.expect("drift").paths,
+        vec!["sku_capacity".to_string()]
+    );
+    // A pending path and a drifted one at once.
+    let mut live = record(10);
+    live.tags.insert("team".into(), "other".into());
+    let (pending, drift) = classify(&r, Live::Found(&live));
+    assert_eq!(pending.expect("pending").paths.len(), 1);
+    assert_eq!(drift.expect("drift").paths, vec!["tags.team".to_string()]);
+}
+
+#[test]
+fn kinds_no_refresh_reads_are_never_pending_nor_drifted() {
+    let mut r = record(10);
+    r.kind = "router_deployment".into();
+    assert_eq!(classify(&r, Live::Missing), (None, None));
+    let n = next(None, r, Live::NotRead, 1);
+    assert!(n.pending.is_none() && n.observed.is_none());
+}
+
+#[test]
+fn without_a_refresh_new_and_changed_records_become_pending() {
+    // New: pending creation at the new serial.
+    let n = next(None, record(10), Live::NotRead, 1);
+    assert_eq!(n.pending, Some(create_pending(1)));
+    // Unchanged: as recorded.
+    let n2 = next(Some(&n), record(10), Live::NotRead, 2);
+    assert_eq!(n2.pending, Some(create_pending(1)));
+    // Changed while still pending creation: still to be created.
+    let n3 = next(Some(&n2), record(20), Live::NotRead, 3);
+    assert_eq!(n3.pending, Some(create_pending(1)));
+    // Changed once live: pending an update, the cloud holding the old value.
+    let live = record(10);
+    let n4 = next(Some(&live), record(20), Live::NotRead, 4);
+    assert_eq!(n4.pending, Some(update_pending(4, 10)));
+    // Changed again before the rollout: the cloud still holds the oldest value.
+    let n5 = next(Some(&n4), record(30), Live::NotRead, 5);
+    assert_eq!(n5.pending, Some(update_pending(4, 10)));
+    assert_eq!(n5.attributes["sku_capacity"], json!(30));
+}
+
+#[test]
+fn with_a_refresh_the_next_record_says_what_the_cloud_holds() {
+    // Changed and the cloud already holds it (it appeared, or the IaC ran first).
+    let n = next(None, record(10), Live::Found(&record(10)), 2);
+    assert!(n.pending.is_none());
+    assert_eq!(
+        n.observed,
+        Some(Observed {
+            serial: 2,
+            exists: true,
+            differences: BTreeMap::new()
+        })
+    );
+    // Changed, and the cloud holds the old value: pending, with the live value as before.
+    let n = next(Some(&record(10)), record(20), Live::Found(&record(10)), 3);
+    assert_eq!(n.pending, Some(update_pending(3, 10)));
+    assert_eq!(
+        n.observed.as_ref().map(|o| o.differences.clone()),
+        Some(BTreeMap::from([("sku_capacity".to_string(), json!(10))]))
+    );
+    // Unchanged and the rollout done: no longer pending.
+    let done = next(Some(&n), record(20), Live::Found(&record(20)), 4);
+    assert!(done.pending.is_none());
+    assert_eq!(done.status(), meridian_state::Status::Live);
+    // Unchanged and the cloud changed after: drift recorded, nothing pending.
+    let drifted = next(Some(&done), record(20), Live::Found(&record(77)), 5);
+    assert!(drifted.pending.is_none());
+    assert_eq!(drifted.status(), meridian_state::Status::Drifted);
+    // Missing: a new record is pending creation; one that was live is recorded missing.
+    let n = next(None, record(10), Live::Missing, 6);
+    assert_eq!(n.pending, Some(create_pending(6)));
+    let gone = next(Some(&done), record(20), Live::Missing, 7);
+    assert!(gone.pending.is_none());
+    assert_eq!(gone.observed.as_ref().map(|o| o.exists), Some(false));
+    assert_eq!(gone.status(), meridian_state::Status::Drifted);
+}
+
+// --- what people and machines are shown ----------------------------------------------------
+
+#[test]
+fn values_known_after_apply_are_shown_as_such_everywhere() {
+    let account = Address::new("azure.corp", "account", "sweden");
+    let mut d = deployment("a", 10, "Standard");
+    d.attrs.insert(
+        "cognitive_account_id".into(),
+        meridian_graph::reference(&account, "id"),
+    );
+    d.attrs.insert(
+        "policy".into(),
+        json!({"Statement": [{"Resource": [meridian_graph::reference(&account, "arn"), "arn:x"]}]}),
+    );
+    let plan = plan_of(&[d], None);
+    let text = human(&plan, false);
+    assert!(!text.contains("$ref"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.trim_start().starts_with("+ cognitive_account_id ")
+                && l.ends_with(" = (known after apply)")),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"{"Statement":[{"Resource":[(known after apply),"arn:x"]}]}"#),
+        "{text}"
+    );
+    let v = json(&plan);
+    let change = &v["resource_changes"][0]["change"];
+    assert!(!v.to_string().contains("$ref"), "{v}");
+    assert_eq!(
+        change["after"]["attributes"]["cognitive_account_id"],
+        serde_json::Value::Null
+    );
+    assert_eq!(
+        change["after_unknown"]["attributes"]["cognitive_account_id"],
+        json!(true)
+    );
+    assert_eq!(
+        change["after_unknown"]["attributes"]["policy"]["Statement"][0]["Resource"],
+        json!([true, false])
+    );
+    assert!(!markdown(&plan).contains("$ref"));
+}
+
+#[test]
+fn each_attribute_is_listed_once() {
+    let mut r = resource(
+        Kind::AwsInferenceProfile,
+        "aws.corp",
+        "p",
+        &[("name", json!("cloud-p")), ("copy_from", json!("arn:x"))],
+    );
+    r.region = Some("eu-central-1".into());
+    let text = human(&plan_of(&[r], None), false);
+    let names = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("+ name "))
+        .count();
+    assert_eq!(names, 1, "{text}");
+    assert!(
+        text.contains("+ region "),
+        "the region is still shown: {text}"
+    );
+}
+
+#[test]
+fn pending_rollout_and_drift_are_sections_of_their_own() {
+    let state = applied(&[deployment("a", 10, "Standard")]);
+    let mut plan = plan_of(&[deployment("a", 10, "Standard")], Some(&state));
+    plan.refreshed = true;
+    let written = with_pending(record(20), update_pending(2, 10));
+    plan.pending = classify(&written, Live::Found(&record(10)))
+        .0
+        .into_iter()
+        .collect();
+    plan.drift = classify(&record(10), Live::Found(&record(11)))
+        .1
+        .into_iter()
+        .collect();
+    assert!(!plan.has_changes());
+    assert!(plan.has_differences());
+    let text = human(&plan, false);
+    let drift_at = text.find("changed outside of Meridian").expect(&text);
+    let pending_at = text
+        .find("Pending rollout: written, not yet live")
+        .expect(&text);
+    assert!(drift_at < pending_at, "{text}");
+    assert!(
+        text.contains("sku_capacity = 10 (live) -> 20 (written)"),
+        "{text}"
+    );
+    assert!(text.contains("No changes to write."), "{text}");
+    assert!(!text.contains("\nNo changes. "), "{text}");
+    let v = json(&plan);
+    assert_eq!(v["pending_rollout"][0]["action"], "update");
+    assert_eq!(v["summary"]["pending_rollout"], 1);
+    assert_eq!(v["summary"]["drift"], 1);
+    assert_eq!(v["changes"], false);
+    assert_eq!(v["differences"], true);
+    let md = markdown(&plan);
+    assert!(md.contains("**Pending rollout:** 1 resource"), "{md}");
+    assert!(
+        md.contains("**Changed outside Meridian:** 1 resource"),
+        "{md}"
+    );
+}
+
+// --- -target ---------------------------------------------------------------------------------
+
+fn emit(path: &str, format: &str) -> EmitBlock {
+    EmitBlock {
+        path: path.into(),
+        format: format.into(),
+        describes: describes(format),
+        written: true,
+    }
+}
+
+fn file(path: &str, emit: &str) -> ArtifactChange {
+    ArtifactChange {
+        path: path.into(),
+        action: ArtifactAction::Update,
+        before_sha256: Some(sha256(b"old")),
+        after_sha256: Some(sha256(b"new")),
+        lines_removed: 1,
+        lines_added: 1,
+        diff: String::new(),
+        content: Some("new".into()),
+        note: None,
+        emit: Some(emit.into()),
+    }
+}
+
+fn router(name: &str) -> Resource {
+    resource(
+        Kind::RouterDeployment,
+        "router.chat",
+        name,
+        &[("weight", json!(1))],
+    )
+}
+
+#[test]
+fn a_target_writes_the_emit_blocks_it_needs_whole_and_marks_what_comes_with_them() {
+    let desired = vec![
+        deployment("a", 10, "Standard"),
+        deployment("b", 5, "Standard"),
+        router("a"),
+    ];
+    let full = || {
+        let mut p = plan_of(&desired, None);
+        p.emits = vec![
+            emit("gen/tf", "terraform"),
+            emit("gen/router.yaml", "litellm"),
+        ];
+        p.artifact_changes = vec![
+            file("gen/tf/azure.tf", "gen/tf"),
+            file("gen/tf/outputs.tf", "gen/tf"),
+            file("gen/router.yaml", "gen/router.yaml"),
+        ];
+        p
+    };
+    // The router entry alone: only the router configuration is written.
+    let target: Address = "router.chat.deployment.a".parse().expect("address");
+    let mut p = full();
+    target::limit(
+        &mut p,
+        std::slice::from_ref(&target),
+        &[target.to_string()]
+            .into_iter()
+            .collect::<std::collections::HashSet<_>>(),
+    );
+    assert_eq!(
+        actions(&p),
+        vec![("router.chat.deployment.a".into(), Action::Create)]
+    );
+    assert_eq!(p.artifact_changes.len(), 1);
+    assert_eq!(p.artifact_changes[0].path, "gen/router.yaml");
+    assert_eq!(
+        p.emits.iter().map(|e| e.written).collect::<Vec<_>>(),
+        vec![false, true]
+    );
+    assert_eq!(p.targets, vec!["router.chat.deployment.a".to_string()]);
+    let text = human(&p, false);
+    assert!(
+        text.starts_with("Warning: Resource targeting is in effect"),
+        "{text}"
+    );
+    assert!(text.contains("Not written by this plan: gen/tf."), "{text}");
+    assert_eq!(json(&p)["targets"], json!(["router.chat.deployment.a"]));
+    // One deployment: the Terraform block is written whole, with the other deployment.
+    let target: Address = "azure.corp.deployment.a".parse().expect("address");
+    let mut p = full();
+    target::limit(
+        &mut p,
+        std::slice::from_ref(&target),
+        &[target.to_string()]
+            .into_iter()
+            .collect::<std::collections::HashSet<_>>(),
+    );
+    let got = actions(&p);
+    assert_eq!(got.len(), 2, "{got:?}");
+    let b = p
+        .resource_changes
+        .iter()
+        .find(|c| c.address == "azure.corp.deployment.b")
+        .expect("b comes with the block");
+    assert_eq!(b.written_with.as_deref(), Some("gen/tf"));
+    assert!(p
+        .resource_changes
+        .iter()
+        .all(|c| c.kind != "router_deployment"));
+    assert_eq!(
+        p.artifact_changes
+            .iter()
+            .map(|a| a.path.as_str())
+            .collect::<Vec<_>>(),
+        vec!["gen/tf/azure.tf", "gen/tf/outputs.tf"]
+    );
+    assert!(human(&p, false).contains("written with the targets because gen/tf describes it too"));
+}
+
+#[test]
+fn a_partial_plan_keeps_what_it_does_not_cover() {
+    let before = vec![deployment("a", 10, "Standard"), router("a")];
+    let mut prior = applied(&before);
+    prior.artifacts.insert(
+        "gen/tf/azure.tf".into(),
+        ArtifactRecord {
+            emit: Some("gen/tf".into()),
+            ..ArtifactRecord::of(b"old")
+        },
+    );
+    prior.emits.insert(
+        "gen/tf".into(),
+        meridian_state::EmitRecord {
+            format: "terraform".into(),
+            describes: describes("terraform"),
+        },
+    );
+    // The spec changes both; only the router entry is targeted.
+    let mut changed_router = router("a");
+    changed_router.attrs.insert("weight".into(), json!(2));
+    let desired = vec![deployment("a", 20, "Standard"), changed_router];
+    let mut p = plan_of(&desired, Some(&prior));
+    p.emits = vec![
+        emit("gen/tf", "terraform"),
+        emit("gen/router.yaml", "litellm"),
+    ];
+    p.artifact_changes = vec![
+        file("gen/tf/azure.tf", "gen/tf"),
+        file("gen/router.yaml", "gen/router.yaml"),
+    ];
+    let target: Address = "router.chat.deployment.a".parse().expect("address");
+    target::limit(
+        &mut p,
+        std::slice::from_ref(&target),
+        &[target.to_string()]
+            .into_iter()
+            .collect::<std::collections::HashSet<_>>(),
+    );
+    let next = p
+        .next_state(Some(&prior), "0.1.0", &Observations::default())
+        .expect("serial");
+    assert_eq!(
+        next.resource("azure.corp.deployment.a")
+            .expect("a")
+            .attributes["sku_capacity"],
+        json!(10),
+        "not covered: as recorded"
+    );
+    assert_eq!(
+        next.resource("router.chat.deployment.a")
+            .expect("router")
+            .attributes["weight"],
+        json!(2)
+    );
+    assert_eq!(
+        next.artifacts["gen/tf/azure.tf"],
+        prior.artifacts["gen/tf/azure.tf"]
+    );
+    assert_eq!(
+        next.artifacts["gen/router.yaml"].emit.as_deref(),
+        Some("gen/router.yaml")
+    );
+    assert!(next.emits.contains_key("gen/tf") && next.emits.contains_key("gen/router.yaml"));
+}
+
+// --- outputs and the apply report ------------------------------------------------------------
+
+#[test]
+fn outputs_say_what_callers_reach_per_model_and_tier() {
+    let account = resource(
+        Kind::AzureAccount,
+        "azure.corp",
+        "swedencentral",
+        &[("custom_subdomain_name", json!("corp-sweden"))],
+    );
+    let mut d = deployment("chat-aoai", 10, "Standard");
+    d.attrs.insert(
+        "cognitive_account_id".into(),
+        meridian_graph::reference(&account.address, "id"),
+    );
+    let entry = |target: &str, order: u64, serves: &str| {
+        resource(
+            Kind::RouterDeployment,
+            "router.chat",
+            target,
+            &[
+                ("model_group", json!("chat")),
+                ("order", json!(order)),
+                ("weight", json!(1)),
+                ("cloud", json!("azure")),
+                ("region", json!("swedencentral")),
+                ("model", json!("gpt-5.1")),
+                ("serves_with", json!(serves)),
+            ],
+        )
+    };
+    let mut state = applied(&[
+        account,
+        d,
+        entry("aoai", 1, "azure.corp.deployment.chat-aoai"),
+        entry("later", 2, "azure.corp.deployment.chat-aoai"),
+    ]);
+    state.emits.insert(
+        "gen/router.yaml".into(),
+        meridian_state::EmitRecord {
+            format: "litellm".into(),
+            describes: describes("litellm"),
+        },
+    );
+    state.artifacts.insert(
+        "gen/router.yaml".into(),
+        ArtifactRecord {
+            emit: Some("gen/router.yaml".into()),
+            ..ArtifactRecord::of(b"x")
+        },
+    );
+    let o = outputs::outputs(&state);
+    let chat = &o.models.value["chat"];
+    assert_eq!(chat.router_model, "chat");
+    assert_eq!(
+        chat.tiers.iter().map(|t| t.order).collect::<Vec<_>>(),
+        vec![1, 2]
+    );
+    let t = &chat.tiers[0].targets[0];
+    assert_eq!(t.target, "aoai");
+    assert_eq!(t.deployment, "cloud-chat-aoai");
+    assert_eq!(
+        t.endpoint.as_deref(),
+        Some("https://corp-sweden.openai.azure.com/")
+    );
+    assert_eq!(t.status, "pending-create");
+    assert_eq!(
+        o.artifacts.value[0].files,
+        vec!["gen/router.yaml".to_string()]
+    );
+    let v = serde_json::to_value(&o).expect("json");
+    assert_eq!(v["models"]["sensitive"], json!(false));
+    assert_eq!(
+        o.values().iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+        outputs::OUTPUT_NAMES
+    );
+}
+
+#[test]
+fn the_apply_report_says_what_was_written_and_what_rolls_it_out() {
+    let mut plan = plan_of(&[deployment("a", 10, "Standard")], None);
+    plan.emits = vec![
+        emit("gen/tf", "terraform"),
+        emit("gen/pulumi", "pulumi"),
+        emit("gen/router.yaml", "litellm"),
+    ];
+    let mut noop = file("gen/pulumi/index.ts", "gen/pulumi");
+    noop.action = ArtifactAction::NoOp;
+    plan.artifact_changes = vec![
+        file("gen/tf/azure.tf", "gen/tf"),
+        ArtifactChange {
+            action: ArtifactAction::Create,
+            before_sha256: None,
+            ..file("gen/router.yaml", "gen/router.yaml")
+        },
+        noop,
+    ];
+    let next = plan
+        .next_state(None, "0.1.0", &Observations::default())
+        .expect("serial");
+    let report = applied::Applied::of(
+        &plan,
+        &next,
+        Path::new("infra/.meridian/state.json"),
+        Path::new("infra"),
+    );
+    assert!(!report.deployed);
+    assert_eq!(report.pending_rollout, 1);
+    let text = report.text();
+    assert!(text.contains("nothing was deployed"), "{text}");
+    assert!(
+        text.contains("infra/gen/tf (terraform): 1 updated"),
+        "{text}"
+    );
+    assert!(text.contains("    ~ infra/gen/tf/azure.tf"), "{text}");
+    assert!(
+        text.contains("infra/gen/router.yaml (litellm): 1 created"),
+        "{text}"
+    );
+    assert!(
+        text.contains("terraform -chdir=infra/gen/tf init && terraform -chdir=infra/gen/tf apply"),
+        "{text}"
+    );
+    assert!(
+        text.contains("litellm --config infra/gen/router.yaml"),
+        "{text}"
+    );
+    // Pulumi's files did not change: no rollout is due there.
+    assert!(!text.contains("pulumi up"), "{text}");
+    assert!(
+        text.contains("State: infra/.meridian/state.json (serial 1)."),
+        "{text}"
+    );
+    let v = serde_json::to_value(&report).expect("json");
+    assert_eq!(v["deployed"], json!(false));
+    assert_eq!(
+        v["emits"][1]["next_step"]["command"],
+        json!("pulumi install --cwd infra/gen/pulumi && pulumi up --cwd infra/gen/pulumi")
+    );
+    assert_eq!(
+        applied::next_step("terraform", "my dir", Path::new(".")).command,
+        "terraform -chdir='my dir' init && terraform -chdir='my dir' apply"
+    );
+}
+
+#[test]
+fn a_plan_files_emit_blocks_and_targets_are_checked_too() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (plan, _) = well_formed(dir.path());
+    let edit = |f: &dyn Fn(&mut Plan)| {
+        let mut p = plan.clone();
+        p.emits = vec![emit("gen", "terraform")];
+        f(&mut p);
+        PlanFile::new(p, "spec", "2026-11-25T00:00:00Z".into()).problems()
+    };
+    assert_eq!(edit(&|_| {}), Vec::<String>::new());
+    let why = edit(&|p| p.emits[0].path = "../elsewhere".into());
+    assert!(
+        why[0].contains("the emit block \"../elsewhere\" is not a path inside"),
+        "{why:?}"
+    );
+    let why = edit(&|p| p.emits[0].describes = vec!["router_deployment".into()]);
+    assert!(
+        why[0].contains("does not describe what a \"terraform\" block describes"),
+        "{why:?}"
+    );
+    let why = edit(&|p| p.targets = vec!["not an address".into()]);
+    assert!(why[0].contains("is not a resource address"), "{why:?}");
+    let why = edit(&|p| p.resource_changes[0].written_with = Some("gen".into()));
+    assert!(
+        why[0].contains("is written with an emit block \"gen\" the plan does not write"),
+        "{why:?}"
+    );
+    let why = edit(&|p| p.artifact_changes[0].emit = Some("other".into()));
+    assert!(
+        why[0].contains("belongs to an emit block \"other\" the plan does not list"),
+        "{why:?}"
     );
 }

@@ -1,63 +1,70 @@
-//! From what the clouds hold to the state a plan diffs against.
+//! From what the clouds hold to what a plan and the state say about it.
 //!
-//! [`reconcile`] lays the objects a refresh found over the last applied state:
+//! [`reconcile`] lays the objects a refresh found over the records of the state (what the
+//! generated files describe):
 //!
-//! - a state resource that was read (its provider, and for AWS its region, is in the scopes)
-//!   takes the live values of the attributes the cloud reports and, where the cloud has tags,
-//!   the live tags; attributes the cloud does not report (an inference profile's `copy_from`,
-//!   references to other resources) keep their recorded values. A difference is
-//!   [`DriftKind::Changed`]; a resource the cloud no longer has is [`DriftKind::Deleted`] and
-//!   leaves the refreshed state, so the plan creates it again;
+//! - a record that was read (its provider, and for AWS its region, is in the scopes) is
+//!   found or missing. Found, it takes the live values of the attributes the cloud reports
+//!   and, where the cloud has tags, the live tags; attributes the cloud does not report (an
+//!   inference profile's `copy_from`, references to other resources) keep their recorded
+//!   values. [`meridian_plan::rollout::classify`] then tells a rollout still to come
+//!   (pending: written, not yet live) from a change made outside Meridian after the cloud
+//!   held what was written (drift);
 //! - a live object carrying this project's management tags (or, for objects that cannot be
-//!   tagged, matching a desired resource by what identifies it) that state did not record is
-//!   [`DriftKind::Appeared`] and joins the refreshed state under its address;
+//!   tagged, matching a desired resource by what identifies it) that state does not record
+//!   [`DriftKind::Appeared`]: it is reported, and a plan that wants it records it;
 //! - every other live object is [`Unmanaged`]: reported, never planned for deletion, not
-//!   recorded;
-//! - state resources that were not read (a provider no longer in the spec, a kind the clouds
-//!   are not asked about, such as IAM policies and router entries) are kept as recorded.
+//!   recorded. An object without the tags is never taken for a resource the state does not
+//!   record (after `meridian state rm`, say), unless its kind cannot carry tags;
+//! - records that were not read (a provider no longer in the spec, a kind the clouds are
+//!   not asked about, such as IAM policies and router entries) are left as they are.
 
 use crate::{LiveObject, Observation, ProviderScope};
 use meridian_graph::Resource;
+use meridian_plan::rollout::{self, Live, Observations, PendingRollout};
 use meridian_plan::{to_state, Drift, DriftKind, Unmanaged, MANAGED_BY};
-use meridian_state::{State, StateResource};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use meridian_state::{State, StateResource, OBSERVED_KINDS};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-/// The refreshed resources, what changed outside Meridian, and what is not Meridian's.
+/// What a refresh found, laid over the state.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Reconciled {
-    /// The state's resources as the clouds have them now, sorted by address.
-    pub resources: Vec<StateResource>,
-    /// Differences from the last applied state, sorted by address.
+    /// What was read per address: each record read (found or missing) and each object
+    /// that appeared with this project's tags.
+    pub observations: Observations,
+    /// Records written, not yet live, sorted by address.
+    pub pending: Vec<PendingRollout>,
+    /// Changes made outside Meridian after the clouds held what was written, and objects
+    /// with this project's tags the state does not record, sorted by address.
     pub drift: Vec<Drift>,
     /// Live objects that are not Meridian's (or not this project's), sorted by address.
     pub unmanaged: Vec<Unmanaged>,
 }
 
 impl Reconciled {
-    /// `prior` with the refreshed resources in place of its own (a new state when there was
-    /// none); the resources move out of `self`.
-    pub fn take_state(&mut self, prior: Option<&State>, meridian_version: &str) -> State {
-        let resources = std::mem::take(&mut self.resources);
-        match prior {
-            Some(p) => p.with_resources(resources),
-            None => State {
-                resources,
-                ..State::new(meridian_version)
-            },
-        }
+    /// `prior` with what the refresh found recorded in each record read
+    /// ([`rollout::next`]: rollouts found complete are no longer pending, what the cloud
+    /// holds is `observed`), for the state at `serial`. Objects that appeared are not
+    /// recorded: a plan that wants them records them.
+    pub fn observed_state(&self, prior: &State, serial: u64) -> State {
+        let resources = prior
+            .resources
+            .iter()
+            .map(|r| {
+                rollout::next(
+                    Some(r),
+                    r.clone(),
+                    self.observations.live(&r.address),
+                    serial,
+                )
+            })
+            .collect();
+        prior.with_resources(resources)
     }
 }
 
 /// The kinds a refresh reads.
-pub const REFRESHED_KINDS: &[&str] = &[
-    "azure_account",
-    "azure_deployment",
-    "aws_inference_profile",
-    "aws_provisioned_throughput",
-    "aws_invocation_logging",
-    "gcp_service",
-    "gcp_iam_member",
-];
+pub const REFRESHED_KINDS: &[&str] = OBSERVED_KINDS;
 
 /// Kinds whose live objects carry names and tags of their own (the others, identified by
 /// what they are, keep the name and tags state recorded).
@@ -167,32 +174,12 @@ fn from_live(address: &str, live: &LiveObject) -> StateResource {
         name: live.name.clone(),
         attributes: live.attributes.clone(),
         tags: live.tags.clone(),
+        pending: None,
+        observed: None,
     }
 }
 
-/// The attributes (and `tags.<key>`, `name`, `region`) in which two records differ.
-pub fn differing_paths(a: &StateResource, b: &StateResource) -> Vec<String> {
-    let mut paths = Vec::new();
-    if a.name != b.name {
-        paths.push("name".to_string());
-    }
-    if a.region != b.region {
-        paths.push("region".to_string());
-    }
-    let keys: BTreeSet<&String> = a.attributes.keys().chain(b.attributes.keys()).collect();
-    for k in keys {
-        if a.attributes.get(k) != b.attributes.get(k) {
-            paths.push(k.clone());
-        }
-    }
-    let tag_keys: BTreeSet<&String> = a.tags.keys().chain(b.tags.keys()).collect();
-    for k in tag_keys {
-        if a.tags.get(k) != b.tags.get(k) {
-            paths.push(format!("tags.{k}"));
-        }
-    }
-    paths
-}
+pub use meridian_state::differing_paths;
 
 /// The segment of a display address for a live object's kind.
 fn address_segment(kind: &str) -> &str {
@@ -220,7 +207,7 @@ fn unmanaged_of(o: &LiveObject) -> Unmanaged {
     }
 }
 
-/// Lays the observation over the last applied state; see the module documentation.
+/// Lays the observation over the state's records; see the module documentation.
 pub fn reconcile(
     project_name: &str,
     desired: &[Resource],
@@ -237,28 +224,41 @@ pub fn reconcile(
         })
         .map(to_state)
         .collect();
+    let recorded: HashSet<&str> = prior_resources.iter().map(|r| r.address.as_str()).collect();
+    let wanted: HashSet<&str> = desired_states.iter().map(|r| r.address.as_str()).collect();
 
-    // Where each live object belongs: an address from its tags, else one found by identity
-    // among the recorded and the desired resources.
+    // Where each live object belongs: the address its tags name, else one found by identity
+    // among the records (an object whose tags were changed is still the recorded one) and,
+    // for kinds that cannot carry tags, among the desired resources.
     let mut by_key: HashMap<Key, &str> = HashMap::new();
-    for r in desired_states.iter().chain(prior_resources) {
+    for r in prior_resources {
         if REFRESHED_KINDS.contains(&r.kind.as_str()) {
+            by_key.entry(key_of_state(r)).or_insert(r.address.as_str());
+        }
+    }
+    for r in &desired_states {
+        if !TAGGED_KINDS.contains(&r.kind.as_str()) {
             by_key.entry(key_of_state(r)).or_insert(r.address.as_str());
         }
     }
     let mut live_at: HashMap<String, &LiveObject> = HashMap::new();
     let mut unmanaged: Vec<Unmanaged> = Vec::new();
     for o in &obs.objects {
-        let address = tagged_address(o, project_name)
-            .map(str::to_string)
-            .or_else(|| {
+        let by_identity = || by_key.get(&key_of_live(o)).map(|a| (*a).to_string());
+        let address = match tagged_address(o, project_name) {
+            Some(a) if recorded.contains(a) || wanted.contains(a) => Some(a.to_string()),
+            Some(a) => by_identity().or_else(|| Some(a.to_string())),
+            None => {
                 let tagged_elsewhere = o.tags.get("managed-by").map(String::as_str)
                     == Some(MANAGED_BY)
                     && o.tags.get("meridian-project").map(String::as_str) != Some(project_name);
-                (!tagged_elsewhere)
-                    .then(|| by_key.get(&key_of_live(o)).map(|a| (*a).to_string()))
-                    .flatten()
-            });
+                if tagged_elsewhere {
+                    None
+                } else {
+                    by_identity()
+                }
+            }
+        };
         match address {
             Some(a) if !live_at.contains_key(&a) => {
                 live_at.insert(a, o);
@@ -267,40 +267,24 @@ pub fn reconcile(
         }
     }
 
-    let mut resources = Vec::with_capacity(prior_resources.len() + live_at.len());
+    let mut observations = Observations::default();
+    let mut pending = Vec::new();
     let mut drift = Vec::new();
-    let mut recorded: BTreeSet<&str> = BTreeSet::new();
     for r in prior_resources {
-        recorded.insert(r.address.as_str());
         if !was_read(r, scopes) {
-            resources.push(r.clone());
             continue;
         }
-        match live_at.get(&r.address) {
-            Some(live) => {
-                let now = overlay(r, live);
-                let paths = differing_paths(r, &now);
-                if !paths.is_empty() {
-                    drift.push(Drift {
-                        address: r.address.clone(),
-                        kind: r.kind.clone(),
-                        drift: DriftKind::Changed,
-                        before: Some(r.clone()),
-                        after: Some(now.clone()),
-                        paths,
-                    });
-                }
-                resources.push(now);
-            }
-            None => drift.push(Drift {
-                address: r.address.clone(),
-                kind: r.kind.clone(),
-                drift: DriftKind::Deleted,
-                before: Some(r.clone()),
-                after: None,
-                paths: Vec::new(),
-            }),
-        }
+        let now = live_at.get(&r.address).map(|live| overlay(r, live));
+        let (p, d) = rollout::classify(
+            r,
+            match &now {
+                Some(now) => Live::Found(now),
+                None => Live::Missing,
+            },
+        );
+        pending.extend(p);
+        drift.extend(d);
+        observations.read.insert(r.address.clone(), now);
     }
     let desired_at: HashMap<&str, &StateResource> = desired_states
         .iter()
@@ -328,13 +312,14 @@ pub fn reconcile(
             after: Some(now.clone()),
             paths: Vec::new(),
         });
-        resources.push(now);
+        observations.read.insert(address.clone(), Some(now));
     }
-    resources.sort_by(|a, b| a.address.cmp(&b.address));
+    pending.sort_by(|a, b| a.address.cmp(&b.address));
     drift.sort_by(|a, b| a.address.cmp(&b.address));
     unmanaged.sort_by(|a, b| a.address.cmp(&b.address));
     Reconciled {
-        resources,
+        observations,
+        pending,
         drift,
         unmanaged,
     }

@@ -37,6 +37,8 @@ fn resource(provider: &str, kind: &str, region: Option<&str>) -> StateResource {
         name: "x".into(),
         attributes: BTreeMap::new(),
         tags: BTreeMap::new(),
+        pending: None,
+        observed: None,
     }
 }
 

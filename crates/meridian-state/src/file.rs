@@ -4,7 +4,9 @@ use crate::safe_fs::{
     check_recorded, exists, own_dir, parent_dir, read_if_exists, replace_with_copy_of, sync_dir,
     with_suffix, write_new_synced,
 };
-use crate::{sha256_hex, State, FORMAT_VERSION};
+use crate::{
+    is_observed_kind, sha256_hex, Pending, PendingAction, State, FORMAT_VERSION, OLDEST_FORMAT,
+};
 use std::fmt;
 use std::fs;
 use std::io;
@@ -84,13 +86,13 @@ impl fmt::Display for StateError {
                 if *found > u64::from(FORMAT_VERSION) {
                     write!(
                         f,
-                        "the state file {} was written by a newer Meridian (state format {found}; this build reads format {FORMAT_VERSION}): upgrade Meridian to use it",
+                        "the state file {} was written by a newer Meridian (state format {found}; this build reads formats {OLDEST_FORMAT} to {FORMAT_VERSION}): upgrade Meridian to use it",
                         path.display()
                     )
                 } else {
                     write!(
                         f,
-                        "the state file {} has an unsupported state format {found} (this build reads format {FORMAT_VERSION}): {}",
+                        "the state file {} has an unsupported state format {found} (this build reads formats {OLDEST_FORMAT} to {FORMAT_VERSION}): {}",
                         path.display(),
                         restore_hint(path)
                     )
@@ -138,8 +140,9 @@ impl std::error::Error for StateError {
 /// Reads and checks the state file at `path`; `Ok(None)` when there is none yet.
 ///
 /// A file that exists is accepted only if it is complete JSON of the right shape, in
-/// [`FORMAT_VERSION`], with a matching checksum; anything else is an error and the file is
-/// left exactly as it is.
+/// [`FORMAT_VERSION`] or an older format (migrated in memory; the file is rewritten in the
+/// current format only by the next write), with a matching checksum; anything else is an
+/// error and the file is left exactly as it is.
 pub fn load(path: &Path) -> Result<Option<State>, StateError> {
     // Never through a link: a state file that is one is refused (`Unreadable`).
     let bytes = match read_if_exists(path) {
@@ -162,7 +165,7 @@ pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<State, StateError> {
     let Ok(mut state) = serde_json::from_slice::<State>(bytes) else {
         return Err(classify(path, bytes));
     };
-    if state.format_version != FORMAT_VERSION {
+    if !(OLDEST_FORMAT..=FORMAT_VERSION).contains(&state.format_version) {
         return Err(StateError::UnsupportedVersion {
             path: path.to_path_buf(),
             found: u64::from(state.format_version),
@@ -200,7 +203,27 @@ pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<State, StateError> {
         });
     }
     state.checksum = recorded;
+    migrate(&mut state);
     Ok(state)
+}
+
+/// Brings a state read in an older format to [`FORMAT_VERSION`] (its checksum, of the file
+/// as read, is kept; the next write computes the new one).
+fn migrate(state: &mut State) {
+    if state.format_version < 2 {
+        // Format 1 recorded the desired objects without knowing whether the clouds had them:
+        // each is pending creation until a refresh finds it.
+        for r in &mut state.resources {
+            if is_observed_kind(&r.kind) && r.pending.is_none() && r.observed.is_none() {
+                r.pending = Some(Pending {
+                    serial: state.serial,
+                    action: PendingAction::Create,
+                    before: std::collections::BTreeMap::new(),
+                });
+            }
+        }
+    }
+    state.format_version = FORMAT_VERSION;
 }
 
 /// Why `bytes` are not a state of this format (they failed to parse as one).
@@ -236,7 +259,7 @@ fn classify(path: &Path, bytes: &[u8]) -> StateError {
         .get("format_version")
         .and_then(serde_json::Value::as_u64)
     {
-        if found != u64::from(FORMAT_VERSION) {
+        if !(u64::from(OLDEST_FORMAT)..=u64::from(FORMAT_VERSION)).contains(&found) {
             return StateError::UnsupportedVersion {
                 path: path.to_path_buf(),
                 found,

@@ -8,11 +8,21 @@
 //! shape is [`State`] (its JSON Schema is committed as `schema/state.schema.json`):
 //!
 //! - `format_version` — [`FORMAT_VERSION`]; a file with a newer format is refused rather
-//!   than misread.
+//!   than misread, an older one is migrated when it is read ([`load`]) and written in the
+//!   current format by the next write.
 //! - `lineage` — a UUID v4 fixed when the state is created ([`State::new`]); `serial` — a
 //!   counter the caller increments ([`State::bump`]) before every write, so a saved plan can
 //!   tell that the state moved on.
-//! - `resources` — sorted by address (every save sorts them); `artifacts` — keyed by path.
+//! - `resources` — sorted by address (every save sorts them); `artifacts` — keyed by path;
+//!   `emits` — the emit blocks whose files were written, keyed by path.
+//!
+//! The state keeps three things apart. What the spec implies (*desired*) is computed anew by
+//! every plan and never stored. What was *written* is each resource's record (the values the
+//! generated files describe for it), each artifact's digest, and per emit block the kinds of
+//! resources its files describe. What the clouds were *observed* to hold is each record's
+//! [`Pending`] rollout (written, not yet seen live, with the values the clouds held before)
+//! and its [`Observed`] values from the last refresh recorded in state. Meridian never
+//! deploys: a record is what the generated files say, and the rollout is the IaC's.
 //! - `checksum` — `sha256:<hex>` over `serde_json::to_vec` of the state with `checksum` set to
 //!   the empty string ([`State::compute_checksum`]). [`load`] refuses a file whose checksum
 //!   does not match: an edited or damaged state is reported, never repaired or replaced.
@@ -57,6 +67,7 @@ mod file;
 mod id;
 mod lock;
 pub mod safe_fs;
+mod status;
 mod time;
 
 pub use commit::{
@@ -67,21 +78,49 @@ pub use file::{load, save, StateError};
 pub use id::{is_uuid_v4, new_uuid_v4};
 pub use lock::{force_unlock, parse_duration, ForceUnlock, Lock, LockError, LockInfo};
 pub use safe_fs::{PathError, Root, StatePaths};
+pub use status::{differing_paths, Status};
 pub use time::rfc3339_utc;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// The state file format this build reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+/// The state file format this build writes. It reads this one and every older one
+/// ([`OLDEST_FORMAT`] up), migrating them when read.
+///
+/// Format 2 added what keeps written and live apart: `pending` and `observed` on each
+/// resource, `emit` on each artifact and `emits`. A format 1 file is read as format 2 whose
+/// resources of the kinds a refresh reads are all pending creation (format 1 did not record
+/// whether the clouds had them: the first refresh tells).
+pub const FORMAT_VERSION: u32 = 2;
+
+/// The oldest state file format this build reads.
+pub const OLDEST_FORMAT: u32 = 1;
+
+/// The kinds of resources a refresh reads from the clouds: only these can be pending
+/// rollout, be observed live, or drift. (IAM grants, diagnostic settings and router entries
+/// are not read: what the files say of them is all Meridian knows.)
+pub const OBSERVED_KINDS: &[&str] = &[
+    "azure_account",
+    "azure_deployment",
+    "aws_inference_profile",
+    "aws_provisioned_throughput",
+    "aws_invocation_logging",
+    "gcp_service",
+    "gcp_iam_member",
+];
+
+/// Whether a refresh reads resources of `kind` ([`OBSERVED_KINDS`]).
+pub fn is_observed_kind(kind: &str) -> bool {
+    OBSERVED_KINDS.contains(&kind)
+}
 
 /// The state of one spec directory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct State {
-    /// The state file format: [`FORMAT_VERSION`] (1) when written by this build. A file with
-    /// a newer format is refused.
+    /// The state file format: [`FORMAT_VERSION`] (2) when written by this build. A file with
+    /// a newer format is refused; format 1 is migrated when read.
     pub format_version: u32,
     /// The Meridian version that wrote the file.
     pub meridian_version: String,
@@ -101,6 +140,10 @@ pub struct State {
     pub resources: Vec<StateResource>,
     /// The artifacts last written: path relative to the spec directory, `/`-separated.
     pub artifacts: BTreeMap<String, ArtifactRecord>,
+    /// The emit blocks whose files were last written, by their path (relative to the spec
+    /// directory): each block's format and the kinds of resources its files describe.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub emits: BTreeMap<String, EmitRecord>,
     /// The normal-case monthly cost estimate (USD) of the last apply, from catalog list prices
     /// and each model's `usage`; the next plan shows the change against it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -131,6 +174,64 @@ pub struct StateResource {
     pub attributes: BTreeMap<String, serde_json::Value>,
     /// Tags (labels on GCP), including the management tags.
     pub tags: BTreeMap<String, String>,
+    /// Written into the generated files but not yet seen live: the rollout (running the
+    /// generated IaC) is still to come, as far as the last refresh recorded in state knew.
+    /// Only for [`OBSERVED_KINDS`]; absent once a refresh found the cloud as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<Pending>,
+    /// What the last refresh recorded in state found in the cloud. Absent: no refresh has
+    /// been recorded since the record was written (or the kind is not read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed: Option<Observed>,
+}
+
+/// A record written but not yet rolled out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Pending {
+    /// The serial of the state that first recorded the change.
+    pub serial: u64,
+    /// What the rollout has to do.
+    pub action: PendingAction,
+    /// For an update, each changed path (`name`, `region`, an attribute, `tags.<key>`) with
+    /// the value the cloud holds until the rollout (`null`: none). Empty for a creation.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub before: BTreeMap<String, serde_json::Value>,
+}
+
+/// What a rollout still has to do to a resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PendingAction {
+    /// Create it: the cloud does not have it yet.
+    Create,
+    /// Change the paths in `before`: the cloud has the old values.
+    Update,
+}
+
+/// What a refresh found in the cloud for a record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Observed {
+    /// The serial of the state that recorded the refresh.
+    pub serial: u64,
+    /// Whether the cloud had the object.
+    pub exists: bool,
+    /// Each path whose live value differs from the record, with the live value (`null`:
+    /// none). Empty: the cloud had it as recorded.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub differences: BTreeMap<String, serde_json::Value>,
+}
+
+/// An emit block whose files were written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmitRecord {
+    /// `terraform`, `pulumi` or `litellm`.
+    pub format: String,
+    /// The kinds of resources (`type`) the block's files describe, sorted: every record of
+    /// these kinds is described by the block's files as last written.
+    pub describes: Vec<String>,
 }
 
 /// A written artifact.
@@ -142,14 +243,18 @@ pub struct ArtifactRecord {
     pub sha256: String,
     /// The length of the content in bytes.
     pub bytes: u64,
+    /// The path of the emit block that generated it (a key of `emits`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emit: Option<String>,
 }
 
 impl ArtifactRecord {
-    /// The record of `content`: its `sha256:<hex>` and its length.
+    /// The record of `content`: its `sha256:<hex>` and its length (no emit block).
     pub fn of(content: &[u8]) -> ArtifactRecord {
         ArtifactRecord {
             sha256: sha256_hex(content),
             bytes: content.len() as u64,
+            emit: None,
         }
     }
 }
@@ -181,6 +286,7 @@ impl State {
             spec_hash: None,
             resources: Vec::new(),
             artifacts: BTreeMap::new(),
+            emits: BTreeMap::new(),
             monthly_estimate_usd: None,
             checksum: String::new(),
         }
@@ -197,6 +303,7 @@ impl State {
             spec_hash: self.spec_hash.clone(),
             resources,
             artifacts: self.artifacts.clone(),
+            emits: self.emits.clone(),
             monthly_estimate_usd: self.monthly_estimate_usd,
             checksum: self.checksum.clone(),
         }
@@ -220,6 +327,18 @@ impl State {
     /// Whether `checksum` is the checksum of the content.
     pub fn checksum_is_valid(&self) -> bool {
         self.checksum == self.compute_checksum()
+    }
+
+    /// The resource recorded at `address` (the resources are sorted by address, as every
+    /// loaded or saved state's are; an unsorted state is searched from end to end).
+    pub fn resource(&self, address: &str) -> Option<&StateResource> {
+        match self
+            .resources
+            .binary_search_by(|r| r.address.as_str().cmp(address))
+        {
+            Ok(i) => self.resources.get(i),
+            Err(_) => self.resources.iter().find(|r| r.address == address),
+        }
     }
 
     /// Sorts the resources by address (stable, so resources with equal addresses keep their

@@ -24,6 +24,8 @@ fn resource(address: &str) -> StateResource {
         name: address.replace('.', "-"),
         attributes,
         tags,
+        pending: None,
+        observed: None,
     }
 }
 
@@ -38,8 +40,28 @@ fn sample() -> State {
     ];
     s.artifacts.insert(
         "out/main.tf".to_owned(),
-        ArtifactRecord::of(b"terraform {}\n"),
+        ArtifactRecord {
+            emit: Some("out".to_owned()),
+            ..ArtifactRecord::of(b"terraform {}\n")
+        },
     );
+    s.emits.insert(
+        "out".to_owned(),
+        EmitRecord {
+            format: "terraform".to_owned(),
+            describes: vec!["azure_deployment".to_owned()],
+        },
+    );
+    s.resources[0].pending = Some(Pending {
+        serial: 7,
+        action: PendingAction::Update,
+        before: BTreeMap::from([("capacity".to_owned(), serde_json::json!(5))]),
+    });
+    s.resources[1].observed = Some(Observed {
+        serial: 6,
+        exists: true,
+        differences: BTreeMap::from([("tags.team".to_owned(), serde_json::Value::Null)]),
+    });
     s
 }
 
@@ -150,7 +172,7 @@ fn save_then_load_round_trips() {
     assert!(loaded.checksum_is_valid());
     let text = fs::read_to_string(&path).expect("read");
     assert!(text.ends_with("}\n") && !text.ends_with("\n\n"));
-    assert!(text.starts_with("{\n  \"format_version\": 1,\n"), "{text}");
+    assert!(text.starts_with("{\n  \"format_version\": 2,\n"), "{text}");
     let mut expected = serde_json::to_string_pretty(&s).expect("json");
     expected.push('\n');
     assert_eq!(text, expected);
@@ -348,10 +370,10 @@ fn newer_format_is_refused_with_upgrade_advice() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("state.json");
     // A newer format may have fields this build does not know: the version is checked first.
-    fs::write(&path, br#"{"format_version": 2, "future_field": {"x": 1}}"#).expect("write");
+    fs::write(&path, br#"{"format_version": 3, "future_field": {"x": 1}}"#).expect("write");
     let e = expect_err(&path);
     assert!(
-        matches!(e, StateError::UnsupportedVersion { found: 2, .. }),
+        matches!(e, StateError::UnsupportedVersion { found: 3, .. }),
         "{e:?}"
     );
     let msg = e.to_string();
@@ -543,4 +565,182 @@ fn a_linked_state_file_is_refused() {
         "the backup of a link is refused"
     );
     assert_eq!(fs::read(&path).expect("read"), before);
+}
+
+/// A state file as format 1 wrote it: no rollout fields, no emit blocks.
+const FORMAT_1: &str = r#"{
+  "format_version": 1,
+  "meridian_version": "0.1.0",
+  "lineage": "6f1c2a9e-5b7d-4c1e-9f3a-2d8b7e4c1a05",
+  "serial": 4,
+  "resources": [
+    {
+      "address": "azure.corp.deployment.a",
+      "type": "azure_deployment",
+      "provider": "azure.corp",
+      "region": "swedencentral",
+      "name": "a",
+      "attributes": {"sku_capacity": 10},
+      "tags": {"managed-by": "meridian"}
+    },
+    {
+      "address": "router.chat.deployment.a",
+      "type": "router_deployment",
+      "provider": "router.chat",
+      "name": "chat-a",
+      "attributes": {},
+      "tags": {}
+    }
+  ],
+  "artifacts": {"generated/x.tf": {"sha256": "sha256:0000000000000000000000000000000000000000000000000000000000000000", "bytes": 3}},
+  "checksum": ""
+}"#;
+
+/// [`FORMAT_1`] with its checksum as format 1 computed it (over the compact JSON with an
+/// empty checksum field, which for such a file is what this build computes too).
+fn format_1_file() -> Vec<u8> {
+    let mut v: serde_json::Value = serde_json::from_str(FORMAT_1).expect("json");
+    let compact = serde_json::to_vec(&v).expect("json");
+    // Key order of the struct, as format 1 serialised it.
+    let state: State = serde_json::from_slice(&compact).expect("state");
+    v["checksum"] = serde_json::Value::String(state.compute_checksum());
+    serde_json::to_vec_pretty(&v).expect("json")
+}
+
+#[test]
+fn a_format_1_state_is_migrated_on_load_and_written_as_format_2() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = state_path(dir.path());
+    fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    fs::write(&path, format_1_file()).expect("write");
+    let mut s = load(&path).expect("a format 1 file loads").expect("some");
+    assert_eq!(s.format_version, FORMAT_VERSION);
+    assert_eq!(s.serial, 4);
+    let deployment = s.resource("azure.corp.deployment.a").expect("deployment");
+    assert_eq!(
+        deployment.pending,
+        Some(Pending {
+            serial: 4,
+            action: PendingAction::Create,
+            before: BTreeMap::new()
+        }),
+        "format 1 did not know whether the cloud had it"
+    );
+    assert_eq!(deployment.status(), Status::PendingCreate);
+    let router = s
+        .resource("router.chat.deployment.a")
+        .expect("router entry");
+    assert_eq!(router.pending, None, "router entries are never read");
+    assert_eq!(router.status(), Status::NotObservable);
+    assert!(s.emits.is_empty());
+    assert_eq!(s.artifacts["generated/x.tf"].emit, None);
+    // The file itself is untouched until the next write, which writes format 2.
+    assert!(fs::read_to_string(&path)
+        .expect("read")
+        .contains("\"format_version\": 1"));
+    s.bump().expect("bump");
+    save(&path, &mut s).expect("save");
+    let text = fs::read_to_string(&path).expect("read");
+    assert!(text.contains("\"format_version\": 2"), "{text}");
+    let again = load(&path).expect("load").expect("some");
+    assert_eq!(again.serial, 5);
+    assert_eq!(
+        again
+            .resource("azure.corp.deployment.a")
+            .expect("a")
+            .pending,
+        Some(deployment_pending(4))
+    );
+}
+
+fn deployment_pending(serial: u64) -> Pending {
+    Pending {
+        serial,
+        action: PendingAction::Create,
+        before: BTreeMap::new(),
+    }
+}
+
+#[test]
+fn an_edited_format_1_state_fails_its_checksum() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = state_path(dir.path());
+    fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    let text = String::from_utf8(format_1_file()).expect("utf8");
+    fs::write(
+        &path,
+        text.replace("\"sku_capacity\": 10", "\"sku_capacity\": 11"),
+    )
+    .expect("write");
+    assert!(matches!(
+        expect_err(&path),
+        StateError::ChecksumMismatch { .. }
+    ));
+}
+
+#[test]
+fn status_follows_pending_and_observed() {
+    let mut r = resource("azure.corp.deployment.a");
+    r.kind = "azure_deployment".into();
+    r.attributes
+        .insert("sku_capacity".into(), serde_json::json!(20));
+    assert_eq!(r.status(), Status::NotRead);
+    r.pending = Some(deployment_pending(3));
+    assert_eq!(r.status(), Status::PendingCreate);
+    r.observed = Some(Observed {
+        serial: 4,
+        exists: false,
+        differences: BTreeMap::new(),
+    });
+    assert_eq!(r.status(), Status::PendingCreate, "still not created");
+    // An update waiting for the rollout: the cloud holds the old capacity.
+    r.pending = Some(Pending {
+        serial: 5,
+        action: PendingAction::Update,
+        before: BTreeMap::from([("sku_capacity".to_string(), serde_json::json!(10))]),
+    });
+    r.observed = Some(Observed {
+        serial: 5,
+        exists: true,
+        differences: BTreeMap::from([("sku_capacity".to_string(), serde_json::json!(10))]),
+    });
+    assert_eq!(r.status(), Status::PendingUpdate);
+    assert!(r.drifted_paths().is_empty());
+    // The cloud holds neither value: changed outside Meridian.
+    r.observed = Some(Observed {
+        serial: 6,
+        exists: true,
+        differences: BTreeMap::from([("sku_capacity".to_string(), serde_json::json!(99))]),
+    });
+    assert_eq!(r.status(), Status::Drifted);
+    assert_eq!(r.drifted_paths(), vec!["sku_capacity".to_string()]);
+    r.pending = None;
+    r.observed = Some(Observed {
+        serial: 7,
+        exists: true,
+        differences: BTreeMap::new(),
+    });
+    assert_eq!(r.status(), Status::Live);
+    r.observed = Some(Observed {
+        serial: 8,
+        exists: false,
+        differences: BTreeMap::new(),
+    });
+    assert_eq!(r.status(), Status::Drifted, "deleted outside Meridian");
+    assert_eq!(r.value_at("sku_capacity"), Some(serde_json::json!(20)));
+    assert_eq!(
+        r.value_at("tags.managed-by"),
+        Some(serde_json::json!("meridian"))
+    );
+    assert_eq!(r.value_at("name"), Some(serde_json::json!(r.name)));
+    assert_eq!(r.value_at("nope"), None);
+}
+
+#[test]
+fn resource_finds_by_address() {
+    let s = sample();
+    for r in &s.resources {
+        assert_eq!(s.resource(&r.address).map(|x| &x.address), Some(&r.address));
+    }
+    assert!(s.resource("azure.corp.deployment.nope").is_none());
 }

@@ -132,13 +132,16 @@ pub enum Command {
     },
     /// Show what applying the spec would change: resources (against state) and generated files.
     #[command(
-        after_help = "Examples:\n  meridian plan\n  meridian plan examples/eu-bank -out plan.json\n  meridian plan --detailed-exitcode --refresh=false\n  meridian plan --format markdown > plan.md\n  meridian plan --json | jq '.resource_changes[] | select(.change.actions != [\"no-op\"])'\n\nExit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 changes (--detailed-exitcode only)."
+        after_help = "Examples:\n  meridian plan\n  meridian plan examples/eu-bank -out plan.json\n  meridian plan --detailed-exitcode --refresh=false\n  meridian plan --format markdown > plan.md\n  meridian plan --json | jq '.resource_changes[] | select(.change.actions != [\"no-op\"])'\n  meridian plan -target=azure.corp.deployment.assistant-aoai-sweden -out partial.json\n\nThe plan shows three things apart: changes (the spec against what was last written: what\napply writes), pending rollout (written, not yet live: the generated IaC has not run) and\ndrift (changed in the clouds after they held what was written). The last two need the\nrefresh; with --refresh=false the plan says what the state last recorded of them.\n\n-target ADDRESS (repeatable) limits the plan to those resources and what they need. The\nfiles of an emit block are written whole, so a block that describes a targeted change is\nwritten with every change it describes, and the plan marks those. The plan warns that it is\npartial; a saved partial plan records its targets.\n\nExit codes: 0 success (with --detailed-exitcode: nothing differs), 1 error, 2 changes, pending\nrollout or drift (--detailed-exitcode only)."
     )]
     Plan {
         #[command(flatten)]
         spec: SpecArgs,
         #[command(flatten)]
         state: StateArgs,
+        /// Limit the plan to this resource and what it needs (repeatable; also -target=ADDRESS).
+        #[arg(long = "target", value_name = "ADDRESS")]
+        targets: Vec<String>,
         /// Save the plan to FILE, for `meridian apply FILE` (also written -out=FILE).
         #[arg(long = "out", value_name = "FILE")]
         out_file: Option<PathBuf>,
@@ -150,8 +153,11 @@ pub enum Command {
         /// Keys: `format_version`, `meridian_version`, `spec_hash`, `catalog_hash`,
         /// `prior_state` (its `lineage` and `serial`, or null), `refreshed`, `resource_drift`,
         /// `resource_changes` (each with `address`, `type`, `name` and `change`: `actions`,
-        /// `before`, `after`, `action_reason`), `artifact_changes`, `unmanaged`, `changes`,
-        /// `summary`, `cost`.
+        /// `before`, `after`, `after_unknown`, `action_reason`), `artifact_changes`,
+        /// `pending_rollout` (written, not yet live), `differences` (each section's count),
+        /// `last_known` (with `--refresh=false`: what state last recorded), `emits` (each emit
+        /// block's files), `unmanaged`, `changes`, `summary`, `cost` (a partial plan made with
+        /// -target also lists its targets).
         #[arg(long)]
         json: bool,
         /// Output format.
@@ -160,7 +166,7 @@ pub enum Command {
     },
     /// Write the generated files and record state: a fresh plan after approval, or a saved plan.
     #[command(
-        after_help = "Examples:\n  meridian apply                 # plan, show, ask for 'yes', write\n  meridian apply --auto-approve examples/eu-bank\n  meridian plan -out plan.json && meridian apply plan.json\n\nA saved plan is applied exactly, without asking, and refused when the spec, the catalog,\nthe state or a generated file changed since it was made. Files and state are written\nall-or-nothing: an apply that fails or is interrupted leaves everything as it was before or\nas it is after, never half-written.\n\nExit codes: 0 applied (or nothing to apply), 1 an error, a stale saved plan, or an apply that\nwas not approved: nothing was changed."
+        after_help = "Examples:\n  meridian apply                 # plan, show, ask for 'yes', write\n  meridian apply --auto-approve examples/eu-bank\n  meridian plan -out plan.json && meridian apply plan.json\n  meridian apply --auto-approve --json . | jq -r '.emits[].next_step.command'\n  meridian apply --auto-approve -target=router.assistant.deployment.aoai-sweden\n\nApply writes the generated files and records the state; it deploys nothing. It says which\nfiles each emit block created, updated and removed, and the command that rolls them out:\n  terraform  terraform -chdir=DIR init && terraform -chdir=DIR apply\n  pulumi     pulumi install --cwd DIR && pulumi up --cwd DIR\n  litellm    restart the proxy on the new file: litellm --config FILE\nUntil that has run, `meridian plan` lists what was written as pending rollout.\n\nA saved plan is applied exactly, without asking, and refused when the spec, the catalog,\nthe state or a generated file changed since it was made. Files and state are written\nall-or-nothing: an apply that fails or is interrupted leaves everything as it was before or\nas it is after, never half-written.\n\nExit codes: 0 applied (or nothing to apply), 1 an error, a stale saved plan, or an apply that\nwas not approved: nothing was changed."
     )]
     Apply {
         /// A saved plan (from `plan -out`), or a spec file or directory (default: current directory).
@@ -177,6 +183,13 @@ pub enum Command {
         /// Apply without asking for confirmation (needed without a terminal).
         #[arg(long)]
         auto_approve: bool,
+        /// Limit the apply to this resource and what it needs (repeatable; also -target=ADDRESS).
+        #[arg(long = "target", value_name = "ADDRESS")]
+        targets: Vec<String>,
+        /// Print what was written and the next steps as one JSON object (needs --auto-approve
+        /// or a saved plan; the plan itself is not printed).
+        #[arg(long)]
+        json: bool,
     },
     /// Read live provider state, show what changed outside Meridian, and record it in state.
     #[command(
@@ -195,7 +208,8 @@ pub enum Command {
         ///
         /// Keys: `format_version`, `providers` (each `provider` with its `regions`),
         /// `credentials` (the source of each cloud's credentials), `objects`, `requests`,
-        /// `resource_drift`, `unmanaged`, `state_written`, `serial`.
+        /// `resource_drift`, `pending_rollout` (written, not yet live), `unmanaged`, `state_written`,
+        /// `serial`.
         #[arg(long)]
         json: bool,
         /// Say which source supplied each cloud's credentials (never a secret).
@@ -249,6 +263,27 @@ pub enum Command {
         /// The spec directory whose state is locked (default: current directory).
         #[arg(default_value = ".")]
         dir: PathBuf,
+    },
+    /// Read and edit the state by address: list, show, rm, mv.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  meridian state list\n  meridian state show azure.corp.deployment.assistant-aoai-sweden\n  meridian state rm -dry-run aws.corp.iam-policy.old-1234abcd\n  meridian state mv router.chat.deployment.a router.chat.deployment.b --dir infra/ai\n\nThe state records what the generated files describe, and beside each record whether the\nclouds hold it (pending rollout, live, drifted) as the last apply or refresh found. Nothing\nhere reads or changes a cloud."
+    )]
+    State(StateCommand),
+    /// Print the values a pipeline needs after apply: per model the router model name and the
+    /// target endpoints, per emit block the generated files.
+    #[command(
+        after_help = "Examples:\n  meridian output\n  meridian output models\n  meridian output -json | jq -r '.artifacts.value[] | select(.format == \"litellm\") | .files[]'\n  meridian output -json models | jq -r '.assistant.tiers[0].targets[].endpoint'\n  meridian output --dir infra/ai artifacts\n\nThe outputs are read from the state, as `terraform output` reads Terraform's: they say what\nwas applied, not what the spec says now. Meridian's outputs are fixed (the spec language has\nno output block):\n  artifacts  per emit block: path, format and the files last written\n  models     per model: router_model (the name callers ask the router for) and, per tier in\n             failover order, each target: cloud, region, model, weight, the serving resource,\n             the deployment to call, the Azure endpoint, and the rollout status\n-json prints all of them as `terraform output -json` does ({\"NAME\": {\"sensitive\": false,\n\"value\": ...}}; schema: schema/output.schema.json), or one value as JSON.\n\nExit codes: 0 printed, 1 no state or no such output."
+    )]
+    Output {
+        /// One output to print (default: all).
+        name: Option<String>,
+        /// The spec directory whose state to read (default: the current directory).
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        dir: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Print the dependency graph of the cloud resources the spec implies.
     #[command(
@@ -313,6 +348,91 @@ pub enum DocsCommand {
         #[arg(long, value_name = "DIR")]
         out_dir: Option<PathBuf>,
     },
+}
+
+/// `meridian state` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum StateCommand {
+    /// List the addresses in the state.
+    #[command(
+        after_help = "Examples:\n  meridian state list\n  meridian state list azure.corp\n  meridian state list --sort status --json | jq -r '.resources[] | select(.status == \"drifted\") | .address'\n\nA FILTER is an address or its leading segments (azure.corp, azure.corp.deployment).\nStatus: pending-create, pending-update (written, not yet live), live, drifted (as the last\nrefresh recorded in state found them), not-read, not-observable (kinds no refresh reads).\n\nExit codes: 0 listed, 1 no state, or a filter that matches nothing."
+    )]
+    List {
+        /// Only addresses that are FILTER or start with its segments.
+        filters: Vec<String>,
+        /// The spec directory whose state to read (default: the current directory).
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        dir: PathBuf,
+        /// Order of the list (ties by address).
+        #[arg(long, value_enum, default_value = "address")]
+        sort: StateSortArg,
+        /// Print JSON: address, type, provider, region, name and status of each.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one resource: its attributes and tags, where it lives, which generated files
+    /// describe it, and whether the clouds hold it as written.
+    #[command(
+        after_help = "Examples:\n  meridian state show azure.corp.deployment.assistant-aoai-sweden\n  meridian state show --json --dir infra/ai aws.corp.inference-profile.triage-bedrock-ireland\n\nExit codes: 0 shown, 1 no state, a malformed address, or one the state does not record."
+    )]
+    Show {
+        /// The resource address.
+        address: String,
+        /// The spec directory whose state to read (default: the current directory).
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        dir: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Forget resources: remove them from the state. Nothing in the clouds or the generated
+    /// files is touched.
+    #[command(
+        after_help = "Examples:\n  meridian state rm azure.corp.deployment.old-target\n  meridian state rm -dry-run aws.corp.iam-policy.a aws.corp.iam-policy.b\n\nThe next plan treats what the spec still declares as new. A live object found with this\nproject's tags shows as existing outside the state; one without them stays unmanaged: listed,\nnever changed or destroyed. Every address must be in the state, or nothing is removed.\nLocked, journaled like apply, serial + 1, the previous state kept as state.json.backup.\n\nExit codes: 0 removed (or listed with -dry-run), 1 error: the state is unchanged."
+    )]
+    Rm {
+        /// The resource addresses.
+        #[arg(required = true)]
+        addresses: Vec<String>,
+        #[command(flatten)]
+        edit: StateEditArgs,
+    },
+    /// Rename an address in the state, e.g. after renaming a target in the spec.
+    #[command(
+        after_help = "Examples:\n  meridian state mv router.assistant.deployment.aoai router.assistant.deployment.aoai-sweden\n  meridian state mv -dry-run azure.corp.deployment.a azure.prod.deployment.a\n\nThe kind of resource cannot change (an Azure deployment stays an Azure deployment), and TO\nmust not be in the state. The record keeps what was written: the next plan shows what the\nspec declares at TO against it. Locked, journaled like apply, serial + 1, the previous state\nkept as state.json.backup.\n\nExit codes: 0 moved (or checked with -dry-run), 1 error: the state is unchanged."
+    )]
+    Mv {
+        /// The address the state records.
+        from: String,
+        /// The new address.
+        to: String,
+        #[command(flatten)]
+        edit: StateEditArgs,
+    },
+}
+
+/// Options of the state commands that write.
+#[derive(Debug, Args)]
+pub struct StateEditArgs {
+    /// The spec directory whose state to edit (default: the current directory).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+    /// Say what would change, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// How long to wait for the state lock held by another process (also -lock-timeout=10s).
+    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_lock_timeout)]
+    pub lock_timeout: std::time::Duration,
+}
+
+/// The order of `state list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StateSortArg {
+    Address,
+    Type,
+    Provider,
+    Region,
+    Status,
 }
 
 /// `meridian simulate` options.
@@ -614,6 +734,10 @@ pub const SINGLE_DASH: &[&str] = &[
     "terraform-state",
     "write-overlay",
     "all-regions",
+    "target",
+    "dry-run",
+    "dir",
+    "sort",
 ];
 
 /// Accepts Terraform's single-dash long flags (`-var x=1`, `-var-file=f`).
@@ -639,6 +763,42 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn single_dash_target_and_state_flags_are_accepted() {
+        let args = normalize_args(
+            [
+                "meridian",
+                "state",
+                "rm",
+                "-dry-run",
+                "-dir=infra",
+                "-lock-timeout=5s",
+                "a.b.c.d",
+            ]
+            .map(String::from),
+        );
+        assert_eq!(
+            args,
+            [
+                "meridian",
+                "state",
+                "rm",
+                "--dry-run",
+                "--dir=infra",
+                "--lock-timeout=5s",
+                "a.b.c.d"
+            ]
+        );
+        let cli = Cli::try_parse_from(normalize_args(
+            ["meridian", "plan", "-target=a.b.c.d", "-target", "e.f.g.h"].map(String::from),
+        ))
+        .expect("parses");
+        match cli.command {
+            Command::Plan { targets, .. } => assert_eq!(targets, ["a.b.c.d", "e.f.g.h"]),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -6,12 +6,12 @@
 #[path = "support/common.rs"]
 mod common;
 
-use assert_cmd::Command;
-use common::{binary, example, run, without_cloud_env};
-use meridian_fakecloud::{
-    FakeCloud, Fault, FaultKind, Fixture, Provider, TEST_AWS_ACCESS_KEY_ID,
-    TEST_AWS_SECRET_ACCESS_KEY, TEST_AZURE_TOKEN, TEST_GCP_TOKEN,
-};
+#[path = "support/cloud.rs"]
+mod cloud;
+
+use cloud::{against as meridian, applied_and_rolled_out, bare};
+use common::run;
+use meridian_fakecloud::{FakeCloud, Fault, FaultKind, Provider, TEST_AWS_SECRET_ACCESS_KEY};
 use serde_json::{json, Value};
 use std::path::Path;
 
@@ -19,46 +19,10 @@ const AWS_ACCOUNT: &str = "418295730641";
 const SUBSCRIPTION: &str = "6f1c2b7e-93a4-4d2e-9b0f-2c5e8a71d4b3";
 const RESOURCE_GROUP: &str = "rg-ebk-ai-prod";
 
-/// `meridian` without any `MERIDIAN_*` or cloud credential variable of the test's environment.
-fn bare() -> Command {
-    let mut c = binary();
-    without_cloud_env(&mut c);
-    c
-}
-
-/// `meridian` pointed at the fake cloud (its APIs, token endpoints and metadata services)
-/// with its test credentials and quick retries, and a home directory without cloud files.
-fn meridian(cloud: &FakeCloud) -> Command {
-    let mut c = bare();
-    c.envs(cloud.endpoint_env_vars())
-        .env("HOME", "/nonexistent")
-        .env("MERIDIAN_AZURE_ENDPOINT", cloud.azure_endpoint())
-        .env("MERIDIAN_AWS_ENDPOINT", cloud.aws_endpoint())
-        .env("MERIDIAN_AWS_STS_ENDPOINT", cloud.aws_sts_endpoint())
-        .env("MERIDIAN_GCP_ENDPOINT", cloud.gcp_endpoint())
-        .env("AZURE_ACCESS_TOKEN", TEST_AZURE_TOKEN)
-        .env("GOOGLE_OAUTH_ACCESS_TOKEN", TEST_GCP_TOKEN)
-        .env("AWS_ACCESS_KEY_ID", TEST_AWS_ACCESS_KEY_ID)
-        .env("AWS_SECRET_ACCESS_KEY", TEST_AWS_SECRET_ACCESS_KEY)
-        .env("MERIDIAN_RETRY_BACKOFF", "10ms")
-        .env("MERIDIAN_REQUEST_TIMEOUT", "3s");
-    c
-}
-
 /// The example applied (without refresh: nothing exists yet) and a fake cloud holding exactly
 /// what the apply recorded, with small pages so every list takes several requests.
 fn applied() -> (tempfile::TempDir, FakeCloud) {
-    let dir = example("eu-bank");
-    let (code, _, err) = run(bare()
-        .args(["apply", "--auto-approve", "--refresh=false"])
-        .arg(dir.path()));
-    assert_eq!(code, 0, "{err}");
-    let state = meridian_state::load(&dir.path().join(".meridian/state.json"))
-        .expect("state loads")
-        .expect("apply wrote state");
-    let fixture = Fixture::from_state(&state, Some(AWS_ACCOUNT)).with_page_size(1);
-    let cloud = FakeCloud::start(fixture).expect("fake cloud");
-    (dir, cloud)
+    applied_and_rolled_out("eu-bank", AWS_ACCOUNT, 1)
 }
 
 fn plan_json(cloud: &FakeCloud, dir: &Path) -> (i32, Value, String) {
@@ -132,7 +96,7 @@ fn plan_after_apply_reads_the_clouds_and_has_no_changes() {
         "/aws/inference-profiles",
         "/aws/listTagsForResource",
         "/aws/logging/modelinvocations",
-        "/gcp/v1/projects/",
+        "/v1/projects/ebk-ml-prod",
     ] {
         assert!(
             paths.iter().any(|p| p.contains(needle)),
@@ -147,7 +111,7 @@ fn plan_after_apply_reads_the_clouds_and_has_no_changes() {
 }
 
 #[test]
-fn capacity_changed_outside_meridian_is_drift_and_is_planned_back() {
+fn capacity_changed_outside_meridian_is_drift_that_the_iac_restores_not_a_change() {
     let (dir, cloud) = applied();
     let (account, deployment) = first_deployment(&cloud);
     let mut before = None;
@@ -160,41 +124,44 @@ fn capacity_changed_outside_meridian_is_drift_and_is_planned_back() {
     });
     let before = before.expect("capacity");
     let (code, plan, err) = plan_json(&cloud, dir.path());
-    assert_eq!(code, 2, "{err}");
+    assert_eq!(code, 2, "drift is a difference: {err}");
     let drift = plan["resource_drift"].as_array().expect("drift");
     assert_eq!(drift.len(), 1, "{drift:?}");
     assert_eq!(drift[0]["change"]["actions"], json!(["update"]));
     assert_eq!(drift[0]["paths"], json!(["sku_capacity"]));
     assert_eq!(
+        drift[0]["change"]["before"]["attributes"]["sku_capacity"],
+        json!(before)
+    );
+    assert_eq!(
         drift[0]["change"]["after"]["attributes"]["sku_capacity"],
         json!(before + 77)
     );
-    let address = drift[0]["address"].as_str().expect("address").to_string();
-    assert_eq!(
-        changes(&plan),
-        vec![(address.clone(), vec!["update".to_string()])]
-    );
-    let change = plan["resource_changes"]
-        .as_array()
-        .expect("changes")
-        .iter()
-        .find(|c| c["address"] == json!(address))
-        .expect("the drifted resource is planned");
-    assert_eq!(
-        change["change"]["after"]["attributes"]["sku_capacity"],
-        json!(before)
-    );
+    assert_eq!(plan["pending_rollout"], json!([]));
+    // The spec did not change, so there is nothing to write: the generated files still say
+    // what the cloud should hold, and running them again restores it.
+    assert!(changes(&plan).is_empty(), "{:?}", changes(&plan));
+    assert_eq!(plan["changes"], json!(false));
+    assert_eq!(plan["differences"], json!(true));
 
-    // The terminal shows the drift before the plan.
+    // The terminal shows the drift with both values, and says what restores it.
     let (code, out, _) = run(meridian(&cloud).arg("plan").arg(dir.path()));
     assert_eq!(code, 0);
-    let drift_at = out.find("changed outside of Meridian").expect(&out);
-    let plan_at = out.find("Meridian will perform").expect(&out);
-    assert!(drift_at < plan_at, "{out}");
+    assert!(out.contains("changed outside of Meridian"), "{out}");
     assert!(
         out.contains(&format!("sku_capacity = {} -> {}", before, before + 77)),
         "{out}"
     );
+    assert!(
+        out.contains("running the generated IaC again brings these back"),
+        "{out}"
+    );
+    assert!(out.contains("No changes to write."), "{out}");
+    assert!(
+        out.contains("Drift: 1 resource changed outside Meridian."),
+        "{out}"
+    );
+    assert!(!out.contains("Meridian will perform"), "{out}");
 }
 
 #[test]
@@ -398,10 +365,25 @@ fn refresh_command_records_drift_in_state() {
             serde_json::from_str(&std::fs::read_to_string(p).expect("state")).expect("json");
         v["serial"].as_u64().expect("serial")
     };
-    let first = serial(&state_path);
+    let applied_serial = serial(&state_path);
+    // The first refresh finds the rollout done: the records are no longer pending.
     let (code, out, err) = run(meridian(&cloud).arg("refresh").arg(dir.path()));
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("No changes outside Meridian"), "{out}");
+    let first = serial(&state_path);
+    assert_eq!(first, applied_serial + 1, "the rollout is recorded");
+    let s = meridian_state::load(&state_path)
+        .expect("load")
+        .expect("state");
+    for r in &s.resources {
+        assert!(r.pending.is_none(), "{} is still pending", r.address);
+        if meridian_state::is_observed_kind(&r.kind) {
+            assert_eq!(r.status(), meridian_state::Status::Live, "{}", r.address);
+        }
+    }
+    let (code, out, err) = run(meridian(&cloud).arg("refresh").arg(dir.path()));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("it was not rewritten"), "{out}");
     assert_eq!(
         serial(&state_path),
         first,
@@ -421,12 +403,37 @@ fn refresh_command_records_drift_in_state() {
     assert_eq!(v["state_written"], json!(true));
     assert_eq!(v["resource_drift"].as_array().map(Vec::len), Some(1));
     assert_eq!(serial(&state_path), first + 1);
-    let text = std::fs::read_to_string(&state_path).expect("state");
-    assert!(text.contains("999"), "the live capacity is recorded");
-    // Planned back to the spec (without refresh: against the refreshed state).
+    // The record still says what was written; what the cloud held is recorded beside it.
+    let s = meridian_state::load(&state_path)
+        .expect("load")
+        .expect("state");
+    let address = v["resource_drift"][0]["address"].as_str().expect("address");
+    let record = s.resource(address).expect("record");
+    assert_ne!(record.attributes["sku_capacity"], json!(999));
+    let observed = record.observed.as_ref().expect("observed");
+    assert_eq!(observed.serial, first + 1);
+    assert_eq!(observed.differences["sku_capacity"], json!(999));
+    assert_eq!(record.status(), meridian_state::Status::Drifted);
+    let (code, out, _) = run(bare()
+        .args(["state", "show", "--dir"])
+        .arg(dir.path())
+        .arg(address));
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("drifted: changed outside Meridian (sku_capacity)"),
+        "{out}"
+    );
+    assert!(out.contains("sku_capacity = 999 (recorded "), "{out}");
+    // A plan without refresh has nothing to write, and says what the state recorded.
     let (code, out, _) = run(bare()
         .args(["plan", "--refresh=false", "--detailed-exitcode"])
         .arg(dir.path()));
-    assert_eq!(code, 2, "{out}");
-    assert!(out.contains("999"), "{out}");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("1 found changed outside Meridian"), "{out}");
+    // Refreshing again with the same cloud rewrites nothing.
+    let (code, out, _) = run(meridian(&cloud).args(["refresh", "--json"]).arg(dir.path()));
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["state_written"], json!(false));
+    assert_eq!(serial(&state_path), first + 1);
 }

@@ -229,6 +229,8 @@ fn commit_sorts_the_state_and_keeps_its_serial() {
             name: a.to_owned(),
             attributes: BTreeMap::new(),
             tags: BTreeMap::new(),
+            pending: None,
+            observed: None,
         });
     }
     commit(

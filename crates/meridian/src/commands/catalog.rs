@@ -1,3 +1,4 @@
+use super::print_json;
 use crate::cli::{CatalogArgs, CatalogShowArgs, CatalogWhereArgs, ProcessingArg, Provider};
 use crate::driver;
 use crate::exit;
@@ -229,12 +230,6 @@ fn find_model<'c>(
             None
         }
     }
-}
-
-/// Prints `value` as pretty JSON.
-fn print_json<T: serde::Serialize>(value: &T, out: &mut Output<'_>) {
-    let text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "{}".into());
-    let _ = writeln!(out.out, "{text}");
 }
 
 /// `-` for a missing value.

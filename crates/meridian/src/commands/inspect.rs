@@ -29,8 +29,9 @@ pub fn inspect(path: &Path, inputs: &Inputs, json: bool, out: &mut Output<'_>) -
         let rule = m.residency.as_deref().unwrap_or("none");
         let _ = writeln!(
             out.out,
-            "\nmodel \"{}\"  strategy={:?}  residency={rule}",
-            m.name, m.strategy
+            "\nmodel \"{}\"  strategy={}  residency={rule}",
+            m.name,
+            m.strategy.as_str()
         );
         for tier in &m.tiers {
             let _ = writeln!(out.out, "  tier {} \"{}\"", tier.position, tier.name);

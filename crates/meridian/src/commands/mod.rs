@@ -8,10 +8,12 @@ mod graph;
 mod import;
 mod init;
 mod inspect;
+mod outputs;
 mod plan;
 mod refresh;
 mod report;
 mod simulate;
+mod state;
 mod validate;
 mod verify;
 
@@ -23,16 +25,20 @@ pub use graph::graph;
 pub use import::{import, ImportOptions};
 pub use init::{init, STARTER_SPEC};
 pub use inspect::inspect;
+pub use outputs::output;
 pub use plan::{
     apply, apply_saved, force_unlock, is_plan_file, plan, show, PlanFormat, PlanOptions, StatePaths,
 };
 pub use refresh::{refresh, RefreshSettings};
 pub use report::report;
 pub use simulate::simulate;
+pub use state::{state_list, state_mv, state_rm, state_show, StateSort};
 pub use validate::validate;
 pub use verify::catalog_verify;
 
-use crate::cli::{CatalogCommand, Cli, Command, DocsCommand, PlanFormatArg, SpecArgs};
+use crate::cli::{
+    CatalogCommand, Cli, Command, DocsCommand, PlanFormatArg, SpecArgs, StateCommand, StateSortArg,
+};
 use crate::driver::Checked;
 use crate::output::Output;
 use meridian_diag::{render_human, RenderOptions};
@@ -73,6 +79,7 @@ pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
         Command::Plan {
             spec,
             state,
+            targets,
             out_file,
             detailed_exitcode,
             json,
@@ -86,6 +93,7 @@ pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
                 parallelism: state.parallelism,
                 verbose: state.verbose,
                 format: plan_format(json, format),
+                targets: &targets,
             };
             plan(
                 &spec.path,
@@ -101,10 +109,19 @@ pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
             var_files,
             state,
             auto_approve,
+            targets,
+            json,
         } => {
             let inputs = inputs_of(&vars, &var_files, order);
             if is_plan_file(&target) {
-                apply_saved(&target, &inputs, state.lock_timeout, out)
+                if !targets.is_empty() {
+                    let _ = writeln!(
+                        out.err,
+                        "error: a saved plan is applied exactly as it was made: -target belongs on `meridian plan -out FILE`"
+                    );
+                    return crate::exit::ERROR;
+                }
+                apply_saved(&target, &inputs, state.lock_timeout, json, out)
             } else {
                 let opts = PlanOptions {
                     inputs: &inputs,
@@ -113,8 +130,9 @@ pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
                     parallelism: state.parallelism,
                     verbose: state.verbose,
                     format: PlanFormat::Human,
+                    targets: &targets,
                 };
-                apply(&target, &opts, auto_approve, out)
+                apply(&target, &opts, auto_approve, json, out)
             }
         }
         Command::Refresh {
@@ -151,6 +169,22 @@ pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
         ),
         Command::Show { plan, json, format } => show(&plan, plan_format(json, format), out),
         Command::ForceUnlock { id, dir } => force_unlock(&id, &dir, out),
+        Command::State(StateCommand::List {
+            filters,
+            dir,
+            sort,
+            json,
+        }) => state_list(&dir, &filters, state_sort(sort), json, out),
+        Command::State(StateCommand::Show { address, dir, json }) => {
+            state_show(&dir, &address, json, out)
+        }
+        Command::State(StateCommand::Rm { addresses, edit }) => {
+            state_rm(&edit.dir, &addresses, edit.dry_run, edit.lock_timeout, out)
+        }
+        Command::State(StateCommand::Mv { from, to, edit }) => {
+            state_mv(&edit.dir, &from, &to, edit.dry_run, edit.lock_timeout, out)
+        }
+        Command::Output { name, dir, json } => output(&dir, name.as_deref(), json, out),
         Command::Graph { spec, format } => graph(&spec.path, &inputs(&spec), format, out),
         Command::Fmt {
             paths,
@@ -184,6 +218,16 @@ pub fn run(cli: Cli, out: &mut Output<'_>) -> i32 {
     }
 }
 
+fn state_sort(sort: StateSortArg) -> StateSort {
+    match sort {
+        StateSortArg::Address => StateSort::Address,
+        StateSortArg::Type => StateSort::Type,
+        StateSortArg::Provider => StateSort::Provider,
+        StateSortArg::Region => StateSort::Region,
+        StateSortArg::Status => StateSort::Status,
+    }
+}
+
 fn plan_format(json: bool, format: PlanFormatArg) -> PlanFormat {
     match (json, format) {
         (true, _) | (false, PlanFormatArg::Json) => PlanFormat::Json,
@@ -202,6 +246,12 @@ fn inputs_of(vars: &[String], var_files: &[PathBuf], order: &[InputKind]) -> Inp
         order: order.to_vec(),
     }
     .with_process_env()
+}
+
+/// Prints `value` as pretty JSON on standard output.
+fn print_json<T: serde::Serialize>(value: &T, out: &mut Output<'_>) {
+    let text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "{}".into());
+    let _ = writeln!(out.out, "{text}");
 }
 
 /// `"s"` unless `n` is one.

@@ -1,16 +1,18 @@
 //! `meridian plan`, `apply`, `show` and `force-unlock`: the diff of the spec against state,
 //! saved plans, and the all-or-nothing write of artifacts and state.
 
-use super::{cycle_message, print_invalid};
+use super::{cycle_message, print_invalid, print_json};
 use crate::driver::{self, Checked};
 use crate::exit;
 use crate::output::Output;
 use meridian_emit::{render_all, Artifact, Templates};
 use meridian_graph::Graph;
+use meridian_plan::applied::Applied;
 use meridian_plan::file::{mismatch, staleness, PlanFile};
 use meridian_plan::render;
 use meridian_plan::{
-    diff_artifacts, diff_resources, ArtifactAction, Drift, Plan, PriorState, Rendered, Unmanaged,
+    describes, diff_artifacts, diff_resources, target, ArtifactAction, Drift, EmitBlock, LastKnown,
+    Observations, PendingRollout, Plan, PriorState, Rendered, Unmanaged,
 };
 use meridian_spec::Inputs;
 use meridian_state::{
@@ -39,6 +41,8 @@ pub struct PlanOptions<'a> {
     /// Name the source of each cloud's credentials.
     pub verbose: bool,
     pub format: PlanFormat,
+    /// `-target` addresses: limit the plan to them and what they need.
+    pub targets: &'a [String],
 }
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -49,8 +53,10 @@ pub use meridian_state::StatePaths;
 struct Made {
     checked: Checked,
     plan: Plan,
-    /// The state the plan diffed against: `prior` with the live values a refresh read.
+    /// The state the plan was made against.
     base: Option<State>,
+    /// What the refresh read (empty without one).
+    observations: Observations,
     lock: Lock,
     paths: StatePaths,
     root: Root,
@@ -255,14 +261,31 @@ fn make_plan(
         }
     };
     check_targets(&artifact_root, &artifacts).map_err(|e| failed(out, &e))?;
-    // The state the plan diffs against: the last applied one, with the live values laid
-    // over it when the clouds were read (without a refresh, the last applied one itself).
-    let (base, drift, live_unmanaged, refreshed_from) = if opts.refresh {
+    let targets = if opts.targets.is_empty() {
+        None
+    } else {
+        match target::resolve(opts.targets, &graph, prior.as_ref()) {
+            Ok(t) => {
+                let covered = target::selection(&graph, &t);
+                Some((t, covered))
+            }
+            Err(errors) => {
+                let _ = writeln!(out.err, "error: no plan was made:");
+                for e in errors {
+                    let _ = writeln!(out.err, "  - {e}");
+                }
+                return Err(exit::ERROR);
+            }
+        }
+    };
+    // The plan diffs the spec against the records last written; a refresh tells what the
+    // clouds hold of them (pending rollout, drift) without changing what is diffed.
+    let (observations, pending, drift, live_unmanaged) = if opts.refresh {
         let settings = super::refresh::RefreshSettings {
             parallelism: opts.parallelism,
             verbose: opts.verbose,
         };
-        let mut r = super::refresh::run(
+        let r = super::refresh::run(
             project,
             graph.resources(),
             prior.as_ref(),
@@ -271,33 +294,28 @@ fn make_plan(
             out,
         )?
         .reconciled;
-        let base = (prior.is_some() || !r.resources.is_empty())
-            .then(|| r.take_state(prior.as_ref(), VERSION));
-        (base, r.drift, r.unmanaged, Some(prior))
+        (r.observations, r.pending, r.drift, r.unmanaged)
     } else {
-        (prior, Vec::new(), Vec::new(), None)
-    };
-    let prior = match &refreshed_from {
-        Some(p) => p.as_ref(),
-        None => base.as_ref(),
+        (Observations::default(), Vec::new(), Vec::new(), Vec::new())
     };
     let plan = assemble(
         &checked,
         project,
         (graph, hash, artifacts),
         Basis {
-            prior,
-            base: base.as_ref(),
+            prior: prior.as_ref(),
             refreshed: opts.refresh,
+            pending,
             drift,
             live_unmanaged,
+            targets: targets.as_ref(),
         },
     );
-    drop(refreshed_from);
     Ok(Made {
         checked,
         plan,
-        base,
+        base: prior,
+        observations,
         lock,
         paths,
         root,
@@ -306,14 +324,34 @@ fn make_plan(
 
 /// What a plan is diffed against.
 struct Basis<'a> {
-    /// The state as last written: the plan records its lineage and serial, and the estimate.
+    /// The state as last written: the plan diffs against its records and records its
+    /// lineage and serial, and the estimate.
     prior: Option<&'a State>,
-    /// The state diffed against: `prior` with the live values a refresh read.
-    base: Option<&'a State>,
     refreshed: bool,
+    /// What a refresh found written but not yet live.
+    pending: Vec<PendingRollout>,
+    /// What a refresh found changed outside Meridian.
     drift: Vec<Drift>,
     /// Objects a refresh found without this project's tags.
     live_unmanaged: Vec<Unmanaged>,
+    /// `-target`: the addresses given and those the plan covers.
+    targets: Option<&'a Targets>,
+}
+
+/// The addresses `-target` gave, and those the plan covers.
+type Targets = (
+    Vec<meridian_graph::Address>,
+    std::collections::HashSet<String>,
+);
+
+/// The emit block (by its path) that generated the artifact at `path`: the one whose path
+/// is the file itself or a directory above it.
+fn emit_of<'p>(project: &'p meridian_model::ir::Project, path: &Path) -> Option<&'p str> {
+    project
+        .emits
+        .iter()
+        .find(|e| path.starts_with(Path::new(&e.path)))
+        .map(|e| e.path.as_str())
 }
 
 /// The plan of the rendered spec against `basis`.
@@ -323,7 +361,7 @@ fn assemble(
     (graph, hash, artifacts): (Graph, String, Vec<Artifact>),
     basis: Basis<'_>,
 ) -> Plan {
-    let (resource_changes, mut unmanaged) = diff_resources(graph.resources(), basis.base);
+    let (resource_changes, mut unmanaged) = diff_resources(graph.resources(), basis.prior);
     drop(graph);
     for u in basis.live_unmanaged {
         if !unmanaged.iter().any(|x| x.address == u.address) {
@@ -336,12 +374,30 @@ fn assemble(
         .map(|a| Rendered {
             path: &a.path,
             content: &a.content,
+            emit: emit_of(project, &a.path),
         })
         .collect();
-    let artifact_changes = diff_artifacts(&checked.spec.dir, &rendered, basis.base);
+    let artifact_changes = diff_artifacts(&checked.spec.dir, &rendered, basis.prior);
     drop(rendered);
     drop(artifacts);
-    Plan {
+    let emits = project
+        .emits
+        .iter()
+        .map(|e| {
+            let format = serde_json::to_value(e.format)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            EmitBlock {
+                path: e.path.clone(),
+                describes: describes(&format),
+                format,
+                written: true,
+            }
+        })
+        .collect();
+    let last_known = (!basis.refreshed).then(|| last_known(basis.prior));
+    let mut plan = Plan {
         meridian_version: VERSION.to_string(),
         spec_hash: hash,
         catalog_hash: checked.catalog_hash.clone(),
@@ -350,7 +406,11 @@ fn assemble(
             serial: s.serial,
         }),
         refreshed: basis.refreshed,
+        targets: Vec::new(),
+        pending: basis.pending,
         drift: basis.drift,
+        last_known,
+        emits,
         resource_changes,
         unmanaged,
         artifact_changes,
@@ -358,7 +418,26 @@ fn assemble(
             before_usd: basis.prior.and_then(|s| s.monthly_estimate_usd),
             after_usd: meridian_model::cost::project_normal_monthly(project, &checked.catalog),
         }),
+    };
+    if let Some((targets, covered)) = basis.targets {
+        target::limit(&mut plan, targets, covered);
     }
+    plan
+}
+
+/// What the state recorded of the rollout: records pending, records drifted.
+fn last_known(state: Option<&State>) -> LastKnown {
+    let mut k = LastKnown::default();
+    for r in state.map(|s| s.resources.as_slice()).unwrap_or_default() {
+        match r.status() {
+            meridian_state::Status::PendingCreate | meridian_state::Status::PendingUpdate => {
+                k.pending += 1;
+            }
+            meridian_state::Status::Drifted => k.drifted += 1,
+            _ => {}
+        }
+    }
+    k
 }
 
 fn stdout_color(out: &Output<'_>) -> bool {
@@ -429,7 +508,7 @@ pub fn plan(
         }
     }
     drop(made.lock);
-    if detailed_exitcode && made.plan.has_changes() {
+    if detailed_exitcode && made.plan.has_differences() {
         exit::CHANGES
     } else {
         exit::OK
@@ -441,8 +520,8 @@ fn now_rfc3339() -> String {
 }
 
 /// The fault point of crash tests: `MERIDIAN_TEST_FAULT=abort-after-swaps:N` (or
-/// `fail-after-swaps:N`) stops an apply after N files were swapped in.
-fn fault_from_env() -> Option<Fault> {
+/// `fail-after-swaps:N`) stops an apply (or a state edit) after N files were swapped in.
+pub(super) fn fault_from_env() -> Option<Fault> {
     let v = std::env::var("MERIDIAN_TEST_FAULT").ok()?;
     let (kind, n) = v.split_once(':')?;
     let n: usize = n.parse().ok()?;
@@ -453,12 +532,23 @@ fn fault_from_env() -> Option<Fault> {
     }
 }
 
-/// Writes the plan's files and the next state, all or nothing.
+/// Where an apply writes, and how it reports.
+struct Target<'a> {
+    root: &'a Root,
+    paths: &'a StatePaths,
+    /// The spec directory as the user named it: the report's paths start there.
+    spec_dir: &'a Path,
+    /// Print the report as JSON.
+    json: bool,
+}
+
+/// Writes the plan's files and the next state, all or nothing, and says exactly what was
+/// written and what rolls it out.
 fn write_plan(
     plan: &Plan,
-    root: &Root,
-    paths: &StatePaths,
+    to: &Target<'_>,
     prior: Option<&State>,
+    observations: &Observations,
     out: &mut Output<'_>,
 ) -> i32 {
     let changes: Vec<FileChange> = plan
@@ -476,39 +566,28 @@ fn write_plan(
             ArtifactAction::NoOp => None,
         })
         .collect();
-    let mut next = match plan.next_state(prior, VERSION) {
+    let mut next = match plan.next_state(prior, VERSION, observations) {
         Ok(n) => n,
         Err(e) => return failed(out, &format!("error: {e}")),
     };
     let result = commit(
-        root,
+        to.root,
         &changes,
         CommitOptions {
-            journal: Some(&paths.journal),
-            state: Some((&paths.state, &mut next)),
+            journal: Some(&to.paths.journal),
+            state: Some((&to.paths.state, &mut next)),
             fault: fault_from_env(),
         },
     );
     match result {
         Ok(report) => {
             stale_note(&report, out);
-            let s = plan.summary();
-            let _ = writeln!(
-                out.out,
-                "Apply complete! Resources: {} added, {} changed, {} replaced, {} destroyed. Files: {} written, {} deleted.",
-                s.add,
-                s.change,
-                s.replace,
-                s.destroy,
-                report.written.len(),
-                report.deleted.len()
-            );
-            let _ = writeln!(
-                out.out,
-                "State: {} (serial {}).",
-                paths.state.display(),
-                next.serial
-            );
+            let applied = Applied::of(plan, &next, &to.paths.state, to.spec_dir);
+            if to.json {
+                print_json(&applied, out);
+            } else {
+                let _ = write!(out.out, "{}", applied.text());
+            }
             exit::OK
         }
         Err(e) => {
@@ -519,6 +598,17 @@ fn write_plan(
             exit::ERROR
         }
     }
+}
+
+/// What `apply --json` prints when there is nothing to write.
+fn nothing_to_apply(plan: &Plan, out: &mut Output<'_>) {
+    let doc = serde_json::json!({
+        "deployed": false,
+        "changes": false,
+        "pending_rollout": plan.pending.len(),
+        "drift": plan.drift.len(),
+    });
+    print_json(&doc, out);
 }
 
 fn confirm(out: &mut Output<'_>) -> Result<bool, String> {
@@ -543,14 +633,32 @@ pub fn is_plan_file(path: &Path) -> bool {
     path.is_file() && path.extension().is_none_or(|e| e != "hcl")
 }
 
-/// `meridian apply [PATH]`: plan, show, ask, write.
-pub fn apply(path: &Path, opts: &PlanOptions<'_>, auto_approve: bool, out: &mut Output<'_>) -> i32 {
+/// `meridian apply [PATH]`: plan, show, ask, write. With `json` (which needs
+/// `auto_approve`) the plan is not shown and the report is JSON.
+pub fn apply(
+    path: &Path,
+    opts: &PlanOptions<'_>,
+    auto_approve: bool,
+    json: bool,
+    out: &mut Output<'_>,
+) -> i32 {
+    if json && !auto_approve {
+        return failed(
+            out,
+            "error: apply --json cannot ask for approval: add --auto-approve, or apply a saved plan (`meridian plan -out FILE`, then `meridian apply --json FILE`)",
+        );
+    }
     let made = match make_plan(path, opts, "apply", None, out) {
         Ok(m) => m,
         Err(code) => return code,
     };
-    show_plan(&made.plan, PlanFormat::Human, out);
+    if !json {
+        show_plan(&made.plan, PlanFormat::Human, out);
+    }
     if !made.plan.has_changes() {
+        if json {
+            nothing_to_apply(&made.plan, out);
+        }
         return exit::OK;
     }
     if !auto_approve {
@@ -566,8 +674,21 @@ pub fn apply(path: &Path, opts: &PlanOptions<'_>, auto_approve: bool, out: &mut 
             }
         }
     }
-    let _ = writeln!(out.out);
-    let code = write_plan(&made.plan, &made.root, &made.paths, made.base.as_ref(), out);
+    if !json {
+        let _ = writeln!(out.out);
+    }
+    let code = write_plan(
+        &made.plan,
+        &Target {
+            root: &made.root,
+            paths: &made.paths,
+            spec_dir: &made.checked.spec.dir,
+            json,
+        },
+        made.base.as_ref(),
+        &made.observations,
+        out,
+    );
     drop(made.lock);
     code
 }
@@ -582,6 +703,7 @@ pub fn apply_saved(
     plan_path: &Path,
     inputs: &Inputs,
     lock_timeout: Duration,
+    json: bool,
     out: &mut Output<'_>,
 ) -> i32 {
     let file = match PlanFile::load(plan_path) {
@@ -642,16 +764,39 @@ pub fn apply_saved(
     if let Err(e) = check_targets(&root, &built.2) {
         return failed(out, &e);
     }
+    // A partial plan is re-derived for the same targets (which must still name resources).
+    let targets = if file.plan.targets.is_empty() {
+        None
+    } else {
+        match target::resolve(&file.plan.targets, &built.0, prior.as_ref()) {
+            Ok(t) => {
+                let covered = target::selection(&built.0, &t);
+                Some((t, covered))
+            }
+            Err(errors) => {
+                return refuse_plan(
+                    out,
+                    &format!(
+                        "the plan file {} is limited to targets the spec and state no longer have:",
+                        plan_path.display()
+                    ),
+                    &errors,
+                    "",
+                )
+            }
+        }
+    };
     let derived = assemble(
         &checked,
         project,
         built,
         Basis {
             prior: prior.as_ref(),
-            base: prior.as_ref(),
             refreshed: false,
+            pending: Vec::new(),
             drift: Vec::new(),
             live_unmanaged: Vec::new(),
+            targets: targets.as_ref(),
         },
     );
     let differs = mismatch(&file.plan, &derived, prior.as_ref());
@@ -668,10 +813,27 @@ pub fn apply_saved(
         );
     }
     if !file.plan.has_changes() {
-        let _ = writeln!(out.out, "No changes. The saved plan has nothing to apply.");
+        if json {
+            nothing_to_apply(&file.plan, out);
+        } else {
+            let _ = writeln!(out.out, "No changes. The saved plan has nothing to apply.");
+        }
         return exit::OK;
     }
-    let code = write_plan(&file.plan, &root, &paths, prior.as_ref(), out);
+    // What a refresh saw at plan time is shown, never written: the saved plan records no
+    // observation, so records it changes are pending until a refresh finds them.
+    let code = write_plan(
+        &file.plan,
+        &Target {
+            root: &root,
+            paths: &paths,
+            spec_dir: &checked.spec.dir,
+            json,
+        },
+        prior.as_ref(),
+        &Observations::default(),
+        out,
+    );
     drop(lock);
     code
 }

@@ -2,11 +2,11 @@
 //! `meridian refresh`, which records what it read in state.
 
 use super::plan::{lock_and_load_printing, write_root, StatePaths};
-use super::{build_graph, plural, valid_project};
+use super::{build_graph, plural, print_json, valid_project};
 use crate::driver;
 use crate::exit;
 use crate::output::Output;
-use meridian_plan::{Drift, DriftKind, Unmanaged};
+use meridian_plan::{Drift, DriftKind, PendingRollout, Unmanaged};
 use meridian_refresh::{
     reconcile, Cloud, Credentials, Observation, Options, Progress, ProviderScope, Reconciled,
 };
@@ -352,23 +352,29 @@ pub fn refresh(
         Ok(r) => r,
         Err(code) => return code,
     };
-    let mut refreshed = refreshed;
-    let changed = prior
+    let next_serial = prior
         .as_ref()
-        .map_or(!refreshed.reconciled.resources.is_empty(), |p| {
-            p.resources != refreshed.reconciled.resources
-        });
+        .map_or(Ok(1), |p| meridian_state::next_serial(p.serial));
+    let next_serial = match next_serial {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = writeln!(out.err, "error: {e}");
+            return exit::ERROR;
+        }
+    };
+    // Only what the records say of the clouds changes; the serial of an observation is
+    // not a change in itself.
+    let next = prior
+        .as_ref()
+        .map(|p| refreshed.reconciled.observed_state(p, next_serial));
+    let changed = match (&prior, &next) {
+        (Some(p), Some(n)) => !same_observations(p, n),
+        _ => false,
+    };
     let mut serial = prior.as_ref().map(|p| p.serial);
-    if changed {
-        let mut next = refreshed.reconciled.take_state(prior.as_ref(), VERSION);
+    if let (true, Some(mut next)) = (changed, next) {
         next.meridian_version = VERSION.to_string();
-        next.serial = match meridian_state::next_serial(next.serial) {
-            Ok(s) => s,
-            Err(e) => {
-                let _ = writeln!(out.err, "error: {e}");
-                return exit::ERROR;
-            }
-        };
+        next.serial = next_serial;
         if let Err(e) = meridian_state::save(&paths.state, &mut next) {
             let _ = writeln!(out.err, "error: cannot write the state: {e}");
             return exit::ERROR;
@@ -391,48 +397,84 @@ pub fn refresh(
                 .collect::<serde_json::Map<_, _>>(),
             "objects": refreshed.observation.objects.len(),
             "requests": refreshed.observation.requests,
+            "pending_rollout": r.pending,
             "resource_drift": r.drift,
             "unmanaged": r.unmanaged,
             "state_written": changed,
             "serial": serial,
         });
-        let _ = writeln!(
-            out.out,
-            "{}",
-            serde_json::to_string_pretty(&doc).unwrap_or_default()
-        );
+        print_json(&doc, out);
         return exit::OK;
     }
-    let _ = write!(out.out, "{}", describe(&r.drift, &r.unmanaged));
+    let _ = write!(out.out, "{}", describe(&r.pending, &r.drift, &r.unmanaged));
     if changed {
         let _ = writeln!(
             out.out,
-            "State updated with the live values: {} (serial {}).",
+            "State updated with what the clouds hold: {} (serial {}). The records themselves (what the generated files say) are unchanged.",
             paths.state.display(),
             serial.unwrap_or_default()
         );
     } else {
         let _ = writeln!(
             out.out,
-            "State already matches the clouds; it was not rewritten."
+            "The state already records what the clouds hold; it was not rewritten."
         );
     }
     exit::OK
 }
 
-/// Drift and unmanaged resources in words, for `meridian refresh`.
-fn describe(drift: &[Drift], unmanaged: &[Unmanaged]) -> String {
+/// Whether two states record the same rollout and observations (the serials at which they
+/// were recorded aside).
+fn same_observations(a: &State, b: &State) -> bool {
+    let strip = |r: &meridian_state::StateResource| {
+        (
+            r.address.clone(),
+            r.pending.as_ref().map(|p| (p.action, p.before.clone())),
+            r.observed
+                .as_ref()
+                .map(|o| (o.exists, o.differences.clone())),
+        )
+    };
+    a.resources.len() == b.resources.len()
+        && a.resources
+            .iter()
+            .zip(&b.resources)
+            .all(|(x, y)| strip(x) == strip(y) && x.observed.is_some() == y.observed.is_some())
+}
+
+/// Pending rollouts, drift and unmanaged resources in words, for `meridian refresh`.
+fn describe(pending: &[PendingRollout], drift: &[Drift], unmanaged: &[Unmanaged]) -> String {
     let mut s = String::new();
-    if drift.is_empty() {
-        s.push_str("No changes outside Meridian: the clouds match the last applied state.\n");
-    } else {
-        s.push_str("Changed outside Meridian since the last apply:\n");
+    if pending.is_empty() && drift.is_empty() {
+        s.push_str(
+            "No changes outside Meridian: the clouds hold what was written, and nothing is pending rollout.\n",
+        );
+    }
+    if !pending.is_empty() {
+        s.push_str("Pending rollout (written, not yet live; run the generated IaC):\n");
+        for p in pending {
+            let what = match p.action {
+                meridian_state::PendingAction::Create => "not yet created".to_string(),
+                meridian_state::PendingAction::Update => format!(
+                    "not yet updated: {}",
+                    p.paths
+                        .iter()
+                        .map(|x| x.path.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            s.push_str(&format!("  + {} ({}) {what}\n", p.address, p.kind));
+        }
+    }
+    if !drift.is_empty() {
+        s.push_str("Changed outside Meridian after the clouds held what was written:\n");
         for d in drift {
             let what = match d.drift {
                 DriftKind::Changed => format!("changed: {}", d.paths.join(", ")),
                 DriftKind::Deleted => "deleted".to_string(),
                 DriftKind::Appeared => {
-                    "created outside Meridian with this project's tags".to_string()
+                    "exists with this project's tags, but the state has no record of it".to_string()
                 }
             };
             s.push_str(&format!("  ~ {} ({}) {what}\n", d.address, d.kind));
